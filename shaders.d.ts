@@ -1,0 +1,5 @@
+// WGSL files are imported as text (Vite's `?raw`), in the browser, in Vitest and in the CLI bundle.
+declare module '*.wgsl?raw' {
+  const source: string;
+  export default source;
+}

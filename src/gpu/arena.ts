@@ -1,0 +1,63 @@
+// Flat arenas: one buffer holds many tensors, each a named view (element offset + shape). Offsets
+// are aligned to the device's storage-offset alignment so any view can also be bound on its own.
+// Kernels address views by element offset, so one dispatch can cover the whole arena
+// (zeroing, gradient norm, AdamW) or any single tensor.
+
+export interface TensorView {
+  readonly name: string;
+  /** Offset in f32 elements from the start of the arena. */
+  readonly offset: number;
+  readonly shape: readonly number[];
+  /** Number of elements (product of shape). */
+  readonly size: number;
+}
+
+export function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export class ArenaLayout {
+  private readonly views = new Map<string, TensorView>();
+  private end = 0;
+
+  /** @param alignElems alignment of every view's offset, in f32 elements (storage offset alignment / 4). */
+  constructor(
+    readonly name: string,
+    readonly alignElems = 64,
+  ) {}
+
+  alloc(name: string, shape: readonly number[]): TensorView {
+    if (this.views.has(name)) throw new Error(`arena ${this.name}: view ${name} allocated twice`);
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d <= 0) throw new Error(`arena ${this.name}: view ${name} has bad shape [${shape.join(', ')}]`);
+    }
+    const offset = Math.ceil(this.end / this.alignElems) * this.alignElems;
+    const view: TensorView = { name, offset, shape: [...shape], size: numel(shape) };
+    this.end = offset + view.size;
+    this.views.set(name, view);
+    return view;
+  }
+
+  get(name: string): TensorView {
+    const v = this.views.get(name);
+    if (!v) throw new Error(`arena ${this.name}: no view named ${name}`);
+    return v;
+  }
+
+  has(name: string): boolean {
+    return this.views.has(name);
+  }
+
+  all(): TensorView[] {
+    return [...this.views.values()];
+  }
+
+  /** Elements spanned by all views, padding included. */
+  get size(): number {
+    return Math.ceil(this.end / this.alignElems) * this.alignElems;
+  }
+
+  get bytes(): number {
+    return this.size * 4;
+  }
+}

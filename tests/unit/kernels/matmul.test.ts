@@ -1,0 +1,90 @@
+// The multi-job matmul against the float64 reference: forward (x·Wᵀ + b), dX (dy·W), dW (dyᵀ·x,
+// accumulated), bias gradients, residual and GELU epilogues, several jobs in one dispatch, on shapes
+// that are not multiples of the 64×64×16 tile and with a single row.
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/data/rng';
+import { Program } from '../../../src/gpu/program';
+import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward, matmulDispatch } from '../../../src/kernels/matmul';
+import { gelu, geluGrad } from '../../../src/ref/gelu';
+import { linearBackward, linearForward as refLinear } from '../../../src/ref/linear';
+import { TestArena } from '../helpers/arena';
+import { expectClose } from '../helpers/compare';
+import { useGpu } from '../helpers/gpu';
+
+const FWD = { atol: 1e-5, rtol: 1e-4 };
+
+describe('matmul kernel', () => {
+  const gpu = useGpu();
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [1, 7, 5],
+    [3, 5, 4],
+    [65, 17, 70],
+    [130, 33, 64],
+  ];
+
+  for (const [M, K, N] of shapes) {
+    it(`linear forward, dX and dW+db in one dispatch, M=${M} K=${K} N=${N}`, async () => {
+      const ctx = gpu();
+      const rng = new Rng(M * 1000 + K * 10 + N);
+      const x = rng.uniformArray(M * K), w = rng.uniformArray(N * K), b = rng.uniformArray(N), dy = rng.uniformArray(M * N);
+      const dw0 = rng.uniformArray(N * K), db0 = rng.uniformArray(N);
+      const P = new TestArena('P'), X = new TestArena('X'), G = new TestArena('G');
+      const wOff = P.add('w', w), bOff = P.add('b', b);
+      const xOff = X.add('x', x), yOff = X.add('y', M * N), dyOff = X.add('dy', dy), dxOff = X.add('dx', M * K);
+      const dwOff = G.add('dw', dw0), dbOff = G.add('db', db0);
+      const bufs = { P: await P.upload(ctx), X: await X.upload(ctx), G: await G.upload(ctx) };
+      const s = { rows: M, in: K, out: N };
+      const prog = new Program(ctx, 'matmul test')
+        .add(matmulDispatch('fwd', [linearForward(s, xOff, { buf: Buf.P, off: wOff }, yOff, { bias: bOff })], bufs))
+        .add(matmulDispatch('bwd', [
+          linearBackwardInput(s, dyOff, { buf: Buf.P, off: wOff }, dxOff),
+          linearBackwardWeight(s, dyOff, xOff, { buf: Buf.G, off: dwOff }),
+          biasGrad(M, N, dyOff, dbOff),
+        ], bufs));
+      await prog.build();
+      await prog.run();
+      const ref = linearBackward(dy, x, w, M, K, N);
+      expectClose(`matmul fwd ${M}x${K}x${N}`, await X.read(ctx, 'y'), refLinear(x, w, b, M, K, N), FWD);
+      expectClose(`matmul dX ${M}x${K}x${N}`, await X.read(ctx, 'dx'), ref.dx, FWD);
+      expectClose(`matmul dW ${M}x${K}x${N}`, await G.read(ctx, 'dw'), ref.dw.map((v, i) => v + dw0[i]), FWD);
+      expectClose(`matmul db ${M}x${K}x${N}`, await G.read(ctx, 'db'), ref.db.map((v, i) => v + db0[i]), FWD);
+      prog.destroy();
+    });
+  }
+
+  it('residual addend, alpha, GELU forward and GELU-backward epilogues', async () => {
+    const ctx = gpu();
+    const [M, K, N] = [37, 20, 66];
+    const rng = new Rng(99);
+    const x = rng.uniformArray(M * K), w = rng.uniformArray(N * K), b = rng.uniformArray(N), res = rng.uniformArray(M * N);
+    const P = new TestArena('P'), X = new TestArena('X'), G = new TestArena('G');
+    const wOff = P.add('w', w), bOff = P.add('b', b);
+    const xOff = X.add('x', x), resOff = X.add('res', res);
+    const yRes = X.add('yres', M * N), pre = X.add('pre', M * N), yGelu = X.add('ygelu', M * N), yBwd = X.add('ybwd', M * N);
+    G.add('unused', 4);
+    const bufs = { P: await P.upload(ctx), X: await X.upload(ctx), G: await G.upload(ctx) };
+    const s = { rows: M, in: K, out: N };
+    const W = { buf: Buf.P, off: wOff };
+    const prog = new Program(ctx, 'epilogues')
+      .add(matmulDispatch('epi', [
+        linearForward(s, xOff, W, yRes, { bias: bOff, d: { buf: Buf.X, off: resOff, sm: N }, alpha: 0.5 }),
+        linearForward(s, xOff, W, yGelu, { bias: bOff, gelu: { off: pre, sm: N } }),
+      ], bufs))
+      // gelu'(pre) ⊙ (x·Wᵀ): reads the pre-activation the previous dispatch saved.
+      .add(matmulDispatch('geluBwd', [linearForward(s, xOff, W, yBwd, { geluGrad: { off: pre, sm: N } })], bufs));
+    await prog.build();
+    await prog.run();
+    const xw = refLinear(x, w, null, M, K, N);
+    const preRef = refLinear(x, w, b, M, K, N);
+    expectClose('matmul residual+alpha', await X.read(ctx, 'yres'), xw.map((v, i) => 0.5 * v + b[i % N] + res[i]), FWD);
+    expectClose('matmul gelu pre-activation', await X.read(ctx, 'pre'), preRef, FWD);
+    expectClose('matmul gelu', await X.read(ctx, 'ygelu'), preRef.map(gelu), FWD);
+    expectClose('matmul gelu backward', await X.read(ctx, 'ybwd'), xw.map((v, i) => v * geluGrad(preRef[i])), FWD);
+  });
+
+  it('rejects a job with a zero dimension, naming it', () => {
+    const bufs = { P: {} as GPUBuffer, X: {} as GPUBuffer, G: {} as GPUBuffer };
+    expect(() => matmulDispatch('bad', [linearForward({ rows: 0, in: 3, out: 4 }, 0, { buf: Buf.P, off: 0 }, 0)], bufs)).toThrow(/M = 0/);
+  });
+});
