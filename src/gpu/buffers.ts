@@ -66,3 +66,14 @@ export async function readU32(ctx: GpuContext, buffer: GPUBuffer, offsetElems = 
   const n = count ?? buffer.size / 4 - offsetElems;
   return new Uint32Array(await readBytes(ctx, buffer, offsetElems * 4, n * 4));
 }
+
+/** A small uniform buffer the host rewrites (e.g. once per step) with queue.writeBuffer. */
+export async function createUniform(ctx: GpuContext, label: string, bytes: number): Promise<GPUBuffer> {
+  assertAlive(ctx);
+  const { device } = ctx;
+  device.pushErrorScope('out-of-memory');
+  const buffer = device.createBuffer({ label, size: Math.ceil(bytes / 16) * 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const err = await device.popErrorScope();
+  if (err) throw new GpuOperationError(`uniform ${label}`, 'out-of-memory', err.message);
+  return buffer;
+}

@@ -146,7 +146,7 @@ export function linearForward(
   x: number,
   w: { buf: Buf; off: number },
   y: number,
-  extra: Partial<Pick<MatmulJob, 'bias' | 'd' | 'gelu' | 'alpha' | 'accumulate'>> = {},
+  extra: Partial<Pick<MatmulJob, 'bias' | 'd' | 'gelu' | 'geluGrad' | 'alpha' | 'accumulate'>> = {},
 ): MatmulJob {
   return {
     M: s.rows, N: s.out, K: s.in,

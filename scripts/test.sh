@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every test (unit tests on Node + Dawn + SwiftShader, browser
+# tests with playwright-core driving Debian's chromium), then prints one line: "N passed, N failed".
+#   - Debian packages: chromium (ships SwiftShader, WebGPU on the CPU) and libvulkan1 (the Vulkan loader)
+#   - npm packages: npm ci
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+if ! [ -x /usr/bin/chromium ] || ! /sbin/ldconfig -p | grep -q 'libvulkan.so.1 '; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium libvulkan1 >/dev/null
+fi
+npm ci --no-audit --no-fund --loglevel=error
+
+mkdir -p test-results
+rm -f test-results/vitest.json test-results/kernel-errors.jsonl
+set +e
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+status=$?
+set -e
+node scripts/report.mjs
+node scripts/test-summary.mjs test-results/vitest.json || status=1
+exit $status

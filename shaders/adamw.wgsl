@@ -1,0 +1,50 @@
+// AdamW over the flat trainable arena, one workgroup per chunk (PyTorch torch.optim.AdamW):
+//   g = grad · clip;  lr_t = lr · lr_mult[tensor];  wd_t = weight_decay · decay[tensor]
+//   p ← p·(1 - lr_t·wd_t);  m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²
+//   p ← p - (lr_t / bc1) · m / (√v / √bc2 + eps)           bc1 = 1-β1^t, √bc2 = √(1-β2^t) from Step
+// Then zeroes the gradient (the next step accumulates from zero) and writes Σ Δp², Σ p² per chunk.
+// Does nothing once State.halt is set, so parameters keep their last finite values.
+// (requires optim_common.wgsl)
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<uniform> stp: Step;
+@group(0) @binding(2) var<storage, read_write> P: array<f32>;
+@group(0) @binding(3) var<storage, read_write> G: array<f32>;
+@group(0) @binding(4) var<storage, read_write> M: array<f32>;
+@group(0) @binding(5) var<storage, read_write> V: array<f32>;
+@group(0) @binding(6) var<storage, read> table: array<vec4<u32>>;
+@group(0) @binding(7) var<storage, read> state: State;
+@group(0) @binding(8) var<storage, read_write> work: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let c = chunk_id(wg, nwg);
+  if (c >= prm.n_chunks || state.halt != 0u) { return; }
+  let ch = table[c];
+  let info = table[prm.n_chunks + ch.z];
+  let lr = stp.lr * bitcast<f32>(info.x);
+  let decay = 1.0 - lr * prm.weight_decay * bitcast<f32>(info.y);
+  let step_size = lr / stp.bc1;
+  let clip = state.clip;
+  var du = 0.0;
+  var pw = 0.0;
+  for (var k = li; k < ch.y; k += WG) {
+    let i = ch.x + k;
+    let g = G[i] * clip;
+    let p0 = P[i];
+    let m = prm.beta1 * M[i] + (1.0 - prm.beta1) * g;
+    let v = prm.beta2 * V[i] + (1.0 - prm.beta2) * g * g;
+    let p = p0 * decay - step_size * m / (sqrt(v) / stp.bc2_sqrt + prm.eps);
+    P[i] = p;
+    M[i] = m;
+    V[i] = v;
+    if (prm.zero_grads != 0u) { G[i] = 0.0; }
+    du += (p - p0) * (p - p0);
+    pw += p0 * p0;
+  }
+  let sums = wg_sum2(li, du, pw);
+  if (li == 0u) {
+    work[prm.n_chunks + 2u * c] = sums.x;
+    work[prm.n_chunks + 2u * c + 1u] = sums.y;
+  }
+}

@@ -1,0 +1,66 @@
+// Gradient norm, part 2, and the step's checks, in one workgroup:
+//   norm = √Σ work[c];  clip = min(1, grad_clip / (norm + 1e-6))  (PyTorch clip_grad_norm_; 1 if grad_clip ≤ 0)
+//   loss = mean of the step's per-row losses (all micro-batches)
+//   halt (sticky) on a non-finite loss or norm, or a loss above the first step's + diverge_margin
+// Writes State and the ring slot's head and per-tensor gradient norms.
+// (requires optim_common.wgsl)
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<uniform> stp: Step;
+@group(0) @binding(2) var<storage, read> table: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read> work: array<f32>;
+@group(0) @binding(4) var<storage, read> losses: array<f32>;
+@group(0) @binding(5) var<storage, read_write> state: State;
+@group(0) @binding(6) var<storage, read_write> ring: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) li: u32) {
+  var g = 0.0;
+  for (var c = li; c < prm.n_chunks; c += WG) { g += work[c]; }
+  var l = 0.0;
+  for (var r = li; r < prm.loss_count; r += WG) { l += losses[prm.loss_off + r]; }
+  let sums = wg_sum2(li, g, l);
+  let norm = sqrt(sums.x);
+  let loss = sums.y / f32(prm.loss_count);
+  let base = stp.slot * prm.slot_size;
+
+  for (var t = li; t < prm.n_tensors; t += WG) {
+    let info = table[prm.n_chunks + t];
+    var s = 0.0;
+    for (var c = info.z; c < info.z + info.w; c += 1u) { s += work[c]; }
+    ring[base + SLOT_HEAD + t] = sqrt(s);
+  }
+
+  if (li == 0u) {
+    var halt = state.halt;
+    if (halt == 0u) {
+      if (!is_finite(loss)) {
+        halt = HALT_LOSS;
+      } else if (!is_finite(norm)) {
+        halt = HALT_GRAD;
+      } else if (state.have_first != 0u && prm.diverge_margin > 0.0 && loss > state.first_loss + prm.diverge_margin) {
+        halt = HALT_DIVERGED;
+      }
+      if (halt != 0u) {
+        state.halt = halt;
+        state.halt_step = stp.step;
+        state.halt_loss = loss;
+        state.halt_norm = norm;
+      }
+    }
+    if (state.have_first == 0u && is_finite(loss)) {
+      state.first_loss = loss;
+      state.have_first = 1u;
+    }
+    var clip = 1.0;
+    if (prm.grad_clip > 0.0 && is_finite(norm)) { clip = min(1.0, prm.grad_clip / (norm + 1e-6)); }
+    state.clip = clip;
+    state.last_step = stp.step;
+    ring[base + 0u] = f32(stp.step);
+    ring[base + 1u] = loss;
+    ring[base + 2u] = norm;
+    ring[base + 3u] = stp.lr;
+    ring[base + 4u] = clip;
+    ring[base + 5u] = f32(halt);
+  }
+}

@@ -1,0 +1,21 @@
+// Gradient norm, part 1: one workgroup per chunk writes work[c] = Σ g² over chunk c.
+// (requires optim_common.wgsl)
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> G: array<f32>;
+@group(0) @binding(2) var<storage, read> table: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read_write> work: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let c = chunk_id(wg, nwg);
+  if (c >= prm.n_chunks) { return; }
+  let ch = table[c];
+  var s = 0.0;
+  for (var i = li; i < ch.y; i += WG) {
+    let g = G[ch.x + i];
+    s += g * g;
+  }
+  let total = wg_sum(li, s);
+  if (li == 0u) { work[c] = total; }
+}

@@ -1,0 +1,135 @@
+// LayerNorm over the last dimension (PyTorch nn.LayerNorm, biased variance, eps inside the root).
+// Shapes: x, y, dy, dx [R, C] row-major in X;  mean, rstd [R] in X;  w, b [C] in P;  dw, db [C] in G.
+//   forward:  y = (x - mean)·rstd·w + b, saving mean and rstd
+//   backward: g = dy·w, xhat = (x - mean)·rstd
+//             dx  = rstd·(g - mean(g) - xhat·mean(g·xhat))        (rows job, one workgroup per row)
+//             dw += Σ_r dy·xhat,  db += Σ_r dy                     (columns job, 16 columns per workgroup)
+// The two backward jobs only read, so they share one dispatch: workgroups [0, R) do rows, the
+// next ceil(C/16) do columns. Sums are in a fixed order (deterministic, no atomics).
+
+const WG = 64u;
+const F_ACCUM_DX = 1u;    // dx += ... (the residual stream's gradient is already in dx)
+const F_PARAM_GRADS = 2u; // also run the columns job (w, b trainable)
+
+struct Params {
+  R: u32, C: u32, x_off: u32, y_off: u32,
+  w_off: u32, b_off: u32, mean_off: u32, rstd_off: u32,
+  dy_off: u32, dx_off: u32, dw_off: u32, db_off: u32,
+  flags: u32, eps: f32, _p0: u32, _p1: u32,
+}
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> P: array<f32>;
+@group(0) @binding(2) var<storage, read_write> X: array<f32>;
+@group(0) @binding(3) var<storage, read_write> G: array<f32>;
+
+var<workgroup> red: array<f32, 64>;
+var<workgroup> red2: array<f32, 64>;
+
+// Tree sum of `v` over the workgroup's 64 threads; every thread gets the total.
+fn wg_sum(li: u32, v: f32) -> f32 {
+  red[li] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (li < s) { red[li] += red[li + s]; }
+    workgroupBarrier();
+  }
+  let total = red[0];
+  workgroupBarrier();
+  return total;
+}
+
+// Two sums at once (one barrier sequence).
+fn wg_sum2(li: u32, a: f32, b: f32) -> vec2f {
+  red[li] = a;
+  red2[li] = b;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (li < s) {
+      red[li] += red[li + s];
+      red2[li] += red2[li + s];
+    }
+    workgroupBarrier();
+  }
+  let total = vec2f(red[0], red2[0]);
+  workgroupBarrier();
+  return total;
+}
+
+@compute @workgroup_size(64)
+fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let r = wg.y * nwg.x + wg.x;
+  if (r >= prm.R) { return; }
+  let C = prm.C;
+  let row = prm.x_off + r * C;
+  var s = 0.0;
+  for (var c = li; c < C; c += WG) { s += X[row + c]; }
+  let mean = wg_sum(li, s) / f32(C);
+  var q = 0.0;
+  for (var c = li; c < C; c += WG) {
+    let d = X[row + c] - mean;
+    q += d * d;
+  }
+  let rstd = inverseSqrt(wg_sum(li, q) / f32(C) + prm.eps);
+  let out = prm.y_off + r * C;
+  for (var c = li; c < C; c += WG) {
+    X[out + c] = (X[row + c] - mean) * rstd * P[prm.w_off + c] + P[prm.b_off + c];
+  }
+  if (li == 0u) {
+    X[prm.mean_off + r] = mean;
+    X[prm.rstd_off + r] = rstd;
+  }
+}
+
+@compute @workgroup_size(64)
+fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let id = wg.y * nwg.x + wg.x;
+  let C = prm.C;
+  if (id < prm.R) {
+    let r = id;
+    let mean = X[prm.mean_off + r];
+    let rstd = X[prm.rstd_off + r];
+    var sg = 0.0;
+    var sgx = 0.0;
+    for (var c = li; c < C; c += WG) {
+      let g = X[prm.dy_off + r * C + c] * P[prm.w_off + c];
+      sg += g;
+      sgx += g * (X[prm.x_off + r * C + c] - mean) * rstd;
+    }
+    let sums = wg_sum2(li, sg, sgx);
+    let mg = sums.x / f32(C);
+    let mgx = sums.y / f32(C);
+    for (var c = li; c < C; c += WG) {
+      let i = r * C + c;
+      let xhat = (X[prm.x_off + i] - mean) * rstd;
+      var d = rstd * (X[prm.dy_off + i] * P[prm.w_off + c] - mg - xhat * mgx);
+      if ((prm.flags & F_ACCUM_DX) != 0u) { d += X[prm.dx_off + i]; }
+      X[prm.dx_off + i] = d;
+    }
+    return;
+  }
+  // Columns job: 16 columns × 4 row lanes per workgroup.
+  if ((prm.flags & F_PARAM_GRADS) == 0u) { return; }
+  let c0 = (id - prm.R) * 16u;
+  if (c0 >= C) { return; }
+  let c = c0 + (li % 16u);
+  let lane = li / 16u;
+  var dw = 0.0;
+  var db = 0.0;
+  if (c < C) {
+    for (var r = lane; r < prm.R; r += 4u) {
+      let dy = X[prm.dy_off + r * C + c];
+      dw += dy * (X[prm.x_off + r * C + c] - X[prm.mean_off + r]) * X[prm.rstd_off + r];
+      db += dy;
+    }
+  }
+  red[li] = dw;
+  red2[li] = db;
+  workgroupBarrier();
+  if (lane == 0u && c < C) {
+    let w = red[li] + red[li + 16u] + red[li + 32u] + red[li + 48u];
+    let b = red2[li] + red2[li + 16u] + red2[li + 32u] + red2[li + 48u];
+    G[prm.dw_off + c] += w;
+    G[prm.db_off + c] += b;
+  }
+}

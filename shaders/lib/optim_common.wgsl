@@ -1,0 +1,79 @@
+// Shared by the optimizer kernels (gradnorm_sumsq, gradnorm_finalize, adamw, optim_stats), which
+// make one optimizer step over the flat arenas in four dispatches:
+//   sumsq    one workgroup per chunk: work[c] = Σ g² over the chunk            (gradient norm, part 1)
+//   finalize one workgroup: global norm, clip scale, mean loss, non-finite and divergence checks,
+//            sticky halt flag; writes the step's ring slot                       (gradient norm, part 2)
+//   adamw    one workgroup per chunk: clipped AdamW update (decoupled weight decay, bias correction,
+//            per-tensor learning-rate multiplier and decay flag); zeroes the gradient it consumed;
+//            work[NC + 2c], work[NC + 2c + 1] = Σ Δp², Σ p² over the chunk; nothing when halted
+//   stats    one workgroup: per-tensor gradient norms and update-to-weight ratios into the ring slot
+// Chunks never cross tensors, so per-tensor figures are sums of whole chunks. Every sum has a fixed
+// order (no atomics): the same inputs give the same bits.
+// Shapes: P, G, M, V [n] (trainable region, same offsets in all four); table rows (vec4<u32>):
+//   [0, NC):        chunk  (start, count, tensor, 0)
+//   [NC, NC + NT):  tensor (bitcast lr_mult, bitcast decay, first chunk, chunk count)
+// Ring slot (f32, slot_size each): [step, loss, grad_norm, lr, clip, halt, update_ratio, param_norm,
+//   grad_norm[t] for t < NT, update_ratio[t] for t < NT]
+
+const WG = 256u;
+const HALT_LOSS = 1u;      // loss NaN or Inf
+const HALT_GRAD = 2u;      // gradient norm NaN or Inf
+const HALT_DIVERGED = 3u;  // loss above the first step's loss + diverge_margin
+const SLOT_HEAD = 8u;
+
+struct Params {
+  n_chunks: u32, n_tensors: u32, loss_off: u32, loss_count: u32,
+  beta1: f32, beta2: f32, eps: f32, weight_decay: f32,
+  grad_clip: f32, diverge_margin: f32, slot_size: u32, ring_slots: u32,
+  zero_grads: u32, _p0: u32, _p1: u32, _p2: u32,
+}
+
+// Written by the host once per optimizer step (queue.writeBuffer before the step's submit).
+struct Step {
+  step: u32, lr: f32, bc1: f32, bc2_sqrt: f32,
+  slot: u32, _p0: u32, _p1: u32, _p2: u32,
+}
+
+struct State {
+  clip: f32, halt: u32, halt_step: u32, first_loss: f32,
+  have_first: u32, halt_loss: f32, halt_norm: f32, last_step: u32,
+}
+
+var<workgroup> red: array<f32, 256>;
+var<workgroup> red2: array<f32, 256>;
+
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+fn wg_sum(li: u32, v: f32) -> f32 {
+  red[li] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (li < s) { red[li] += red[li + s]; }
+    workgroupBarrier();
+  }
+  let total = red[0];
+  workgroupBarrier();
+  return total;
+}
+
+fn wg_sum2(li: u32, a: f32, b: f32) -> vec2f {
+  red[li] = a;
+  red2[li] = b;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (li < s) {
+      red[li] += red[li + s];
+      red2[li] += red2[li + s];
+    }
+    workgroupBarrier();
+  }
+  let total = vec2f(red[0], red2[0]);
+  workgroupBarrier();
+  return total;
+}
+
+fn chunk_id(wg: vec3u, nwg: vec3u) -> u32 {
+  return wg.y * nwg.x + wg.x;
+}

@@ -1,0 +1,232 @@
+// The optimizer step's kernels (gradient norm in two parts, AdamW, update statistics) and the host
+// side of their data: the chunk/tensor table, the per-step uniform, the state block and ring slots.
+
+import adamwCode from '../../shaders/adamw.wgsl?raw';
+import fillCode from '../../shaders/fill.wgsl?raw';
+import finalizeCode from '../../shaders/gradnorm_finalize.wgsl?raw';
+import sumsqCode from '../../shaders/gradnorm_sumsq.wgsl?raw';
+import common from '../../shaders/lib/optim_common.wgsl?raw';
+import statsCode from '../../shaders/optim_stats.wgsl?raw';
+import { defineKernel, type BindingDef } from '../gpu/kernel';
+import { ParamWriter } from '../gpu/params';
+import type { BufferRef, DispatchSpec } from '../gpu/program';
+
+/** Elements per chunk: 256 threads × 16. Chunks never cross tensors. */
+export const CHUNK = 4096;
+/** Ring slot header fields before the per-tensor figures (SLOT_HEAD in optim_common.wgsl). */
+export const SLOT_HEAD = 8;
+export const STATE_BYTES = 32;
+export const STEP_BYTES = 32;
+const PARAM_BYTES = 64;
+
+export const HALT_REASONS = ['', 'loss is not finite', 'gradient norm is not finite', 'loss rose far above its starting value'] as const;
+
+const params: BindingDef = { name: 'params', kind: 'uniform' };
+const step: BindingDef = { name: 'step', kind: 'uniform' };
+
+export const sumsqKernel = defineKernel({
+  name: 'gradnorm.sumsq',
+  code: common + sumsqCode,
+  entryPoint: 'main',
+  bindings: [params, { name: 'G', kind: 'read' }, { name: 'table', kind: 'read' }, { name: 'work', kind: 'rw' }],
+  paramBytes: PARAM_BYTES,
+  threads: 256,
+});
+
+export const finalizeKernel = defineKernel({
+  name: 'gradnorm.finalize',
+  code: common + finalizeCode,
+  entryPoint: 'main',
+  bindings: [params, step, { name: 'table', kind: 'read' }, { name: 'work', kind: 'read' }, { name: 'losses', kind: 'read' }, { name: 'state', kind: 'rw' }, { name: 'ring', kind: 'rw' }],
+  paramBytes: PARAM_BYTES,
+  threads: 256,
+});
+
+export const adamwKernel = defineKernel({
+  name: 'adamw',
+  code: common + adamwCode,
+  entryPoint: 'main',
+  bindings: [
+    params, step,
+    { name: 'P', kind: 'rw' }, { name: 'G', kind: 'rw' }, { name: 'M', kind: 'rw' }, { name: 'V', kind: 'rw' },
+    { name: 'table', kind: 'read' }, { name: 'state', kind: 'read' }, { name: 'work', kind: 'rw' },
+  ],
+  paramBytes: PARAM_BYTES,
+  threads: 256,
+});
+
+export const statsKernel = defineKernel({
+  name: 'optim.stats',
+  code: common + statsCode,
+  entryPoint: 'main',
+  bindings: [params, step, { name: 'table', kind: 'read' }, { name: 'work', kind: 'read' }, { name: 'state', kind: 'read' }, { name: 'ring', kind: 'rw' }],
+  paramBytes: PARAM_BYTES,
+  threads: 256,
+});
+
+export const fillKernel = defineKernel({
+  name: 'fill',
+  code: fillCode,
+  entryPoint: 'main',
+  bindings: [params, { name: 'dst', kind: 'rw' }],
+  paramBytes: 16,
+  threads: 256,
+});
+
+/** A trainable tensor as the optimizer sees it: an element range of the arenas and its group settings. */
+export interface OptimTensor {
+  name: string;
+  offset: number;
+  size: number;
+  lrMult: number;
+  decay: boolean;
+}
+
+export interface OptimTable {
+  /** vec4<u32> rows: chunks then tensors (see optim_common.wgsl). */
+  data: Uint32Array;
+  nChunks: number;
+  nTensors: number;
+  /** Ring slot length in f32s: header + grad norm and update ratio per tensor. */
+  slotSize: number;
+}
+
+export function buildOptimTable(tensors: readonly OptimTensor[]): OptimTable {
+  const chunks: number[][] = [];
+  const infos: number[][] = [];
+  const f = new Float32Array(1);
+  const asU32 = (x: number) => {
+    f[0] = x;
+    return new Uint32Array(f.buffer)[0];
+  };
+  tensors.forEach((t, ti) => {
+    const first = chunks.length;
+    for (let s = 0; s < t.size; s += CHUNK) chunks.push([t.offset + s, Math.min(CHUNK, t.size - s), ti, 0]);
+    infos.push([asU32(t.lrMult), asU32(t.decay ? 1 : 0), first, chunks.length - first]);
+  });
+  const data = new Uint32Array((chunks.length + infos.length) * 4);
+  [...chunks, ...infos].forEach((row, i) => data.set(row, i * 4));
+  return { data, nChunks: chunks.length, nTensors: tensors.length, slotSize: SLOT_HEAD + 2 * tensors.length };
+}
+
+export interface OptimHyper {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Max global gradient norm; 0 disables clipping. */
+  gradClip: number;
+  /** Halt when the loss exceeds the first step's loss by this many nats; 0 disables. */
+  divergeMargin: number;
+}
+
+export interface OptimLayout {
+  table: OptimTable;
+  /** Per-row losses of the step (all micro-batches), in the `losses` buffer. */
+  lossOff: number;
+  lossCount: number;
+  ringSlots: number;
+  /** AdamW zeroes each gradient after using it (the next step accumulates from zero). */
+  zeroGrads: boolean;
+}
+
+function packParams(h: OptimHyper, l: OptimLayout): ArrayBuffer {
+  return new ParamWriter(PARAM_BYTES)
+    .u32(l.table.nChunks).u32(l.table.nTensors).u32(l.lossOff).u32(l.lossCount)
+    .f32(h.beta1).f32(h.beta2).f32(h.eps).f32(h.weightDecay)
+    .f32(h.gradClip).f32(h.divergeMargin).u32(l.table.slotSize).u32(l.ringSlots)
+    .u32(l.zeroGrads ? 1 : 0).u32(0).u32(0).u32(0)
+    .finish();
+}
+
+export interface OptimBuffers {
+  step: BufferRef;
+  P: BufferRef;
+  G: BufferRef;
+  M: BufferRef;
+  V: BufferRef;
+  table: BufferRef;
+  work: BufferRef;
+  losses: BufferRef;
+  state: BufferRef;
+  ring: BufferRef;
+}
+
+/** The four dispatches of one optimizer step, in order. */
+export function optimizerStep(label: string, h: OptimHyper, l: OptimLayout, b: OptimBuffers): DispatchSpec[] {
+  const p = packParams(h, l);
+  const n = l.table.nChunks;
+  return [
+    { kernel: sumsqKernel, label: `gradnorm.sumsq ${label} [${n} chunks]`, params: p, buffers: { G: b.G, table: b.table, work: b.work }, workgroups: n },
+    { kernel: finalizeKernel, label: `gradnorm.finalize ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, losses: b.losses, state: b.state, ring: b.ring }, workgroups: 1 },
+    { kernel: adamwKernel, label: `adamw ${label} [${n} chunks]`, params: p, buffers: { step: b.step, P: b.P, G: b.G, M: b.M, V: b.V, table: b.table, state: b.state, work: b.work }, workgroups: n },
+    { kernel: statsKernel, label: `optim.stats ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, state: b.state, ring: b.ring }, workgroups: 1 },
+  ];
+}
+
+/** Work buffer length in f32s: Σg² per chunk, then Σ Δp² and Σ p² per chunk. */
+export function workSize(table: OptimTable): number {
+  return 3 * table.nChunks;
+}
+
+/** The per-step uniform: step number (1-based), learning rate, AdamW bias corrections, ring slot. */
+export function packStep(stepNumber: number, lr: number, beta1: number, beta2: number, slot: number): ArrayBuffer {
+  return new ParamWriter(STEP_BYTES)
+    .u32(stepNumber).f32(lr).f32(1 - beta1 ** stepNumber).f32(Math.sqrt(1 - beta2 ** stepNumber))
+    .u32(slot).u32(0).u32(0).u32(0)
+    .finish();
+}
+
+/** Fills n elements of `dst` at `off` with `value`. */
+export function fill(label: string, n: number, off: number, value: number, dst: BufferRef): DispatchSpec {
+  const params = new ParamWriter(16).u32(n).u32(off).f32(value).u32(0).finish();
+  return { kernel: fillKernel, label: `fill ${label} [${n}]`, params, buffers: { dst }, workgroups: Math.ceil(n / 256) };
+}
+
+export interface StepMetrics {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  clip: number;
+  /** 0 when the step ran; otherwise an index into HALT_REASONS. */
+  halt: number;
+  updateRatio: number;
+  paramNorm: number;
+  tensorGradNorms: Float32Array;
+  tensorUpdateRatios: Float32Array;
+}
+
+/** Decodes one ring slot. */
+export function decodeSlot(ring: Float32Array, slot: number, nTensors: number): StepMetrics {
+  const size = SLOT_HEAD + 2 * nTensors;
+  const s = ring.subarray(slot * size, (slot + 1) * size);
+  return {
+    step: s[0],
+    loss: s[1],
+    gradNorm: s[2],
+    lr: s[3],
+    clip: s[4],
+    halt: s[5],
+    updateRatio: s[6],
+    paramNorm: s[7],
+    tensorGradNorms: s.slice(SLOT_HEAD, SLOT_HEAD + nTensors),
+    tensorUpdateRatios: s.slice(SLOT_HEAD + nTensors, SLOT_HEAD + 2 * nTensors),
+  };
+}
+
+export interface HaltState {
+  clip: number;
+  halt: number;
+  haltStep: number;
+  firstLoss: number;
+  haltLoss: number;
+  haltNorm: number;
+  lastStep: number;
+}
+
+export function decodeState(bytes: ArrayBuffer): HaltState {
+  const u = new Uint32Array(bytes, 0, 8);
+  const f = new Float32Array(bytes, 0, 8);
+  return { clip: f[0], halt: u[1], haltStep: u[2], firstLoss: f[3], haltLoss: f[5], haltNorm: f[6], lastStep: u[7] };
+}

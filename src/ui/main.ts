@@ -1,0 +1,2 @@
+// Browser entry point: registers the app's components.
+import './app';
