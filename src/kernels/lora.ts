@@ -89,13 +89,13 @@ export function loraBackwardJobs(
   return jobs;
 }
 
-/** dA[r, in] += s·uᵀ·x (after the dispatch that wrote u). */
-export function loraGradAJob(s: LoraShape, u: number, x: number, g: LoraGrads): MatmulJob {
+/** dA[r, in] += s·uᵀ·x (after the dispatch that wrote u); dA is an offset in G. */
+export function loraGradAJob(s: LoraShape, u: number, x: number, dA: number): MatmulJob {
   return {
     M: s.rank, N: s.in, K: s.rows,
     a: { buf: Buf.X, off: u, sm: 1, sk: s.rank },
     b: { buf: Buf.X, off: x, sk: s.in, sn: 1 },
-    c: { buf: Buf.G, off: g.dA, sm: s.in },
+    c: { buf: Buf.G, off: dA, sm: s.in },
     alpha: s.scale,
     accumulate: true,
   };

@@ -90,7 +90,9 @@ export function tilesOf(job: Pick<MatmulJob, 'M' | 'N'>): number {
 
 function checkJob(job: MatmulJob, label: string): void {
   for (const k of ['M', 'N', 'K'] as const) {
-    if (!Number.isInteger(job[k]) || job[k] < 1) throw new Error(`${label}: ${k} = ${job[k]} must be a positive integer`);
+    // K = 0 with an addend is a copy (C = D): used to fill merged weights once.
+    const min = k === 'K' && job.d ? 0 : 1;
+    if (!Number.isInteger(job[k]) || job[k] < min) throw new Error(`${label}: ${k} = ${job[k]} must be an integer ≥ ${min}`);
   }
   if (job.gelu && job.geluGrad) throw new Error(`${label}: gelu and geluGrad are exclusive`);
 }

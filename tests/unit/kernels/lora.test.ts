@@ -39,7 +39,7 @@ describe('lora kernel (matmul jobs)', () => {
           matmulDispatch('merge', [loraMergeJob(shape, o)], bufs),
           matmulDispatch('fwd', loraForwardJobs(shape, X.x, o, X.y, X.t, { bias: bOff }), bufs),
           matmulDispatch('bwd', loraBackwardJobs(shape, X.dy, o, X.t, X.u, g, X.dx), bufs),
-          matmulDispatch('dA', [loraGradAJob(shape, X.u, X.x, g)], bufs),
+          matmulDispatch('dA', [loraGradAJob(shape, X.u, X.x, g.dA)], bufs),
         ]);
         const tag = `M${M} K${K} N${N} r${r}${zeroB ? ' B=0' : ''}`;
         const yRef = loraForward(x, w, bias, A, B, M, K, N, r, s);

@@ -85,6 +85,6 @@ describe('matmul kernel', () => {
 
   it('rejects a job with a zero dimension, naming it', () => {
     const bufs = { P: {} as GPUBuffer, X: {} as GPUBuffer, G: {} as GPUBuffer };
-    expect(() => matmulDispatch('bad', [linearForward({ rows: 0, in: 3, out: 4 }, 0, { buf: Buf.P, off: 0 }, 0)], bufs)).toThrow(/M = 0/);
+    expect(() => matmulDispatch('bad', [linearForward({ rows: 0, in: 3, out: 4 }, 0, { buf: Buf.P, off: 0 }, 0)], bufs)).toThrow(/M = 0 must be an integer ≥ 1/);
   });
 });

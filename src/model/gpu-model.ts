@@ -1,0 +1,197 @@
+// The GPT on the GPU: arenas (P parameters, G gradients, M and V AdamW moments, X activations), the
+// corpus, and three fixed programs built once per configuration:
+//   train: [LoRA merge] + accum × (forward + backward [+ LoRA dA]) + optimizer (4 dispatches)
+//   eval:  [LoRA merge] + evalBatches × forward (losses only)
+//   copy:  once after weights are loaded: frozen qkv rows into LoRA's merged blocks
+// A training step writes only its window offsets and a 32-byte step uniform, then encodes the train
+// program in one compute pass.
+
+import { createStorage, createStorageFrom, createUniform, readBytes, readF32, upload } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/device';
+import { GpuOperationError } from '../gpu/errors';
+import { Program } from '../gpu/program';
+import { packBytes } from '../kernels/embedding';
+import {
+  buildOptimTable, decodeState, optimizerStep, packStep, STATE_BYTES, STEP_BYTES, workSize,
+  type HaltState, type OptimHyper, type OptimTable,
+} from '../kernels/optim';
+import { planActivations, type ActivationPlan } from './activations';
+import { backwardDispatches, copyFrozenDispatches, forwardDispatches, mergeDispatches, type Graph } from './graph';
+import { buildParamTable, optimTensors, type ParamTable, type TrainScope } from './params';
+import type { ModelShape } from './shape';
+
+export interface ModelSetup {
+  shape: ModelShape;
+  scope: TrainScope;
+  /** Sequences per micro-batch. */
+  microBatch: number;
+  /** Positions per sequence (≤ shape.context). */
+  seqLen: number;
+  /** Micro-batches accumulated per optimizer step. */
+  accum: number;
+  /** Batches in the evaluation program (0: no evaluation). */
+  evalBatches: number;
+  optim: OptimHyper;
+  /** Metric ring slots (≥ 2 × the read-back interval). */
+  ringSlots: number;
+}
+
+export interface ModelBuffers {
+  P: GPUBuffer;
+  G: GPUBuffer;
+  M: GPUBuffer;
+  V: GPUBuffer;
+  X: GPUBuffer;
+  corpus: GPUBuffer;
+  windows: GPUBuffer;
+  step: GPUBuffer;
+  table: GPUBuffer;
+  work: GPUBuffer;
+  state: GPUBuffer;
+  ring: GPUBuffer;
+}
+
+/** Bytes of GPU memory a setup needs, by buffer (for the fit check and the browser's estimate). */
+export function estimateMemory(setup: ModelSetup, corpusBytes: number): { total: number; activations: number; params: number; optimizer: number } {
+  const params = buildParamTable(setup.shape, setup.scope);
+  const acts = planActivations(setup.shape, params, setup.microBatch, setup.seqLen, Math.max(setup.accum, setup.evalBatches) * setup.microBatch * setup.seqLen, true);
+  const p = params.size * 4;
+  const opt = params.trainableSize * 4 * 3;
+  return { total: p + opt + acts.layout.bytes + corpusBytes, activations: acts.layout.bytes, params: p, optimizer: opt };
+}
+
+export class GpuModel {
+  readonly params: ParamTable;
+  readonly acts: ActivationPlan;
+  readonly table: OptimTable;
+  readonly graph: Graph;
+  readonly train: Program;
+  readonly evaluate: Program | null;
+  private readonly copy: Program | null;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly setup: ModelSetup,
+    readonly buffers: ModelBuffers,
+    parts: { params: ParamTable; acts: ActivationPlan; table: OptimTable; graph: Graph; train: Program; evaluate: Program | null; copy: Program | null },
+  ) {
+    this.params = parts.params;
+    this.acts = parts.acts;
+    this.table = parts.table;
+    this.graph = parts.graph;
+    this.train = parts.train;
+    this.evaluate = parts.evaluate;
+    this.copy = parts.copy;
+  }
+
+  /** Allocates everything and builds the programs. `corpus` holds the train and validation bytes. */
+  static async create(ctx: GpuContext, setup: ModelSetup, corpus: Uint8Array): Promise<GpuModel> {
+    const { shape, microBatch: B, seqLen: T, accum } = setup;
+    const params = buildParamTable(shape, setup.scope);
+    const rows = B * T;
+    const acts = planActivations(shape, params, B, T, Math.max(accum, setup.evalBatches) * rows, true);
+    const maxBinding = ctx.limits.maxStorageBufferBindingSize;
+    if (acts.layout.bytes > maxBinding) {
+      throw new GpuOperationError(
+        `activations for micro-batch ${B} × ${T}`,
+        'out-of-memory',
+        `${acts.layout.bytes} bytes exceed the adapter's maxStorageBufferBindingSize ${maxBinding}; use a smaller batch_size with more grad_accum_steps`,
+      );
+    }
+    const table = buildOptimTable(optimTensors(params));
+    const trainable = Math.max(params.trainableSize, 4);
+    const buffers: ModelBuffers = {
+      P: await createStorage(ctx, 'params', params.size * 4),
+      G: await createStorage(ctx, 'grads', trainable * 4),
+      M: await createStorage(ctx, 'adam m', trainable * 4),
+      V: await createStorage(ctx, 'adam v', trainable * 4),
+      X: await createStorage(ctx, 'activations', acts.layout.bytes),
+      corpus: await createStorageFrom(ctx, 'corpus', packBytes(corpus)),
+      windows: await createStorage(ctx, 'windows', (accum + setup.evalBatches) * B * 4),
+      step: await createUniform(ctx, 'step', STEP_BYTES),
+      table: await createStorageFrom(ctx, 'optim table', table.data),
+      work: await createStorage(ctx, 'optim work', Math.max(1, workSize(table)) * 4),
+      state: await createStorage(ctx, 'optim state', STATE_BYTES),
+      ring: await createStorage(ctx, 'metrics ring', setup.ringSlots * table.slotSize * 4),
+    };
+    const graph: Graph = { shape, params, acts, bufs: buffers };
+    const gradScale = 1 / (rows * accum);
+    const train = new Program(ctx, 'train step');
+    for (const d of mergeDispatches(graph)) train.add(d);
+    for (let i = 0; i < accum; i++) {
+      for (const d of forwardDispatches(graph, { winOff: i * B, lossOff: i * rows, gradScale })) train.add(d);
+      for (const d of backwardDispatches(graph, i * B)) train.add(d);
+    }
+    const lossOff = acts.layout.get('losses').offset;
+    for (const d of optimizerStep('step', setup.optim, { table, lossOff, lossCount: accum * rows, ringSlots: setup.ringSlots, zeroGrads: true }, {
+      step: buffers.step, P: buffers.P, G: buffers.G, M: buffers.M, V: buffers.V, table: buffers.table,
+      work: buffers.work, losses: buffers.X, state: buffers.state, ring: buffers.ring,
+    })) train.add(d);
+    await train.build();
+
+    let evaluate: Program | null = null;
+    if (setup.evalBatches > 0) {
+      evaluate = new Program(ctx, 'evaluate');
+      for (const d of mergeDispatches(graph)) evaluate.add(d);
+      for (let e = 0; e < setup.evalBatches; e++) {
+        for (const d of forwardDispatches(graph, { winOff: (accum + e) * B, lossOff: e * rows })) evaluate.add(d);
+      }
+      await evaluate.build();
+    }
+    const copyDispatches = copyFrozenDispatches(graph);
+    const copy = copyDispatches.length ? await copyDispatches.reduce((p, d) => p.add(d), new Program(ctx, 'copy frozen')).build() : null;
+    return new GpuModel(ctx, setup, buffers, { params, acts, table, graph, train, evaluate, copy });
+  }
+
+  /** Uploads a whole parameter arena (table.size floats) and refreshes derived buffers. */
+  async setParams(arena: Float32Array): Promise<void> {
+    if (arena.length !== this.params.size) throw new Error(`setParams: arena has ${arena.length} floats, model needs ${this.params.size}`);
+    upload(this.ctx, this.buffers.P, arena);
+    if (this.copy) await this.copy.run();
+  }
+
+  async readParams(): Promise<Float32Array> {
+    return readF32(this.ctx, this.buffers.P, 0, this.params.size);
+  }
+
+  async readGrads(): Promise<Float32Array> {
+    return readF32(this.ctx, this.buffers.G, 0, this.params.trainableSize);
+  }
+
+  async readState(): Promise<HaltState> {
+    return decodeState(await readBytes(this.ctx, this.buffers.state, 0, STATE_BYTES));
+  }
+
+  /** Queues a step's inputs: window starts (accum × B) and the step uniform. */
+  writeStep(windows: Uint32Array, stepNumber: number, lr: number, slot: number): void {
+    const need = this.setup.accum * this.setup.microBatch;
+    if (windows.length !== need) throw new Error(`writeStep: ${windows.length} window offsets, step needs ${need}`);
+    upload(this.ctx, this.buffers.windows, windows);
+    this.ctx.device.queue.writeBuffer(this.buffers.step, 0, packStep(stepNumber, lr, this.setup.optim.beta1, this.setup.optim.beta2, slot));
+  }
+
+  /** Uploads the evaluation windows (evalBatches × B offsets) once. */
+  setEvalWindows(windows: Uint32Array): void {
+    const need = this.setup.evalBatches * this.setup.microBatch;
+    if (windows.length !== need) throw new Error(`setEvalWindows: ${windows.length} offsets, evaluation needs ${need}`);
+    upload(this.ctx, this.buffers.windows, windows, this.setup.accum * this.setup.microBatch * 4);
+  }
+
+  /** Runs the evaluation program and returns the mean loss over all evaluation rows. */
+  async evaluateLoss(): Promise<number> {
+    if (!this.evaluate) throw new Error('evaluateLoss: the model was built without evaluation batches');
+    this.evaluate.submit();
+    const n = this.setup.evalBatches * this.acts.rows;
+    const losses = await readF32(this.ctx, this.buffers.X, this.acts.layout.get('losses').offset, n);
+    let s = 0;
+    for (let i = 0; i < n; i++) s += losses[i];
+    return s / n;
+  }
+
+  destroy(): void {
+    this.train.destroy();
+    this.evaluate?.destroy();
+    this.copy?.destroy();
+    for (const b of Object.values(this.buffers)) b.destroy();
+  }
+}

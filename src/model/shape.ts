@@ -1,0 +1,59 @@
+// Model architecture: a byte-level GPT (vocabulary 256) with pre-LayerNorm blocks of causal
+// multi-head attention and a GELU MLP (4× wide), final LayerNorm, linear head without bias.
+
+export interface ModelShape {
+  /** Vocabulary size (256: one token per byte). */
+  vocab: number;
+  dModel: number;
+  nLayer: number;
+  nHead: number;
+  /** Longest sequence (positions in the position embedding). */
+  context: number;
+}
+
+export const PRESETS = {
+  /** Tests and CPU (SwiftShader). */
+  tiny: { vocab: 256, dModel: 64, nLayer: 2, nHead: 2, context: 64 },
+  /** The default: trains in seconds to minutes on a laptop GPU. */
+  classroom: { vocab: 256, dModel: 128, nLayer: 4, nHead: 4, context: 128 },
+  /** Karpathy's nanoGPT Shakespeare size, for strong GPUs. */
+  nanogpt: { vocab: 256, dModel: 384, nLayer: 6, nHead: 6, context: 256 },
+} as const satisfies Record<string, ModelShape>;
+
+export type PresetName = keyof typeof PRESETS;
+
+export function headDim(s: ModelShape): number {
+  return s.dModel / s.nHead;
+}
+
+export function describeShape(s: ModelShape): string {
+  return `d_model ${s.dModel}, ${s.nLayer} layers, ${s.nHead} heads, context ${s.context}`;
+}
+
+/** The linear modules LoRA can adapt, with their [out, in] shapes. */
+export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'fc', 'proj'] as const;
+export type LoraTarget = (typeof LORA_TARGETS)[number];
+
+export function targetShape(s: ModelShape, t: LoraTarget): { out: number; in: number } {
+  const d = s.dModel;
+  if (t === 'fc') return { out: 4 * d, in: d };
+  if (t === 'proj') return { out: d, in: 4 * d };
+  return { out: d, in: d };
+}
+
+/** PyTorch module path of a target in block `layer` (the names model and adapter files use). */
+export function modulePath(layer: number, t: LoraTarget): string {
+  return t === 'fc' || t === 'proj' ? `blocks.${layer}.mlp.${t}` : `blocks.${layer}.attn.${t}`;
+}
+
+export interface LoraSpec {
+  rank: number;
+  alpha: number;
+  /** rsLoRA: scale alpha/√r instead of alpha/r. */
+  rsLora: boolean;
+  targets: readonly LoraTarget[];
+}
+
+export function loraScaleOf(l: LoraSpec): number {
+  return l.rsLora ? l.alpha / Math.sqrt(l.rank) : l.alpha / l.rank;
+}
