@@ -16,35 +16,54 @@
 @group(0) @binding(7) var<storage, read> state: State;
 @group(0) @binding(8) var<storage, read_write> work: array<f32>;
 
+// One element's update; returns (Δp², p²) for the update statistics.
+fn update(i: u32, lr: f32, decay: f32, step_size: f32, clip: f32) -> vec2f {
+  let g = G[i] * clip;
+  let p0 = P[i];
+  let m = prm.beta1 * M[i] + (1.0 - prm.beta1) * g;
+  let v = prm.beta2 * V[i] + (1.0 - prm.beta2) * g * g;
+  let p = p0 * decay - step_size * m / (sqrt(v) / stp.bc2_sqrt + prm.eps);
+  P[i] = p;
+  M[i] = m;
+  V[i] = v;
+  if (prm.zero_grads != 0u) { G[i] = 0.0; }
+  return vec2f((p - p0) * (p - p0), p0 * p0);
+}
+
+struct ChunkRates { lr: f32, decay: f32, step_size: f32 }
+
+fn rates(ch: vec4<u32>) -> ChunkRates {
+  let info = table[prm.n_chunks + ch.z];
+  let lr = stp.lr * bitcast<f32>(info.x);
+  return ChunkRates(lr, 1.0 - lr * prm.weight_decay * bitcast<f32>(info.y), lr / stp.bc1);
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let c = chunk_id(wg, nwg);
   if (c >= prm.n_chunks || state.halt != 0u) { return; }
   let ch = table[c];
-  let info = table[prm.n_chunks + ch.z];
-  let lr = stp.lr * bitcast<f32>(info.x);
-  let decay = 1.0 - lr * prm.weight_decay * bitcast<f32>(info.y);
-  let step_size = lr / stp.bc1;
+  let r = rates(ch);
   let clip = state.clip;
-  var du = 0.0;
-  var pw = 0.0;
-  for (var k = li; k < ch.y; k += WG) {
-    let i = ch.x + k;
-    let g = G[i] * clip;
-    let p0 = P[i];
-    let m = prm.beta1 * M[i] + (1.0 - prm.beta1) * g;
-    let v = prm.beta2 * V[i] + (1.0 - prm.beta2) * g * g;
-    let p = p0 * decay - step_size * m / (sqrt(v) / stp.bc2_sqrt + prm.eps);
-    P[i] = p;
-    M[i] = m;
-    V[i] = v;
-    if (prm.zero_grads != 0u) { G[i] = 0.0; }
-    du += (p - p0) * (p - p0);
-    pw += p0 * p0;
-  }
-  let sums = wg_sum2(li, du, pw);
+  var acc = vec2f(0.0);
+  for (var k = li; k < ch.y; k += WG) { acc += update(ch.x + k, r.lr, r.decay, r.step_size, clip); }
+  let sums = wg_sum2(li, acc.x, acc.y);
   if (li == 0u) {
     work[prm.n_chunks + 2u * c] = sums.x;
     work[prm.n_chunks + 2u * c + 1u] = sums.y;
   }
+}
+
+// 'cpu' style: one thread per chunk, in order (no workgroup memory or barriers).
+@compute @workgroup_size(64)
+fn main_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let c = chunk_id(wg, nwg) * 64u + li;
+  if (c >= prm.n_chunks || state.halt != 0u) { return; }
+  let ch = table[c];
+  let r = rates(ch);
+  let clip = state.clip;
+  var acc = vec2f(0.0);
+  for (var k = 0u; k < ch.y; k += 1u) { acc += update(ch.x + k, r.lr, r.decay, r.step_size, clip); }
+  work[prm.n_chunks + 2u * c] = acc.x;
+  work[prm.n_chunks + 2u * c + 1u] = acc.y;
 }

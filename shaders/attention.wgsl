@@ -216,3 +216,114 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
     }
   }
 }
+
+// ---- 'cpu' style: one thread per query (or key) row, keys and queries read straight from memory,
+// no workgroup memory or barriers. Workgroups of 64 rows over (b, h, row).
+
+fn row_of(wg: vec3u, nwg: vec3u, li: u32) -> u32 {
+  return (wg.y * nwg.x + wg.x) * ROWS + li;
+}
+
+@compute @workgroup_size(64)
+fn forward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let id = row_of(wg, nwg, li);
+  if (id >= prm.B * prm.H * prm.T) { return; }
+  let i = id % prm.T;
+  let bh = id / prm.T;
+  let b = bh / prm.H;
+  let h = bh % prm.H;
+  let D = prm.D;
+  var q: array<f32, MAXD>;
+  var o: array<f32, MAXD>;
+  let qi = q_index(b, i, h);
+  for (var d = 0u; d < D; d += 1u) { q[d] = X[qi + d] * prm.scale; }
+  var m = -3.0e38;
+  var l = 0.0;
+  for (var j = 0u; j <= i; j += 1u) {
+    let kj = q_index(b, j, h) + prm.C;
+    var s = 0.0;
+    for (var d = 0u; d < D; d += 1u) { s += q[d] * X[kj + d]; }
+    let vj = kj + prm.C;
+    if (s > m) {
+      let corr = exp(m - s);
+      l = l * corr + 1.0;
+      for (var d = 0u; d < D; d += 1u) { o[d] = o[d] * corr + X[vj + d]; }
+      m = s;
+    } else {
+      let p = exp(s - m);
+      l += p;
+      for (var d = 0u; d < D; d += 1u) { o[d] += p * X[vj + d]; }
+    }
+  }
+  let oi = o_index(prm.out_off, b, i, h);
+  for (var d = 0u; d < D; d += 1u) { X[oi + d] = o[d] / l; }
+  X[prm.lse_off + bh * prm.T + i] = m + log(l);
+}
+
+// Rows [0, N): dq of query row; rows [N, 2N): dk, dv of key row (N = B·H·T). D_i = dO_i·O_i is
+// recomputed where needed (no cross-thread sharing).
+@compute @workgroup_size(64)
+fn backward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let N = prm.B * prm.H * prm.T;
+  let gid = row_of(wg, nwg, li);
+  if (gid >= 2u * N) { return; }
+  let id = gid % N;
+  let r = id % prm.T;
+  let bh = id / prm.T;
+  let b = bh / prm.H;
+  let h = bh % prm.H;
+  let D = prm.D;
+  let sc = prm.scale;
+  if (gid < N) {
+    var dq: array<f32, MAXD>;
+    let qi = q_index(b, r, h);
+    let oi = o_index(prm.out_off, b, r, h);
+    let gi = o_index(prm.dout_off, b, r, h);
+    var Di = 0.0;
+    for (var d = 0u; d < D; d += 1u) { Di += X[gi + d] * X[oi + d]; }
+    let lse = X[prm.lse_off + bh * prm.T + r];
+    for (var j = 0u; j <= r; j += 1u) {
+      let kj = q_index(b, j, h) + prm.C;
+      let vj = kj + prm.C;
+      var s = 0.0;
+      var dp = 0.0;
+      for (var d = 0u; d < D; d += 1u) {
+        s += X[qi + d] * X[kj + d];
+        dp += X[gi + d] * X[vj + d];
+      }
+      let ds = exp(s * sc - lse) * (dp - Di);
+      for (var d = 0u; d < D; d += 1u) { dq[d] += ds * X[kj + d]; }
+    }
+    let out = prm.dqkv_off + (b * prm.T + r) * 3u * prm.C + h * D;
+    for (var d = 0u; d < D; d += 1u) { X[out + d] = dq[d] * sc; }
+    return;
+  }
+  var dk: array<f32, MAXD>;
+  var dv: array<f32, MAXD>;
+  let kj = q_index(b, r, h) + prm.C;
+  let vj = kj + prm.C;
+  for (var i = r; i < prm.T; i += 1u) {
+    let qi = q_index(b, i, h);
+    let oi = o_index(prm.out_off, b, i, h);
+    let gi = o_index(prm.dout_off, b, i, h);
+    var s = 0.0;
+    var dp = 0.0;
+    var Di = 0.0;
+    for (var d = 0u; d < D; d += 1u) {
+      s += X[qi + d] * X[kj + d];
+      dp += X[gi + d] * X[vj + d];
+      Di += X[gi + d] * X[oi + d];
+    }
+    let p = exp(s * sc - X[prm.lse_off + bh * prm.T + i]);
+    let ds = p * (dp - Di);
+    for (var d = 0u; d < D; d += 1u) {
+      dv[d] += p * X[gi + d];
+      dk[d] += ds * X[qi + d];
+    }
+  }
+  let out = prm.dqkv_off + (b * prm.T + r) * 3u * prm.C + prm.C + h * D;
+  for (var d = 0u; d < D; d += 1u) {
+    X[out + d] = dk[d] * sc;
+    X[out + prm.C + d] = dv[d];
+  }
+}

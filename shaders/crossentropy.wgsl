@@ -58,3 +58,25 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
     }
   }
 }
+
+// 'cpu' style: one thread per row, no workgroup memory or barriers; workgroups of 64 rows.
+@compute @workgroup_size(64)
+fn main_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let r = (wg.y * nwg.x + wg.x) * WG + li;
+  if (r >= prm.R) { return; }
+  let V = prm.V;
+  let row = prm.logits_off + r * V;
+  var mx = -3.0e38;
+  for (var v = 0u; v < V; v += 1u) { mx = max(mx, X[row + v]); }
+  var s = 0.0;
+  for (var v = 0u; v < V; v += 1u) { s += exp(X[row + v] - mx); }
+  let tgt = token_at(prm.win_off, r / prm.T, r % prm.T + 1u);
+  let lse = mx + log(s);
+  X[prm.loss_off + r] = lse - X[row + tgt];
+  if ((prm.flags & F_GRAD) != 0u) {
+    for (var v = 0u; v < V; v += 1u) {
+      let p = exp(X[row + v] - lse);
+      X[row + v] = (p - select(0.0, 1.0, v == tgt)) * prm.grad_scale;
+    }
+  }
+}

@@ -61,3 +61,26 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
     G[prm.dwpe_off + t * C + c] += s;
   }
 }
+
+// 'cpu' style backward: threads [0, V) own a vocabulary row each and walk the tokens once, adding
+// each matching row of dx in order; threads [V, V + T) own a position each. No workgroup memory.
+@compute @workgroup_size(64)
+fn backward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let id = (wg.y * nwg.x + wg.x) * WG + li;
+  let C = prm.C;
+  if (id < prm.V) {
+    if ((prm.flags & F_TOKENS) == 0u) { return; }
+    let out = prm.dwte_off + id * C;
+    for (var bt = 0u; bt < prm.B * prm.T; bt += 1u) {
+      if (token_at(prm.win_off, bt / prm.T, bt % prm.T) != id) { continue; }
+      for (var c = 0u; c < C; c += 1u) { G[out + c] += X[prm.dx_off + bt * C + c]; }
+    }
+    return;
+  }
+  let t = id - prm.V;
+  if (t >= prm.T || (prm.flags & F_POSITIONS) == 0u) { return; }
+  let out = prm.dwpe_off + t * C;
+  for (var b = 0u; b < prm.B; b += 1u) {
+    for (var c = 0u; c < C; c += 1u) { G[out + c] += X[prm.dx_off + (b * prm.T + t) * C + c]; }
+  }
+}

@@ -19,3 +19,17 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   let total = wg_sum(li, s);
   if (li == 0u) { work[c] = total; }
 }
+
+// 'cpu' style: one thread per chunk, summing in order (no workgroup memory or barriers).
+@compute @workgroup_size(64)
+fn main_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let c = chunk_id(wg, nwg) * 64u + li;
+  if (c >= prm.n_chunks) { return; }
+  let ch = table[c];
+  var s = 0.0;
+  for (var i = 0u; i < ch.y; i += 1u) {
+    let g = G[ch.x + i];
+    s += g * g;
+  }
+  work[c] = s;
+}

@@ -133,3 +133,72 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
     G[prm.db_off + c] += b;
   }
 }
+
+// ---- 'cpu' style: one thread per row (no workgroup memory, no barriers) -------------------------
+// forward_rows: workgroups of 64 rows.  backward_rows: workgroups [0, ceil(R/64)) do rows; the next
+// ceil(C/64) do dw, db with one thread per column summing every row in order.
+
+@compute @workgroup_size(64)
+fn forward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let r = (wg.y * nwg.x + wg.x) * WG + li;
+  if (r >= prm.R) { return; }
+  let C = prm.C;
+  let row = prm.x_off + r * C;
+  var s = 0.0;
+  for (var c = 0u; c < C; c += 1u) { s += X[row + c]; }
+  let mean = s / f32(C);
+  var q = 0.0;
+  for (var c = 0u; c < C; c += 1u) {
+    let d = X[row + c] - mean;
+    q += d * d;
+  }
+  let rstd = inverseSqrt(q / f32(C) + prm.eps);
+  let out = prm.y_off + r * C;
+  for (var c = 0u; c < C; c += 1u) {
+    X[out + c] = (X[row + c] - mean) * rstd * P[prm.w_off + c] + P[prm.b_off + c];
+  }
+  X[prm.mean_off + r] = mean;
+  X[prm.rstd_off + r] = rstd;
+}
+
+@compute @workgroup_size(64)
+fn backward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let id = wg.y * nwg.x + wg.x;
+  let C = prm.C;
+  let row_groups = (prm.R + WG - 1u) / WG;
+  if (id < row_groups) {
+    let r = id * WG + li;
+    if (r >= prm.R) { return; }
+    let mean = X[prm.mean_off + r];
+    let rstd = X[prm.rstd_off + r];
+    var sg = 0.0;
+    var sgx = 0.0;
+    for (var c = 0u; c < C; c += 1u) {
+      let g = X[prm.dy_off + r * C + c] * P[prm.w_off + c];
+      sg += g;
+      sgx += g * (X[prm.x_off + r * C + c] - mean) * rstd;
+    }
+    let mg = sg / f32(C);
+    let mgx = sgx / f32(C);
+    for (var c = 0u; c < C; c += 1u) {
+      let i = r * C + c;
+      let xhat = (X[prm.x_off + i] - mean) * rstd;
+      var d = rstd * (X[prm.dy_off + i] * P[prm.w_off + c] - mg - xhat * mgx);
+      if ((prm.flags & F_ACCUM_DX) != 0u) { d += X[prm.dx_off + i]; }
+      X[prm.dx_off + i] = d;
+    }
+    return;
+  }
+  if ((prm.flags & F_PARAM_GRADS) == 0u) { return; }
+  let c = (id - row_groups) * WG + li;
+  if (c >= C) { return; }
+  var dw = 0.0;
+  var db = 0.0;
+  for (var r = 0u; r < prm.R; r += 1u) {
+    let dy = X[prm.dy_off + r * C + c];
+    dw += dy * (X[prm.x_off + r * C + c] - X[prm.mean_off + r]) * X[prm.rstd_off + r];
+    db += dy;
+  }
+  G[prm.dw_off + c] += dw;
+  G[prm.db_off + c] += db;
+}

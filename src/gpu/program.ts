@@ -63,6 +63,10 @@ export class Program {
     return this.specs.map((s) => s.label);
   }
 
+  get dispatchKernels(): string[] {
+    return this.specs.map((s) => s.kernel.name);
+  }
+
   async build(): Promise<this> {
     const { ctx } = this;
     const { device } = ctx;
@@ -114,6 +118,15 @@ export class Program {
       pass.setBindGroup(0, d.bindGroup);
       pass.dispatchWorkgroups(d.x, d.y);
     }
+  }
+
+  /** Encodes dispatch `i` alone (profiling). */
+  encodeOne(pass: GPUComputePassEncoder, i: number): void {
+    if (!this.built) throw new Error(`program ${this.label}: encodeOne() before build()`);
+    const d = this.built[i];
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(d.x, d.y);
   }
 
   /** Encodes and submits the program in its own pass (tests and one-off work). */

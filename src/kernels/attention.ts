@@ -5,6 +5,7 @@ import code from '../../shaders/attention.wgsl?raw';
 import { defineKernel } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
+import type { KernelStyle } from './style';
 
 /** Largest head dimension the kernel holds in registers (MAXD in the shader). */
 export const MAX_HEAD_DIM = 64;
@@ -23,6 +24,8 @@ export const attentionForwardKernel = defineKernel({
 });
 
 export const attentionBackwardKernel = defineKernel({ ...attentionForwardKernel, name: 'attention.backward', entryPoint: 'backward' });
+export const attentionForwardRowsKernel = defineKernel({ ...attentionForwardKernel, name: 'attention.forward.rows', entryPoint: 'forward_rows' });
+export const attentionBackwardRowsKernel = defineKernel({ ...attentionForwardKernel, name: 'attention.backward.rows', entryPoint: 'backward_rows' });
 
 export interface AttentionArgs {
   B: number;
@@ -50,12 +53,17 @@ function pack(a: AttentionArgs & Partial<AttentionBackwardArgs>): ArrayBuffer {
     .finish();
 }
 
-const blocks = (a: AttentionArgs) => a.B * a.H * Math.ceil(a.T / ROWS);
+/** Workgroups for one pass over all rows: 'gpu' has a workgroup per 64-row block of each (b, h). */
+const blocks = (a: AttentionArgs, style: KernelStyle) => (style === 'gpu' ? a.B * a.H * Math.ceil(a.T / ROWS) : Math.ceil((a.B * a.H * a.T) / ROWS));
 
-export function attentionForward(label: string, a: AttentionArgs, buffers: { X: BufferRef }): DispatchSpec {
-  return { kernel: attentionForwardKernel, label: `attention.forward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params: pack(a), buffers, workgroups: blocks(a) };
+/** Style 'gpu': keys staged through workgroup memory; 'cpu': a thread per row, no barriers. */
+export function attentionForward(label: string, a: AttentionArgs, buffers: { X: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
+  const kernel = style === 'gpu' ? attentionForwardKernel : attentionForwardRowsKernel;
+  return { kernel, label: `attention.forward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params: pack(a), buffers, workgroups: blocks(a, style) };
 }
 
-export function attentionBackward(label: string, a: AttentionBackwardArgs, buffers: { X: BufferRef }): DispatchSpec {
-  return { kernel: attentionBackwardKernel, label: `attention.backward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params: pack(a), buffers, workgroups: 2 * blocks(a) };
+export function attentionBackward(label: string, a: AttentionBackwardArgs, buffers: { X: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
+  const kernel = style === 'gpu' ? attentionBackwardKernel : attentionBackwardRowsKernel;
+  const workgroups = style === 'gpu' ? 2 * blocks(a, style) : Math.ceil((2 * a.B * a.H * a.T) / ROWS);
+  return { kernel, label: `attention.backward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params: pack(a), buffers, workgroups };
 }

@@ -7,6 +7,7 @@ import { defineKernel } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { TokenBuffers } from './embedding';
+import type { KernelStyle } from './style';
 
 export const crossEntropyKernel = defineKernel({
   name: 'crossentropy',
@@ -22,6 +23,8 @@ export const crossEntropyKernel = defineKernel({
   threads: 64,
 });
 
+export const crossEntropyRowsKernel = defineKernel({ ...crossEntropyKernel, name: 'crossentropy.rows', entryPoint: 'main_rows' });
+
 export interface CrossEntropyArgs {
   /** Sequences and positions: logits are [B·T, V]. */
   B: number;
@@ -34,11 +37,13 @@ export interface CrossEntropyArgs {
   gradScale?: number;
 }
 
-export function crossEntropy(label: string, a: CrossEntropyArgs, buffers: TokenBuffers & { X: BufferRef }): DispatchSpec {
+/** Style 'gpu': a workgroup per row; 'cpu': a thread per row. */
+export function crossEntropy(label: string, a: CrossEntropyArgs, buffers: TokenBuffers & { X: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
   const R = a.B * a.T;
   const params = new ParamWriter(32)
     .u32(R).u32(a.V).u32(a.T).u32(a.winOff)
     .u32(a.logits).u32(a.losses).f32(a.gradScale ?? 0).u32(a.gradScale === undefined ? 0 : 1)
     .finish();
-  return { kernel: crossEntropyKernel, label: `crossentropy ${label} [${R}x${a.V}]`, params, buffers, workgroups: R };
+  const kernel = style === 'gpu' ? crossEntropyKernel : crossEntropyRowsKernel;
+  return { kernel, label: `crossentropy ${label} [${R}x${a.V}]`, params, buffers, workgroups: style === 'gpu' ? R : Math.ceil(R / 64) };
 }

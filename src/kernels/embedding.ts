@@ -6,6 +6,7 @@ import tokensFn from '../../shaders/lib/tokens_fn.wgsl?raw';
 import { defineKernel } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
+import type { KernelStyle } from './style';
 
 const PARAM_BYTES = 48;
 
@@ -30,6 +31,8 @@ export const embeddingBackwardKernel = defineKernel({
   entryPoint: 'backward',
   bindings: [...embeddingForwardKernel.bindings, { name: 'G', kind: 'rw' }],
 });
+
+export const embeddingBackwardRowsKernel = defineKernel({ ...embeddingBackwardKernel, name: 'embedding.backward.rows', entryPoint: 'backward_rows' });
 
 export interface EmbeddingArgs {
   B: number;
@@ -70,15 +73,16 @@ export function embeddingForward(label: string, a: EmbeddingArgs, buffers: Token
   };
 }
 
-export function embeddingBackward(label: string, a: EmbeddingBackwardArgs, buffers: TokenBuffers & { P: BufferRef; X: BufferRef; G: BufferRef }): DispatchSpec {
+/** Style 'gpu': a workgroup per output row; 'cpu': a thread per output row. */
+export function embeddingBackward(label: string, a: EmbeddingBackwardArgs, buffers: TokenBuffers & { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
   const flags = (a.dwte !== undefined ? 1 : 0) | (a.dwpe !== undefined ? 2 : 0);
   if (!flags) throw new Error(`embedding.backward ${label}: neither table is trainable; skip the dispatch`);
   return {
-    kernel: embeddingBackwardKernel,
+    kernel: style === 'gpu' ? embeddingBackwardKernel : embeddingBackwardRowsKernel,
     label: `embedding.backward ${label} [B=${a.B} T=${a.T} C=${a.C} V=${a.V}]`,
     params: pack(a, flags),
     buffers,
-    workgroups: a.V + a.T,
+    workgroups: style === 'gpu' ? a.V + a.T : Math.ceil((a.V + a.T) / 64),
   };
 }
 

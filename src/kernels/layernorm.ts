@@ -6,6 +6,7 @@ import { defineKernel } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import { LN_EPS } from '../ref/layernorm';
+import type { KernelStyle } from './style';
 
 const PARAM_BYTES = 64;
 const F_ACCUM_DX = 1;
@@ -30,6 +31,9 @@ export const layerNormBackwardKernel = defineKernel({
   entryPoint: 'backward',
   bindings: [...layerNormForwardKernel.bindings, { name: 'G', kind: 'rw' }],
 });
+
+export const layerNormForwardRowsKernel = defineKernel({ ...layerNormForwardKernel, name: 'layernorm.forward.rows', entryPoint: 'forward_rows' });
+export const layerNormBackwardRowsKernel = defineKernel({ ...layerNormBackwardKernel, name: 'layernorm.backward.rows', entryPoint: 'backward_rows' });
 
 export interface LayerNormArgs {
   /** Rows and columns: x is [R, C]. */
@@ -61,12 +65,18 @@ function pack(a: Partial<LayerNormArgs & LayerNormBackwardArgs>, flags: number):
   return w.finish();
 }
 
-export function layerNormForward(label: string, a: LayerNormArgs, buffers: { P: BufferRef; X: BufferRef }): DispatchSpec {
-  return { kernel: layerNormForwardKernel, label: `layernorm.forward ${label} [${a.R}x${a.C}]`, params: pack(a, 0), buffers, workgroups: a.R };
+/** Style 'gpu': a workgroup per row; 'cpu': a thread per row. */
+export function layerNormForward(label: string, a: LayerNormArgs, buffers: { P: BufferRef; X: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
+  const kernel = style === 'gpu' ? layerNormForwardKernel : layerNormForwardRowsKernel;
+  const workgroups = style === 'gpu' ? a.R : Math.ceil(a.R / 64);
+  return { kernel, label: `layernorm.forward ${label} [${a.R}x${a.C}]`, params: pack(a, 0), buffers, workgroups };
 }
 
-export function layerNormBackward(label: string, a: LayerNormBackwardArgs, buffers: { P: BufferRef; X: BufferRef; G: BufferRef }): DispatchSpec {
+export function layerNormBackward(label: string, a: LayerNormBackwardArgs, buffers: { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
   const flags = (a.accumulateDx ? F_ACCUM_DX : 0) | (a.paramGrads ? F_PARAM_GRADS : 0);
-  const workgroups = a.R + (a.paramGrads ? Math.ceil(a.C / 16) : 0);
-  return { kernel: layerNormBackwardKernel, label: `layernorm.backward ${label} [${a.R}x${a.C}]`, params: pack(a, flags), buffers, workgroups };
+  const kernel = style === 'gpu' ? layerNormBackwardKernel : layerNormBackwardRowsKernel;
+  const workgroups = style === 'gpu'
+    ? a.R + (a.paramGrads ? Math.ceil(a.C / 16) : 0)
+    : Math.ceil(a.R / 64) + (a.paramGrads ? Math.ceil(a.C / 64) : 0);
+  return { kernel, label: `layernorm.backward ${label} [${a.R}x${a.C}]`, params: pack(a, flags), buffers, workgroups };
 }

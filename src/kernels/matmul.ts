@@ -6,18 +6,21 @@
 //   db       db[out]    += Σ_m dy[m, :]            biasGrad
 // Several independent jobs share one dispatch (e.g. dX and dW of the same layer).
 
-import code from '../../shaders/matmul.wgsl?raw';
+import directCode from '../../shaders/matmul_direct.wgsl?raw';
+import tiledCode from '../../shaders/matmul.wgsl?raw';
 import geluFn from '../../shaders/lib/gelu_fn.wgsl?raw';
+import common from '../../shaders/lib/matmul_common.wgsl?raw';
 import { defineKernel } from '../gpu/kernel';
+import { instantiate } from '../gpu/wgsl';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
+import type { KernelStyle } from './style';
 
 /** Which bound buffer an operand lives in: P parameters (read-only here), X activations and scratch, G gradients. */
 export const Buf = { P: 0, X: 1, G: 2 } as const;
 export type Buf = (typeof Buf)[keyof typeof Buf];
 type Writable = typeof Buf.X | typeof Buf.G;
 
-const TILE = 64;
 const MAX_JOBS = 64;
 const JOB_BYTES = 96;
 const F_BIAS = 1;
@@ -27,9 +30,12 @@ const F_GELU = 8;
 const F_GELU_BWD = 16;
 const F_A_ONES = 32;
 
+// Style 'gpu' runs the tiled kernel (64×64 tiles staged through workgroup memory); style 'cpu' the
+// direct one (32×32 tiles read straight from memory, no barriers). Same jobs, same epilogues.
+
 export const matmulKernel = defineKernel({
   name: 'matmul',
-  code: geluFn + code,
+  code: geluFn + common + tiledCode,
   entryPoint: 'main',
   bindings: [
     { name: 'params', kind: 'uniform' },
@@ -40,6 +46,16 @@ export const matmulKernel = defineKernel({
   paramBytes: 16 + MAX_JOBS * JOB_BYTES,
   threads: 256,
 });
+
+export const matmulDirectKernel = defineKernel({
+  ...matmulKernel,
+  name: 'matmul.direct',
+  code: geluFn + common + instantiate(directCode, { SA: ['P', 'X', 'ONE'], SB: ['P', 'X'] }),
+  entryPoint: 'main_direct',
+  threads: 64,
+});
+
+const TILES: Record<KernelStyle, number> = { gpu: 64, cpu: 32 };
 
 /** op(A)[m, k] = buf[off + m·sm + k·sk]. `ones` makes op(A) all ones (no memory read). */
 export interface OperandA {
@@ -84,8 +100,9 @@ export interface MatmulJob {
   accumulate?: boolean;
 }
 
-export function tilesOf(job: Pick<MatmulJob, 'M' | 'N'>): number {
-  return Math.ceil(job.M / TILE) * Math.ceil(job.N / TILE);
+export function tilesOf(job: Pick<MatmulJob, 'M' | 'N'>, style: KernelStyle = 'gpu'): number {
+  const t = TILES[style];
+  return Math.ceil(job.M / t) * Math.ceil(job.N / t);
 }
 
 function checkJob(job: MatmulJob, label: string): void {
@@ -102,14 +119,16 @@ export function matmulDispatch(
   label: string,
   jobs: readonly MatmulJob[],
   buffers: { P: BufferRef; X: BufferRef; G: BufferRef },
+  style: KernelStyle = 'gpu',
 ): DispatchSpec {
+  const tile = TILES[style];
   if (jobs.length < 1 || jobs.length > MAX_JOBS) throw new Error(`${label}: ${jobs.length} jobs; 1..${MAX_JOBS} allowed`);
   const w = new ParamWriter(matmulKernel.paramBytes);
   let total = 0;
   const starts = jobs.map((job) => {
     checkJob(job, label);
     const s = total;
-    total += tilesOf(job);
+    total += tilesOf(job, style);
     return s;
   });
   w.u32(jobs.length).u32(total).u32(0).u32(0);
@@ -123,14 +142,14 @@ export function matmulDispatch(
     if (job.a.ones) flags |= F_A_ONES;
     const e = job.gelu ?? job.geluGrad;
     w.u32(job.M).u32(job.N).u32(job.K).u32(starts[i]);
-    w.u32(Math.ceil(job.N / TILE)).u32(flags).f32(job.alpha ?? 1).u32(job.bias ?? 0);
+    w.u32(Math.ceil(job.N / tile)).u32(flags).f32(job.alpha ?? 1).u32(job.bias ?? 0);
     w.u32(job.a.off).u32(job.a.sm).u32(job.a.sk).u32(job.a.buf);
     w.u32(job.b.off).u32(job.b.sk).u32(job.b.sn).u32(job.b.buf);
     w.u32(job.c.off).u32(job.c.sm).u32(job.c.buf).u32(e?.off ?? 0);
     w.u32(job.d?.off ?? 0).u32(job.d?.sm ?? 0).u32(job.d?.buf ?? 0).u32(e?.sm ?? 0);
   });
   const desc = jobs.map((j) => `${j.M}x${j.N}x${j.K}`).join(',');
-  return { kernel: matmulKernel, label: `matmul ${label} [${desc}]`, params: w.finish(), buffers, workgroups: total };
+  return { kernel: style === 'gpu' ? matmulKernel : matmulDirectKernel, label: `matmul ${label} [${desc}]`, params: w.finish(), buffers, workgroups: total };
 }
 
 // ---- Linear-layer jobs (W [out, in] row-major at wOff in `wBuf`) -------------------------------

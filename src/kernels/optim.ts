@@ -10,6 +10,7 @@ import statsCode from '../../shaders/optim_stats.wgsl?raw';
 import { defineKernel, type BindingDef } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
+import type { KernelStyle } from './style';
 
 /** Elements per chunk: 256 threads × 16. Chunks never cross tensors. */
 export const CHUNK = 4096;
@@ -54,6 +55,9 @@ export const adamwKernel = defineKernel({
   paramBytes: PARAM_BYTES,
   threads: 256,
 });
+
+export const sumsqRowsKernel = defineKernel({ ...sumsqKernel, name: 'gradnorm.sumsq.rows', entryPoint: 'main_rows', threads: 64 });
+export const adamwRowsKernel = defineKernel({ ...adamwKernel, name: 'adamw.rows', entryPoint: 'main_rows', threads: 64 });
 
 export const statsKernel = defineKernel({
   name: 'optim.stats',
@@ -152,14 +156,18 @@ export interface OptimBuffers {
   ring: BufferRef;
 }
 
-/** The four dispatches of one optimizer step, in order. */
-export function optimizerStep(label: string, h: OptimHyper, l: OptimLayout, b: OptimBuffers): DispatchSpec[] {
+/**
+ * The four dispatches of one optimizer step, in order. Style 'gpu': a workgroup per chunk with a
+ * tree reduction; 'cpu': a thread per chunk summing in order.
+ */
+export function optimizerStep(label: string, h: OptimHyper, l: OptimLayout, b: OptimBuffers, style: KernelStyle = 'gpu'): DispatchSpec[] {
   const p = packParams(h, l);
   const n = l.table.nChunks;
+  const groups = style === 'gpu' ? n : Math.ceil(n / 64);
   return [
-    { kernel: sumsqKernel, label: `gradnorm.sumsq ${label} [${n} chunks]`, params: p, buffers: { G: b.G, table: b.table, work: b.work }, workgroups: n },
+    { kernel: style === 'gpu' ? sumsqKernel : sumsqRowsKernel, label: `gradnorm.sumsq ${label} [${n} chunks]`, params: p, buffers: { G: b.G, table: b.table, work: b.work }, workgroups: groups },
     { kernel: finalizeKernel, label: `gradnorm.finalize ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, losses: b.losses, state: b.state, ring: b.ring }, workgroups: 1 },
-    { kernel: adamwKernel, label: `adamw ${label} [${n} chunks]`, params: p, buffers: { step: b.step, P: b.P, G: b.G, M: b.M, V: b.V, table: b.table, state: b.state, work: b.work }, workgroups: n },
+    { kernel: style === 'gpu' ? adamwKernel : adamwRowsKernel, label: `adamw ${label} [${n} chunks]`, params: p, buffers: { step: b.step, P: b.P, G: b.G, M: b.M, V: b.V, table: b.table, state: b.state, work: b.work }, workgroups: groups },
     { kernel: statsKernel, label: `optim.stats ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, state: b.state, ring: b.ring }, workgroups: 1 },
   ];
 }

@@ -11,6 +11,7 @@ import type { GpuContext } from '../gpu/device';
 import { GpuOperationError } from '../gpu/errors';
 import { Program } from '../gpu/program';
 import { packBytes } from '../kernels/embedding';
+import { styleFor, type KernelStyle } from '../kernels/style';
 import {
   buildOptimTable, decodeState, optimizerStep, packStep, STATE_BYTES, STEP_BYTES, workSize,
   type HaltState, type OptimHyper, type OptimTable,
@@ -34,6 +35,10 @@ export interface ModelSetup {
   optim: OptimHyper;
   /** Metric ring slots (≥ 2 × the read-back interval). */
   ringSlots: number;
+  /** Build the training program (false: evaluation and sampling only, e.g. the eval CLI). */
+  training?: boolean;
+  /** Kernel style; by default the adapter's (styleFor). Tests pin it to cover both. */
+  style?: KernelStyle;
 }
 
 export interface ModelBuffers {
@@ -65,7 +70,7 @@ export class GpuModel {
   readonly acts: ActivationPlan;
   readonly table: OptimTable;
   readonly graph: Graph;
-  readonly train: Program;
+  private readonly trainProgram: Program | null;
   readonly evaluate: Program | null;
   private readonly copy: Program | null;
 
@@ -73,13 +78,13 @@ export class GpuModel {
     readonly ctx: GpuContext,
     readonly setup: ModelSetup,
     readonly buffers: ModelBuffers,
-    parts: { params: ParamTable; acts: ActivationPlan; table: OptimTable; graph: Graph; train: Program; evaluate: Program | null; copy: Program | null },
+    parts: { params: ParamTable; acts: ActivationPlan; table: OptimTable; graph: Graph; train: Program | null; evaluate: Program | null; copy: Program | null },
   ) {
     this.params = parts.params;
     this.acts = parts.acts;
     this.table = parts.table;
     this.graph = parts.graph;
-    this.train = parts.train;
+    this.trainProgram = parts.train;
     this.evaluate = parts.evaluate;
     this.copy = parts.copy;
   }
@@ -89,7 +94,8 @@ export class GpuModel {
     const { shape, microBatch: B, seqLen: T, accum } = setup;
     const params = buildParamTable(shape, setup.scope);
     const rows = B * T;
-    const acts = planActivations(shape, params, B, T, Math.max(accum, setup.evalBatches) * rows, true);
+    const training = setup.training !== false;
+    const acts = planActivations(shape, params, B, T, Math.max(training ? accum : 0, setup.evalBatches) * rows, training);
     const maxBinding = ctx.limits.maxStorageBufferBindingSize;
     if (acts.layout.bytes > maxBinding) {
       throw new GpuOperationError(
@@ -99,7 +105,7 @@ export class GpuModel {
       );
     }
     const table = buildOptimTable(optimTensors(params));
-    const trainable = Math.max(params.trainableSize, 4);
+    const trainable = training ? Math.max(params.trainableSize, 4) : 4;
     const buffers: ModelBuffers = {
       P: await createStorage(ctx, 'params', params.size * 4),
       G: await createStorage(ctx, 'grads', trainable * 4),
@@ -114,20 +120,8 @@ export class GpuModel {
       state: await createStorage(ctx, 'optim state', STATE_BYTES),
       ring: await createStorage(ctx, 'metrics ring', setup.ringSlots * table.slotSize * 4),
     };
-    const graph: Graph = { shape, params, acts, bufs: buffers };
-    const gradScale = 1 / (rows * accum);
-    const train = new Program(ctx, 'train step');
-    for (const d of mergeDispatches(graph)) train.add(d);
-    for (let i = 0; i < accum; i++) {
-      for (const d of forwardDispatches(graph, { winOff: i * B, lossOff: i * rows, gradScale })) train.add(d);
-      for (const d of backwardDispatches(graph, i * B)) train.add(d);
-    }
-    const lossOff = acts.layout.get('losses').offset;
-    for (const d of optimizerStep('step', setup.optim, { table, lossOff, lossCount: accum * rows, ringSlots: setup.ringSlots, zeroGrads: true }, {
-      step: buffers.step, P: buffers.P, G: buffers.G, M: buffers.M, V: buffers.V, table: buffers.table,
-      work: buffers.work, losses: buffers.X, state: buffers.state, ring: buffers.ring,
-    })) train.add(d);
-    await train.build();
+    const graph: Graph = { shape, params, acts, bufs: buffers, style: setup.style ?? styleFor(ctx.adapter) };
+    const train = training ? await buildTrainProgram(ctx, setup, graph, table, buffers) : null;
 
     let evaluate: Program | null = null;
     if (setup.evalBatches > 0) {
@@ -141,6 +135,12 @@ export class GpuModel {
     const copyDispatches = copyFrozenDispatches(graph);
     const copy = copyDispatches.length ? await copyDispatches.reduce((p, d) => p.add(d), new Program(ctx, 'copy frozen')).build() : null;
     return new GpuModel(ctx, setup, buffers, { params, acts, table, graph, train, evaluate, copy });
+  }
+
+  /** The training program (one optimizer step); absent for evaluation-only models. */
+  get train(): Program {
+    if (!this.trainProgram) throw new Error('this model was built without a training program');
+    return this.trainProgram;
   }
 
   /** Uploads a whole parameter arena (table.size floats) and refreshes derived buffers. */
@@ -179,19 +179,59 @@ export class GpuModel {
 
   /** Runs the evaluation program and returns the mean loss over all evaluation rows. */
   async evaluateLoss(): Promise<number> {
-    if (!this.evaluate) throw new Error('evaluateLoss: the model was built without evaluation batches');
-    this.evaluate.submit();
-    const n = this.setup.evalBatches * this.acts.rows;
-    const losses = await readF32(this.ctx, this.buffers.X, this.acts.layout.get('losses').offset, n);
+    const losses = await this.runEvaluation();
     let s = 0;
-    for (let i = 0; i < n; i++) s += losses[i];
-    return s / n;
+    for (let i = 0; i < losses.length; i++) s += losses[i];
+    return s / losses.length;
+  }
+
+  private async runEvaluation(): Promise<Float32Array> {
+    if (!this.evaluate) throw new Error('the model was built without evaluation batches');
+    this.evaluate.submit();
+    return readF32(this.ctx, this.buffers.X, this.acts.layout.get('losses').offset, this.setup.evalBatches * this.acts.rows);
+  }
+
+  /**
+   * Per-row losses [starts.length × T] of arbitrary windows (each T + 1 bytes of the corpus), run
+   * through the evaluation program in rounds of evalBatches × B windows.
+   */
+  async windowLosses(starts: Uint32Array): Promise<Float32Array> {
+    const per = this.setup.evalBatches * this.setup.microBatch;
+    const T = this.setup.seqLen;
+    const out = new Float32Array(starts.length * T);
+    for (let i = 0; i < starts.length; i += per) {
+      const round = new Uint32Array(per);
+      round.set(starts.subarray(i, i + per));
+      this.setEvalWindows(round);
+      const losses = await this.runEvaluation();
+      out.set(losses.subarray(0, Math.min(per, starts.length - i) * T), i * T);
+    }
+    return out;
   }
 
   destroy(): void {
-    this.train.destroy();
+    this.trainProgram?.destroy();
     this.evaluate?.destroy();
     this.copy?.destroy();
     for (const b of Object.values(this.buffers)) b.destroy();
   }
+}
+
+/** [LoRA merge] + accum × (forward + backward) + the optimizer's four dispatches. */
+async function buildTrainProgram(ctx: GpuContext, setup: ModelSetup, graph: Graph, table: OptimTable, buffers: ModelBuffers): Promise<Program> {
+  const { microBatch: B, accum } = setup;
+  const rows = graph.acts.rows;
+  const gradScale = 1 / (rows * accum);
+  const train = new Program(ctx, 'train step');
+  for (const d of mergeDispatches(graph)) train.add(d);
+  for (let i = 0; i < accum; i++) {
+    for (const d of forwardDispatches(graph, { winOff: i * B, lossOff: i * rows, gradScale })) train.add(d);
+    for (const d of backwardDispatches(graph, i * B)) train.add(d);
+  }
+  const lossOff = graph.acts.layout.get('losses').offset;
+  for (const d of optimizerStep('step', setup.optim, { table, lossOff, lossCount: accum * rows, ringSlots: setup.ringSlots, zeroGrads: true }, {
+    step: buffers.step, P: buffers.P, G: buffers.G, M: buffers.M, V: buffers.V, table: buffers.table,
+    work: buffers.work, losses: buffers.X, state: buffers.state, ring: buffers.ring,
+  }, graph.style)) train.add(d);
+  return train.build();
 }

@@ -16,6 +16,7 @@ import { embeddingBackward, embeddingForward } from '../kernels/embedding';
 import { layerNormBackward, layerNormForward } from '../kernels/layernorm';
 import { loraGradAJob, loraMergeJob, type LoraShape } from '../kernels/lora';
 import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward, matmulDispatch, type MatmulJob } from '../kernels/matmul';
+import type { KernelStyle } from '../kernels/style';
 import { mergedName, type ActivationPlan } from './activations';
 import { loraTargetsOf, type ParamTable } from './params';
 import { loraScaleOf, modulePath, targetShape, type LoraTarget, type ModelShape } from './shape';
@@ -33,6 +34,8 @@ export interface Graph {
   params: ParamTable;
   acts: ActivationPlan;
   bufs: GraphBuffers;
+  /** How the adapter runs kernels best (see styleFor). */
+  style: KernelStyle;
 }
 
 const MAX_JOBS = 64;
@@ -69,7 +72,7 @@ function loraShape(g: Graph, t: LoraTarget): LoraShape {
 function matmuls(label: string, jobs: MatmulJob[], g: Graph): DispatchSpec[] {
   const out: DispatchSpec[] = [];
   for (let i = 0; i < jobs.length; i += MAX_JOBS) {
-    out.push(matmulDispatch(jobs.length > MAX_JOBS ? `${label} part ${i / MAX_JOBS + 1}` : label, jobs.slice(i, i + MAX_JOBS), g.bufs));
+    out.push(matmulDispatch(jobs.length > MAX_JOBS ? `${label} part ${i / MAX_JOBS + 1}` : label, jobs.slice(i, i + MAX_JOBS), g.bufs, g.style));
   }
   return out;
 }
@@ -150,17 +153,17 @@ export function forwardDispatches(g: Graph, o: ForwardOptions): DispatchSpec[] {
     const b = `blocks.${l}`;
     const ts = loraTargetsOf(g.params, l);
     const lin = (i: number, o2: number) => ({ rows, in: i, out: o2 });
-    out.push(layerNormForward(`ln1 L${l}`, { R: rows, C: d, x: x(g, `x.${l}`), y: x(g, `h1.${l}`), w: p(g, `${b}.ln1.weight`), b: p(g, `${b}.ln1.bias`), mean: x(g, `mean1.${l}`), rstd: x(g, `rstd1.${l}`) }, bufs));
+    out.push(layerNormForward(`ln1 L${l}`, { R: rows, C: d, x: x(g, `x.${l}`), y: x(g, `h1.${l}`), w: p(g, `${b}.ln1.weight`), b: p(g, `${b}.ln1.bias`), mean: x(g, `mean1.${l}`), rstd: x(g, `rstd1.${l}`) }, bufs, g.style));
     out.push(...matmuls(`qkv L${l}`, [
       linearForward(lin(d, 3 * d), x(g, `h1.${l}`), weight(g, l, 'qkv'), x(g, `qkv.${l}`), { bias: p(g, `${b}.attn.qkv.bias`) }),
       ...loraDownJobs(g, l, ts.filter((t) => t === 'q' || t === 'k' || t === 'v')),
     ], g));
-    out.push(attentionForward(`L${l}`, { B, T, C: d, H: s.nHead, qkv: x(g, `qkv.${l}`), out: x(g, `att.${l}`), lse: x(g, `lse.${l}`) }, bufs));
+    out.push(attentionForward(`L${l}`, { B, T, C: d, H: s.nHead, qkv: x(g, `qkv.${l}`), out: x(g, `att.${l}`), lse: x(g, `lse.${l}`) }, bufs, g.style));
     out.push(...matmuls(`o L${l}`, [
       linearForward(lin(d, d), x(g, `att.${l}`), weight(g, l, 'o'), x(g, `x2.${l}`), { bias: p(g, `${b}.attn.o.bias`), d: { buf: Buf.X, off: x(g, `x.${l}`), sm: d } }),
       ...loraDownJobs(g, l, ts.filter((t) => t === 'o')),
     ], g));
-    out.push(layerNormForward(`ln2 L${l}`, { R: rows, C: d, x: x(g, `x2.${l}`), y: x(g, `h2.${l}`), w: p(g, `${b}.ln2.weight`), b: p(g, `${b}.ln2.bias`), mean: x(g, `mean2.${l}`), rstd: x(g, `rstd2.${l}`) }, bufs));
+    out.push(layerNormForward(`ln2 L${l}`, { R: rows, C: d, x: x(g, `x2.${l}`), y: x(g, `h2.${l}`), w: p(g, `${b}.ln2.weight`), b: p(g, `${b}.ln2.bias`), mean: x(g, `mean2.${l}`), rstd: x(g, `rstd2.${l}`) }, bufs, g.style));
     out.push(...matmuls(`fc L${l}`, [
       linearForward(lin(d, 4 * d), x(g, `h2.${l}`), weight(g, l, 'fc'), x(g, `g.${l}`), { bias: p(g, `${b}.mlp.fc.bias`), gelu: { off: x(g, `u.${l}`), sm: 4 * d } }),
       ...loraDownJobs(g, l, ts.filter((t) => t === 'fc')),
@@ -170,10 +173,10 @@ export function forwardDispatches(g: Graph, o: ForwardOptions): DispatchSpec[] {
       ...loraDownJobs(g, l, ts.filter((t) => t === 'proj')),
     ], g));
   }
-  out.push(layerNormForward('ln_f', { R: rows, C: d, x: x(g, `x.${s.nLayer}`), y: x(g, 'hf'), w: p(g, 'ln_f.weight'), b: p(g, 'ln_f.bias'), mean: x(g, 'meanf'), rstd: x(g, 'rstdf') }, bufs));
+  out.push(layerNormForward('ln_f', { R: rows, C: d, x: x(g, `x.${s.nLayer}`), y: x(g, 'hf'), w: p(g, 'ln_f.weight'), b: p(g, 'ln_f.bias'), mean: x(g, 'meanf'), rstd: x(g, 'rstdf') }, bufs, g.style));
   out.push(...matmuls('head', [linearForward({ rows, in: d, out: s.vocab }, x(g, 'hf'), { buf: Buf.P, off: p(g, 'head.weight') }, x(g, 'logits'))], g));
   if (!o.logitsOnly) {
-    out.push(crossEntropy('loss', { B, T, V: s.vocab, winOff: o.winOff, logits: x(g, 'logits'), losses: x(g, 'losses') + o.lossOff, gradScale: o.gradScale }, bufs));
+    out.push(crossEntropy('loss', { B, T, V: s.vocab, winOff: o.winOff, logits: x(g, 'logits'), losses: x(g, 'losses') + o.lossOff, gradScale: o.gradScale }, bufs, g.style));
   }
   return out;
 }
@@ -222,7 +225,7 @@ function lnBackward(g: Graph, label: string, prefix: string, xName: string, mean
   return layerNormBackward(label, {
     R: g.acts.rows, C: d, x: x(g, xName), w: p(g, `${prefix}.weight`), mean: x(g, mean), rstd: x(g, rstd),
     dy: x(g, 'dh'), dx: x(g, 'dres'), accumulateDx, paramGrads: grads,
-  }, g.bufs);
+  }, g.bufs, g.style);
 }
 
 /** Backward of one micro-batch (after forwardDispatches with gradScale). Gradients add into G. */
@@ -241,14 +244,14 @@ export function backwardDispatches(g: Graph, winOff: number): DispatchSpec[] {
     out.push(...matmuls(`fc backward L${l}`, linearBackwardJobs(g, l, 'fc', x(g, 'du'), x(g, `h2.${l}`), x(g, 'dh'), { in: d, out: 4 * d }), g));
     out.push(lnBackward(g, `ln2 L${l}`, `${b}.ln2`, `x2.${l}`, `mean2.${l}`, `rstd2.${l}`, true));
     out.push(...matmuls(`o backward L${l}`, linearBackwardJobs(g, l, 'o', x(g, 'dres'), x(g, `att.${l}`), x(g, 'datt'), { in: d, out: d }), g));
-    out.push(attentionBackward(`L${l}`, { B, T, C: d, H: s.nHead, qkv: x(g, `qkv.${l}`), out: x(g, `att.${l}`), lse: x(g, `lse.${l}`), dout: x(g, 'datt'), dqkv: x(g, 'dqkv') }, g.bufs));
+    out.push(attentionBackward(`L${l}`, { B, T, C: d, H: s.nHead, qkv: x(g, `qkv.${l}`), out: x(g, `att.${l}`), lse: x(g, `lse.${l}`), dout: x(g, 'datt'), dqkv: x(g, 'dqkv') }, g.bufs, g.style));
     out.push(...matmuls(`qkv backward L${l}`, linearBackwardJobs(g, l, 'qkv', x(g, 'dqkv'), x(g, `h1.${l}`), x(g, 'dh'), { in: d, out: 3 * d }), g));
     out.push(lnBackward(g, `ln1 L${l}`, `${b}.ln1`, `x.${l}`, `mean1.${l}`, `rstd1.${l}`, true));
   }
   const dwte = trainable(g, 'tok_emb.weight') ? p(g, 'tok_emb.weight') : undefined;
   const dwpe = trainable(g, 'pos_emb.weight') ? p(g, 'pos_emb.weight') : undefined;
   if (dwte !== undefined || dwpe !== undefined) {
-    out.push(embeddingBackward('tok+pos', { B, T, C: d, V: s.vocab, winOff, dx: x(g, 'dres'), dwte, dwpe }, g.bufs));
+    out.push(embeddingBackward('tok+pos', { B, T, C: d, V: s.vocab, winOff, dx: x(g, 'dres'), dwte, dwpe }, g.bufs, g.style));
   }
   // dA += s·uᵀ·input for every adapter, all layers at once (u was written by the dispatches above).
   const aJobs: MatmulJob[] = [];

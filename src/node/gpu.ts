@@ -46,7 +46,7 @@ export async function openNodeGpu(backend: NodeBackend = 'auto', opts: OpenOptio
   installGlobals();
   if (backend === 'swiftshader') useSwiftShader();
   // Vulkan only on Linux: Dawn's OpenGL probe prints EGL noise there and adds nothing.
-  const dawnFlags = ['disable-dawn-features=timestamp_quantization', ...(process.platform === 'linux' ? ['backend=vulkan'] : [])];
+  const dawnFlags = ['disable-dawn-features=timestamp_quantization', 'enable-dawn-features=disable_robustness', ...(process.platform === 'linux' ? ['backend=vulkan'] : [])];
   let gpu = create(dawnFlags);
   if (backend === 'auto' && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) {
     liveInstances.push(gpu);

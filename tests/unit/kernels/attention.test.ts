@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { attentionBackward, attentionForward } from '../../../src/kernels/attention';
+import { STYLES } from '../../../src/kernels/style';
 import { attentionBackward as refBwd, attentionForward as refFwd } from '../../../src/ref/attention';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
@@ -11,7 +12,7 @@ import { arenas, runDispatches } from '../helpers/run';
 const FWD = { atol: 1e-5, rtol: 1e-4 };
 const BWD = { atol: 1e-4, rtol: 1e-3 };
 
-describe('attention kernel', () => {
+describe.each(STYLES)('attention kernel (%s style)', (style) => {
   const gpu = useGpu();
   const shapes: [number, number, number, number][] = [
     [1, 1, 4, 1],
@@ -31,11 +32,11 @@ describe('attention kernel', () => {
         dout: a.X.add('dout', dout), dqkv: a.X.add('dqkv', B * T * 3 * C),
       };
       await runDispatches(ctx, a, (bufs) => [
-        attentionForward('t', { B, T, C, H, ...o }, bufs),
-        attentionBackward('t', { B, T, C, H, ...o }, bufs),
+        attentionForward('t', { B, T, C, H, ...o }, bufs, style),
+        attentionBackward('t', { B, T, C, H, ...o }, bufs, style),
       ]);
       const f = refFwd(qkv, B, T, C, H);
-      const tag = `B${B} T${T} C${C} H${H}`;
+      const tag = `${style} B${B} T${T} C${C} H${H}`;
       expectClose(`attention out ${tag}`, await a.X.read(ctx, 'out'), f.out, FWD);
       expectClose(`attention lse ${tag}`, await a.X.read(ctx, 'lse'), f.lse, FWD);
       expectClose(`attention dqkv ${tag}`, await a.X.read(ctx, 'dqkv'), refBwd(dout, qkv, B, T, C, H), BWD);

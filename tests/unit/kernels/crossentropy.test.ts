@@ -5,6 +5,7 @@ import { Rng } from '../../../src/data/rng';
 import { createStorageFrom } from '../../../src/gpu/buffers';
 import { crossEntropy } from '../../../src/kernels/crossentropy';
 import { packBytes } from '../../../src/kernels/embedding';
+import { STYLES } from '../../../src/kernels/style';
 import { crossEntropyBackward, crossEntropyForward } from '../../../src/ref/crossentropy';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
@@ -12,9 +13,9 @@ import { arenas, runDispatches } from '../helpers/run';
 
 const TOL = { atol: 1e-5, rtol: 1e-4 };
 
-describe('crossentropy kernel', () => {
+describe.each(STYLES)('crossentropy kernel (%s style)', (style) => {
   const gpu = useGpu();
-  for (const [B, T, V] of [[1, 1, 256], [2, 3, 70], [3, 17, 256], [1, 4, 5]] as const) {
+  for (const [B, T, V] of [[1, 1, 256], [2, 3, 70], [3, 17, 256], [1, 4, 5], [5, 15, 11]] as const) {
     it(`losses and gradient B=${B} T=${T} V=${V}`, async () => {
       const ctx = gpu();
       const rng = new Rng(B * 100 + T + V);
@@ -29,13 +30,13 @@ describe('crossentropy kernel', () => {
       const tok = { corpus: await createStorageFrom(ctx, 'corpus', packBytes(corpus)), windows: await createStorageFrom(ctx, 'windows', windows) };
       const scale = 1 / R;
       await runDispatches(ctx, a, (bufs) => [
-        crossEntropy('train', { B, T, V, winOff: 0, logits: o.logits, losses: o.losses, gradScale: scale }, { ...bufs, ...tok }),
-        crossEntropy('eval', { B, T, V, winOff: 0, logits: o.evalLogits, losses: o.evalLosses }, { ...bufs, ...tok }),
+        crossEntropy('train', { B, T, V, winOff: 0, logits: o.logits, losses: o.losses, gradScale: scale }, { ...bufs, ...tok }, style),
+        crossEntropy('eval', { B, T, V, winOff: 0, logits: o.evalLogits, losses: o.evalLosses }, { ...bufs, ...tok }, style),
       ]);
       const ref = crossEntropyForward(logits, targets, R, V);
-      expectClose(`crossentropy losses ${R}x${V}`, await a.X.read(ctx, 'losses'), ref.losses, TOL);
-      expectClose(`crossentropy eval losses ${R}x${V}`, await a.X.read(ctx, 'evalLosses'), ref.losses, TOL);
-      expectClose(`crossentropy dlogits ${R}x${V}`, await a.X.read(ctx, 'logits'), crossEntropyBackward(logits, targets, R, V), { atol: 1e-6, rtol: 1e-4 });
+      expectClose(`crossentropy losses ${style} ${R}x${V}`, await a.X.read(ctx, 'losses'), ref.losses, TOL);
+      expectClose(`crossentropy eval losses ${style} ${R}x${V}`, await a.X.read(ctx, 'evalLosses'), ref.losses, TOL);
+      expectClose(`crossentropy dlogits ${style} ${R}x${V}`, await a.X.read(ctx, 'logits'), crossEntropyBackward(logits, targets, R, V), { atol: 1e-6, rtol: 1e-4 });
       expectClose(`crossentropy eval keeps logits ${R}x${V}`, await a.X.read(ctx, 'evalLogits'), logits, { atol: 1e-6, rtol: 1e-6 });
     });
   }

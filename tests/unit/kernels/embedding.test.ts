@@ -4,6 +4,7 @@ import { describe, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { createStorageFrom } from '../../../src/gpu/buffers';
 import { embeddingBackward, embeddingForward, packBytes } from '../../../src/kernels/embedding';
+import { STYLES } from '../../../src/kernels/style';
 import { embeddingBackward as refBwd, embeddingForward as refFwd } from '../../../src/ref/embedding';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
@@ -11,7 +12,7 @@ import { arenas, runDispatches } from '../helpers/run';
 
 const TOL = { atol: 1e-5, rtol: 1e-5 };
 
-describe('embedding kernel', () => {
+describe.each(STYLES)('embedding kernel (%s style)', (style) => {
   const gpu = useGpu();
   for (const [B, T, C, V] of [[1, 1, 1, 256], [2, 5, 7, 256], [3, 9, 70, 256], [4, 3, 5, 11]] as const) {
     it(`forward and backward B=${B} T=${T} C=${C} V=${V}`, async () => {
@@ -34,12 +35,12 @@ describe('embedding kernel', () => {
       const tok = { corpus: await createStorageFrom(ctx, 'corpus', packBytes(corpus)), windows: await createStorageFrom(ctx, 'windows', windows) };
       await runDispatches(ctx, a, (bufs) => [
         embeddingForward('t', { B, T, C, V, winOff: 3, ...o }, { ...bufs, ...tok }),
-        embeddingBackward('t', { B, T, C, V, winOff: 3, ...o }, { ...bufs, ...tok }),
+        embeddingBackward('t', { B, T, C, V, winOff: 3, ...o }, { ...bufs, ...tok }, style),
       ]);
       const g = refBwd(dx, tokens, B, T, C, V, Tmax);
       expectClose(`embedding fwd B${B} T${T} C${C}`, await a.X.read(ctx, 'x'), refFwd(tokens, wte, wpe, B, T, C), TOL);
-      expectClose(`embedding dwte B${B} T${T} C${C}`, await a.G.read(ctx, 'dwte'), g.dwte.map((v, i) => v + dwte0[i]), TOL);
-      expectClose(`embedding dwpe B${B} T${T} C${C}`, await a.G.read(ctx, 'dwpe'), g.dwpe.map((v, i) => v + dwpe0[i]), TOL);
+      expectClose(`embedding dwte ${style} B${B} T${T} C${C}`, await a.G.read(ctx, 'dwte'), g.dwte.map((v, i) => v + dwte0[i]), TOL);
+      expectClose(`embedding dwpe ${style} B${B} T${T} C${C}`, await a.G.read(ctx, 'dwpe'), g.dwpe.map((v, i) => v + dwpe0[i]), TOL);
     });
   }
 });

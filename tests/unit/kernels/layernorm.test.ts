@@ -3,6 +3,7 @@
 import { describe, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { layerNormBackward, layerNormForward } from '../../../src/kernels/layernorm';
+import { STYLES } from '../../../src/kernels/style';
 import { layerNormBackward as refBwd, layerNormForward as refFwd } from '../../../src/ref/layernorm';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
@@ -11,9 +12,9 @@ import { arenas, runDispatches } from '../helpers/run';
 const FWD = { atol: 1e-5, rtol: 1e-4 };
 const BWD = { atol: 1e-4, rtol: 1e-3 };
 
-describe('layernorm kernel', () => {
+describe.each(STYLES)('layernorm kernel (%s style)', (style) => {
   const gpu = useGpu();
-  for (const [R, C] of [[1, 1], [1, 7], [3, 64], [5, 70], [33, 130]] as const) {
+  for (const [R, C] of [[1, 1], [1, 7], [3, 64], [5, 70], [33, 130], [70, 9]] as const) {
     it(`forward and backward R=${R} C=${C}`, async () => {
       const ctx = gpu();
       const rng = new Rng(R * 100 + C);
@@ -27,17 +28,17 @@ describe('layernorm kernel', () => {
         dw: a.G.add('dw', dw0), db: a.G.add('db', db0),
       };
       await runDispatches(ctx, a, (bufs) => [
-        layerNormForward('t', { R, C, ...o }, bufs),
-        layerNormBackward('t', { R, C, ...o, accumulateDx: true, paramGrads: { dw: o.dw, db: o.db } }, bufs),
+        layerNormForward('t', { R, C, ...o }, bufs, style),
+        layerNormBackward('t', { R, C, ...o, accumulateDx: true, paramGrads: { dw: o.dw, db: o.db } }, bufs, style),
       ]);
       const f = refFwd(x, w, b, R, C);
       const g = refBwd(dy, x, w, R, C);
-      expectClose(`layernorm fwd ${R}x${C}`, await a.X.read(ctx, 'y'), f.y, FWD);
-      expectClose(`layernorm mean ${R}x${C}`, await a.X.read(ctx, 'mean'), f.mean, FWD);
-      expectClose(`layernorm rstd ${R}x${C}`, await a.X.read(ctx, 'rstd'), f.rstd, FWD);
-      expectClose(`layernorm dx ${R}x${C}`, await a.X.read(ctx, 'dx'), g.dx.map((v, i) => v + dres[i]), BWD);
-      expectClose(`layernorm dw ${R}x${C}`, await a.G.read(ctx, 'dw'), g.dw.map((v, i) => v + dw0[i]), BWD);
-      expectClose(`layernorm db ${R}x${C}`, await a.G.read(ctx, 'db'), g.db.map((v, i) => v + db0[i]), BWD);
+      expectClose(`layernorm fwd ${style} ${R}x${C}`, await a.X.read(ctx, 'y'), f.y, FWD);
+      expectClose(`layernorm mean ${style} ${R}x${C}`, await a.X.read(ctx, 'mean'), f.mean, FWD);
+      expectClose(`layernorm rstd ${style} ${R}x${C}`, await a.X.read(ctx, 'rstd'), f.rstd, FWD);
+      expectClose(`layernorm dx ${style} ${R}x${C}`, await a.X.read(ctx, 'dx'), g.dx.map((v, i) => v + dres[i]), BWD);
+      expectClose(`layernorm dw ${style} ${R}x${C}`, await a.G.read(ctx, 'dw'), g.dw.map((v, i) => v + dw0[i]), BWD);
+      expectClose(`layernorm db ${style} ${R}x${C}`, await a.G.read(ctx, 'db'), g.db.map((v, i) => v + db0[i]), BWD);
     });
   }
 
@@ -53,8 +54,8 @@ describe('layernorm kernel', () => {
       dy: a.X.add('dy', dy), dx: a.X.add('dx', rng.uniformArray(R * C)), dw: a.G.add('dw', [1, 2, 3]),
     };
     await runDispatches(ctx, a, (bufs) => [
-      layerNormForward('t', { R, C, ...o }, bufs),
-      layerNormBackward('t', { R, C, ...o, accumulateDx: false }, bufs),
+      layerNormForward('t', { R, C, ...o }, bufs, style),
+      layerNormBackward('t', { R, C, ...o, accumulateDx: false }, bufs, style),
     ]);
     expectClose('layernorm dx (overwrite)', await a.X.read(ctx, 'dx'), refBwd(dy, x, w, R, C).dx, BWD);
     expectClose('layernorm frozen params untouched', (await a.G.read(ctx, 'dw')).slice(0, 3), [1, 2, 3], { atol: 0, rtol: 0 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { Program } from '../../../src/gpu/program';
 import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward, matmulDispatch } from '../../../src/kernels/matmul';
+import { STYLES } from '../../../src/kernels/style';
 import { gelu, geluGrad } from '../../../src/ref/gelu';
 import { linearBackward, linearForward as refLinear } from '../../../src/ref/linear';
 import { TestArena } from '../helpers/arena';
@@ -13,7 +14,7 @@ import { useGpu } from '../helpers/gpu';
 
 const FWD = { atol: 1e-5, rtol: 1e-4 };
 
-describe('matmul kernel', () => {
+describe.each(STYLES)('matmul kernel (%s style)', (variant) => {
   const gpu = useGpu();
   const shapes: [number, number, number][] = [
     [1, 1, 1],
@@ -36,19 +37,19 @@ describe('matmul kernel', () => {
       const bufs = { P: await P.upload(ctx), X: await X.upload(ctx), G: await G.upload(ctx) };
       const s = { rows: M, in: K, out: N };
       const prog = new Program(ctx, 'matmul test')
-        .add(matmulDispatch('fwd', [linearForward(s, xOff, { buf: Buf.P, off: wOff }, yOff, { bias: bOff })], bufs))
+        .add(matmulDispatch('fwd', [linearForward(s, xOff, { buf: Buf.P, off: wOff }, yOff, { bias: bOff })], bufs, variant))
         .add(matmulDispatch('bwd', [
           linearBackwardInput(s, dyOff, { buf: Buf.P, off: wOff }, dxOff),
           linearBackwardWeight(s, dyOff, xOff, { buf: Buf.G, off: dwOff }),
           biasGrad(M, N, dyOff, dbOff),
-        ], bufs));
+        ], bufs, variant));
       await prog.build();
       await prog.run();
       const ref = linearBackward(dy, x, w, M, K, N);
-      expectClose(`matmul fwd ${M}x${K}x${N}`, await X.read(ctx, 'y'), refLinear(x, w, b, M, K, N), FWD);
-      expectClose(`matmul dX ${M}x${K}x${N}`, await X.read(ctx, 'dx'), ref.dx, FWD);
-      expectClose(`matmul dW ${M}x${K}x${N}`, await G.read(ctx, 'dw'), ref.dw.map((v, i) => v + dw0[i]), FWD);
-      expectClose(`matmul db ${M}x${K}x${N}`, await G.read(ctx, 'db'), ref.db.map((v, i) => v + db0[i]), FWD);
+      expectClose(`matmul fwd ${variant} ${M}x${K}x${N}`, await X.read(ctx, 'y'), refLinear(x, w, b, M, K, N), FWD);
+      expectClose(`matmul dX ${variant} ${M}x${K}x${N}`, await X.read(ctx, 'dx'), ref.dx, FWD);
+      expectClose(`matmul dW ${variant} ${M}x${K}x${N}`, await G.read(ctx, 'dw'), ref.dw.map((v, i) => v + dw0[i]), FWD);
+      expectClose(`matmul db ${variant} ${M}x${K}x${N}`, await G.read(ctx, 'db'), ref.db.map((v, i) => v + db0[i]), FWD);
       prog.destroy();
     });
   }
@@ -70,17 +71,17 @@ describe('matmul kernel', () => {
       .add(matmulDispatch('epi', [
         linearForward(s, xOff, W, yRes, { bias: bOff, d: { buf: Buf.X, off: resOff, sm: N }, alpha: 0.5 }),
         linearForward(s, xOff, W, yGelu, { bias: bOff, gelu: { off: pre, sm: N } }),
-      ], bufs))
+      ], bufs, variant))
       // gelu'(pre) ⊙ (x·Wᵀ): reads the pre-activation the previous dispatch saved.
-      .add(matmulDispatch('geluBwd', [linearForward(s, xOff, W, yBwd, { geluGrad: { off: pre, sm: N } })], bufs));
+      .add(matmulDispatch('geluBwd', [linearForward(s, xOff, W, yBwd, { geluGrad: { off: pre, sm: N } })], bufs, variant));
     await prog.build();
     await prog.run();
     const xw = refLinear(x, w, null, M, K, N);
     const preRef = refLinear(x, w, b, M, K, N);
-    expectClose('matmul residual+alpha', await X.read(ctx, 'yres'), xw.map((v, i) => 0.5 * v + b[i % N] + res[i]), FWD);
-    expectClose('matmul gelu pre-activation', await X.read(ctx, 'pre'), preRef, FWD);
-    expectClose('matmul gelu', await X.read(ctx, 'ygelu'), preRef.map(gelu), FWD);
-    expectClose('matmul gelu backward', await X.read(ctx, 'ybwd'), xw.map((v, i) => v * geluGrad(preRef[i])), FWD);
+    expectClose(`matmul ${variant} residual+alpha`, await X.read(ctx, 'yres'), xw.map((v, i) => 0.5 * v + b[i % N] + res[i]), FWD);
+    expectClose(`matmul ${variant} gelu pre-activation`, await X.read(ctx, 'pre'), preRef, FWD);
+    expectClose(`matmul ${variant} gelu`, await X.read(ctx, 'ygelu'), preRef.map(gelu), FWD);
+    expectClose(`matmul ${variant} gelu backward`, await X.read(ctx, 'ybwd'), xw.map((v, i) => v * geluGrad(preRef[i])), FWD);
   });
 
   it('rejects a job with a zero dimension, naming it', () => {

@@ -9,6 +9,7 @@ import { createStorage, createStorageFrom, createUniform, readBytes, readF32, up
 import { Program } from '../../../src/gpu/program';
 import { buildOptimTable, CHUNK, decodeSlot, decodeState, optimizerStep, packStep, STATE_BYTES, workSize, type OptimHyper, type OptimTensor } from '../../../src/kernels/optim';
 import { adamwStep, clipScale, globalNorm, type Segment } from '../../../src/ref/optim';
+import { STYLES, type KernelStyle } from '../../../src/kernels/style';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
 
@@ -20,7 +21,7 @@ const tensors: OptimTensor[] = [
 const N = 64 + 4160 + 130;
 const H: OptimHyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, gradClip: 1.0, divergeMargin: 3 };
 
-async function setup(ctx: GpuContext, p0: Float64Array, lossCount: number) {
+async function setup(ctx: GpuContext, p0: Float64Array, lossCount: number, style: KernelStyle) {
   const table = buildOptimTable(tensors);
   const ringSlots = 4;
   const b = {
@@ -36,7 +37,7 @@ async function setup(ctx: GpuContext, p0: Float64Array, lossCount: number) {
     ring: await createStorage(ctx, 'ring', ringSlots * table.slotSize * 4),
   };
   const prog = new Program(ctx, 'optim');
-  for (const d of optimizerStep('t', H, { table, lossOff: 3, lossCount, ringSlots, zeroGrads: true }, b)) prog.add(d);
+  for (const d of optimizerStep('t', H, { table, lossOff: 3, lossCount, ringSlots, zeroGrads: true }, b, style)) prog.add(d);
   await prog.build();
   return { b, prog, table, ringSlots };
 }
@@ -48,7 +49,7 @@ const mask = (x: ArrayLike<number>) => {
   return out;
 };
 
-describe('optimizer kernels', () => {
+describe.each(STYLES)('optimizer kernels (%s style)', (style) => {
   const gpu = useGpu();
 
   it('four AdamW steps with clipping, per-tensor rates and decay match the reference', async () => {
@@ -56,7 +57,7 @@ describe('optimizer kernels', () => {
     const rng = new Rng(3);
     const p = mask(rng.uniformArray(N));
     const m = new Float64Array(N), v = new Float64Array(N);
-    const { b, prog, table, ringSlots } = await setup(ctx, p, 10);
+    const { b, prog, table, ringSlots } = await setup(ctx, p, 10, style);
     for (let t = 1; t <= 4; t++) {
       // Step 2's gradients are large enough to be clipped.
       const g = mask(rng.uniformArray(N, -1, 1).map((x) => x * (t === 2 ? 0.5 : 0.01)));
@@ -72,7 +73,7 @@ describe('optimizer kernels', () => {
       if (t === 2) expect(clip).toBeLessThan(1);
       const before = Float64Array.from(p);
       adamwStep(p, gf, m, v, { ...H, lr }, t, segments, clip);
-      expectClose(`adamw params step ${t}`, await readF32(ctx, b.P, 0, N), p, { atol: 2e-6, rtol: 1e-5 });
+      expectClose(`adamw params ${style} step ${t}`, await readF32(ctx, b.P, 0, N), p, { atol: 2e-6, rtol: 1e-5 });
       expectClose(`adamw grads zeroed step ${t}`, await readF32(ctx, b.G, 0, N), new Float64Array(N), { atol: 0, rtol: 0 });
       const slot = decodeSlot(await readF32(ctx, b.ring), (t - 1) % ringSlots, table.nTensors);
       expect(slot.step).toBe(t);
@@ -93,7 +94,7 @@ describe('optimizer kernels', () => {
     const ctx = gpu();
     const rng = new Rng(4);
     const p = mask(rng.uniformArray(N));
-    const { b, prog, table } = await setup(ctx, p, 2);
+    const { b, prog, table } = await setup(ctx, p, 2, style);
     const step = async (t: number, g: Float64Array, losses: number[]) => {
       upload(ctx, b.G, Float32Array.from(g));
       upload(ctx, b.losses, Float32Array.from(losses), 12);
@@ -115,7 +116,7 @@ describe('optimizer kernels', () => {
     expect(decodeSlot(ring, 1, table.nTensors).updateRatio).toBe(0);
 
     // A fresh run whose loss climbs 3+ nats above its first step halts as diverged.
-    const fresh = await setup(ctx, p, 2);
+    const fresh = await setup(ctx, p, 2, style);
     const run = async (t: number, loss: number) => {
       upload(ctx, fresh.b.G, Float32Array.from(mask(rng.uniformArray(N, -0.01, 0.01))));
       upload(ctx, fresh.b.losses, Float32Array.from([loss, loss]), 12);

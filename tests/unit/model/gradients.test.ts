@@ -11,6 +11,7 @@ import { GpuModel, type ModelSetup } from '../../../src/model/gpu-model';
 import { initParams } from '../../../src/model/init';
 import type { TrainScope } from '../../../src/model/params';
 import type { LoraSpec, ModelShape } from '../../../src/model/shape';
+import { STYLES, type KernelStyle } from '../../../src/kernels/style';
 import { arenaTensors } from '../../../src/model/weights';
 import { refGpt, type RefParams } from '../../../src/ref/model';
 import { expectClose } from '../helpers/compare';
@@ -25,11 +26,11 @@ function scope(lora: LoraSpec | null): TrainScope {
   return { mode: lora ? 'lora' : 'full', lora, layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false };
 }
 
-async function gpuGrads(ctx: GpuContext, lora: LoraSpec | null, perturb: (arena: Float32Array, model: GpuModel) => void) {
+async function gpuGrads(ctx: GpuContext, style: KernelStyle, lora: LoraSpec | null, perturb: (arena: Float32Array, model: GpuModel) => void) {
   const rng = new Rng(11);
   const corpus = Uint8Array.from({ length: 64 }, () => rng.int(256));
   const windowStarts = [3, 30];
-  const setup: ModelSetup = { shape: SHAPE, scope: scope(lora), microBatch: B, seqLen: T, accum: 1, evalBatches: 0, optim: OPT, ringSlots: 2 };
+  const setup: ModelSetup = { shape: SHAPE, scope: scope(lora), microBatch: B, seqLen: T, accum: 1, evalBatches: 0, optim: OPT, ringSlots: 2, style };
   const model = await GpuModel.create(ctx, setup, corpus);
   const arena = initParams(model.params, 5);
   perturb(arena, model);
@@ -67,32 +68,32 @@ function compareAll(mode: string, r: Awaited<ReturnType<typeof gpuGrads>>) {
   }
 }
 
-describe('whole-model gradients vs the float64 reference', () => {
+describe.each(STYLES)('whole-model gradients vs the float64 reference (%s style)', (style) => {
   const gpu = useGpu();
 
   it('from scratch: every parameter', async () => {
-    const r = await gpuGrads(gpu(), null, () => {});
+    const r = await gpuGrads(gpu(), style, null, () => {});
     expect(r.gpuGradByName.size).toBe(2 + 2 * 16 + 3); // 2 embeddings, 16 file tensors per block, ln_f (2) and head
-    compareAll('scratch', r);
+    compareAll(`scratch ${style}`, r);
   });
 
   it('full fine-tuning from loaded weights: every parameter', async () => {
-    const r = await gpuGrads(gpu(), null, (arena) => {
+    const r = await gpuGrads(gpu(), style, null, (arena) => {
       const rng = new Rng(99);
       for (let i = 0; i < arena.length; i++) arena[i] += 0.1 * rng.normal();
     });
-    compareAll('full-ft', r);
+    compareAll(`full-ft ${style}`, r);
   });
 
   it('LoRA on q, v, fc, proj with B ≠ 0: every adapter tensor', async () => {
     const lora: LoraSpec = { rank: 4, alpha: 8, rsLora: false, targets: ['q', 'v', 'fc', 'proj'] };
-    const r = await gpuGrads(gpu(), lora, (arena, model) => {
+    const r = await gpuGrads(gpu(), style, lora, (arena, model) => {
       const rng = new Rng(7);
       for (const v of model.params.views) if (v.kind === 'lora_B') for (let i = 0; i < v.size; i++) arena[v.offset + i] = 0.2 * rng.normal();
     });
     expect([...r.gpuGradByName.keys()].every((n) => n.includes('lora_'))).toBe(true);
     expect(r.gpuGradByName.size).toBe(2 * 4 * 2);
     for (const [name, g] of r.gpuGradByName) if (name.includes('lora_A')) expect(Math.max(...g.map(Math.abs)), name).toBeGreaterThan(1e-6);
-    compareAll('lora', r);
+    compareAll(`lora ${style}`, r);
   });
 });

@@ -1,0 +1,85 @@
+// Multi-job matmul: jobs, bindings and epilogue. One dispatch runs up to MAX_JOBS independent products, each
+//   C = alpha · op(A) · op(B)  [+ bias]  [+ D]  [→ GELU, pre-activation saved to E | · GELU'(E)]
+//   then C is stored, or added to (ACCUM: gradient accumulation).
+// Transposes are strides, so one kernel serves forward (x·Wᵀ), dX (dY·W) and dW (dYᵀ·X):
+//   op(A)[m, k] = buf[a_off + m·a_sm + k·a_sk]      op(A): [M, K]
+//   op(B)[k, n] = buf[b_off + k·b_sk + n·b_sn]      op(B): [K, N]
+//   C, D, E [M, N] row-major with row strides c_sm, d_sm, e_sm; bias [N] lives in P.
+// Buffers: 0 = P (parameters, read), 1 = X (activations, read_write), 2 = G (gradients, read_write).
+// Two kernels share this file's jobs and epilogue: matmul.wgsl (tiled, GPUs) and matmul_direct.wgsl
+// (no workgroup memory, CPU adapters). Jobs take consecutive workgroup ranges from wg_start.
+// (requires gelu_fn.wgsl)
+
+const MAX_JOBS = 64u;
+
+const F_BIAS = 1u;
+const F_ACCUM = 2u;
+const F_ADD_D = 4u;
+const F_GELU = 8u;
+const F_GELU_BWD = 16u;
+const F_A_ONES = 32u; // op(A) is all ones (column sums: bias gradients)
+
+struct Job {
+  M: u32, N: u32, K: u32, wg_start: u32,
+  tiles_n: u32, flags: u32, alpha: f32, bias_off: u32,
+  a_off: u32, a_sm: u32, a_sk: u32, a_buf: u32,
+  b_off: u32, b_sk: u32, b_sn: u32, b_buf: u32,
+  c_off: u32, c_sm: u32, c_buf: u32, e_off: u32,
+  d_off: u32, d_sm: u32, d_buf: u32, e_sm: u32,
+}
+
+struct Params {
+  njobs: u32, total_wg: u32, _pad0: u32, _pad1: u32,
+  jobs: array<Job, MAX_JOBS>,
+}
+
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> P: array<f32>;
+@group(0) @binding(2) var<storage, read_write> X: array<f32>;
+@group(0) @binding(3) var<storage, read_write> G: array<f32>;
+
+fn ld(buf: u32, i: u32) -> f32 {
+  if (buf == 0u) { return P[i]; }
+  if (buf == 1u) { return X[i]; }
+  return G[i];
+}
+
+fn st(buf: u32, i: u32, v: f32) {
+  if (buf == 1u) { X[i] = v; } else { G[i] = v; }
+}
+
+
+fn find_job(wid: u32) -> u32 {
+  var j = 0u;
+  loop {
+    if (j + 1u >= prm.njobs) { break; }
+    if (wid < prm.jobs[j + 1u].wg_start) { break; }
+    j += 1u;
+  }
+  return j;
+}
+
+// Bias, addend, GELU (or its derivative), then store or accumulate: C[m, n] from alpha·(A·B)[m, n].
+fn epilogue(job: Job, m: u32, n: u32, prod: f32) {
+  var v = job.alpha * prod;
+  if ((job.flags & F_BIAS) != 0u) { v += P[job.bias_off + n]; }
+  if ((job.flags & F_ADD_D) != 0u) { v += ld(job.d_buf, job.d_off + m * job.d_sm + n); }
+  if ((job.flags & F_GELU) != 0u) {
+    X[job.e_off + m * job.e_sm + n] = v;
+    v = gelu(v);
+  }
+  if ((job.flags & F_GELU_BWD) != 0u) { v *= gelu_grad(X[job.e_off + m * job.e_sm + n]); }
+  let ci = job.c_off + m * job.c_sm + n;
+  if ((job.flags & F_ACCUM) != 0u) { v += ld(job.c_buf, ci); }
+  st(job.c_buf, ci, v);
+}
+
+// Stores a thread's 4×4 block: rows m0 + 16·r... (tiled) or m0 + r (direct), see callers.
+fn store_row(job: Job, m: u32, n0: u32, n_step: u32, row: vec4f) {
+  if (m >= job.M) { return; }
+  for (var c = 0u; c < 4u; c += 1u) {
+    let n = n0 + n_step * c;
+    if (n < job.N) { epilogue(job, m, n, row[c]); }
+  }
+}
+

@@ -1,0 +1,86 @@
+// Training-step benchmark on whatever GPU the caller opened: the same model, batch and optimizer as
+// ../shared/bench/torch_ref.py's workloads, on random tokens. Prints-free: returns one result per
+// workload and mode; the CLI turns them into JSON lines.
+
+import { Rng } from '../data/rng';
+import type { GpuContext } from '../gpu/device';
+import { byKernel, profileProgram } from '../gpu/profile';
+import { GpuModel } from '../model/gpu-model';
+import { initParams } from '../model/init';
+import { countParams, type TrainScope } from '../model/params';
+import { LORA_TARGETS, PRESETS, type ModelShape } from '../model/shape';
+
+export const WORKLOADS = {
+  tiny: { shape: PRESETS.tiny, batch: 8 },
+  classroom: { shape: PRESETS.classroom, batch: 16 },
+  nanogpt: { shape: PRESETS.nanogpt, batch: 64 },
+} as const satisfies Record<string, { shape: ModelShape; batch: number }>;
+
+export type Workload = keyof typeof WORKLOADS;
+export type BenchMode = 'full' | 'lora';
+
+export interface BenchResult {
+  workload: Workload;
+  mode: BenchMode;
+  lora_rank: number;
+  params: number;
+  trainable: number;
+  batch: number;
+  ctx: number;
+  steps: number;
+  step_ms: number;
+  tokens_per_s: number;
+  dispatches_per_step: number;
+  submits_per_step: number;
+  adapter: string;
+  /** With profile: GPU time per kernel over one step. */
+  kernels?: { kernel: string; ms: number; count: number; share: number }[];
+  profile_method?: string;
+}
+
+export function benchScope(mode: BenchMode): TrainScope {
+  return {
+    mode,
+    lora: mode === 'lora' ? { rank: 8, alpha: 16, rsLora: false, targets: [...LORA_TARGETS] } : null,
+    layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false,
+  };
+}
+
+/** Builds the workload's model and times `steps` training steps after `warmup` untimed ones. */
+export async function benchTraining(ctx: GpuContext, workload: Workload, mode: BenchMode, steps: number, warmup = 3, profile = false): Promise<BenchResult> {
+  const { shape, batch } = WORKLOADS[workload];
+  const T = shape.context;
+  const rng = new Rng(0);
+  const corpus = Uint8Array.from({ length: 1 << 16 }, () => rng.int(256));
+  const model = await GpuModel.create(ctx, {
+    shape, scope: benchScope(mode), microBatch: batch, seqLen: T, accum: 1, evalBatches: 0,
+    optim: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, gradClip: 0, divergeMargin: 0 },
+    ringSlots: 2,
+  }, corpus);
+  try {
+    await model.setParams(initParams(model.params, 0));
+    const windows = () => Uint32Array.from({ length: batch }, () => rng.int(corpus.length - T - 1));
+    const step = (i: number) => {
+      model.writeStep(windows(), i + 1, 2e-4, i % 2);
+      const enc = ctx.device.createCommandEncoder();
+      model.train.submit(enc);
+      ctx.device.queue.submit([enc.finish()]);
+    };
+    for (let i = 0; i < warmup; i++) step(i);
+    await ctx.device.queue.onSubmittedWorkDone();
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) step(warmup + i);
+    await ctx.device.queue.onSubmittedWorkDone();
+    const ms = (performance.now() - t0) / steps;
+    const counts = countParams(model.params);
+    const prof = profile ? await profileProgram(ctx, model.train) : null;
+    return {
+      workload, mode, lora_rank: mode === 'lora' ? 8 : 0, params: counts.total, trainable: counts.trainable, batch, ctx: T, steps,
+      step_ms: Math.round(ms * 1000) / 1000, tokens_per_s: Math.round((batch * T) / (ms / 1000)),
+      dispatches_per_step: model.train.dispatchCount, submits_per_step: 1, adapter: ctx.adapter.name,
+      ...(prof ? { kernels: byKernel(prof).map((k) => ({ ...k, ms: Math.round(k.ms * 1000) / 1000, share: Math.round(k.share * 1000) / 1000 })), profile_method: prof.method } : {}),
+    };
+  } finally {
+    model.destroy();
+  }
+}

@@ -1,0 +1,31 @@
+// `stepsize bench`: one JSON line per workload and mode (step time, tokens/s, dispatches and submits
+// per step, adapter), on whatever GPU answers.
+
+import { benchTraining, WORKLOADS, type BenchMode, type Workload } from '../bench/bench';
+import type { NodeBackend } from '../node/gpu';
+import { positiveInt, withGpu } from './common';
+
+function list<T extends string>(flag: string, raw: string, allowed: readonly T[]): T[] {
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const i of items) if (!(allowed as readonly string[]).includes(i)) throw new Error(`${flag}: ${JSON.stringify(i)} is not allowed; one of ${allowed.join(', ')}`);
+  return items as T[];
+}
+
+export async function benchCommand(o: { workload: string; mode: string; steps: number; gpu: NodeBackend; profile?: boolean }): Promise<void> {
+  const workloads = list('--workload', o.workload, Object.keys(WORKLOADS) as Workload[]);
+  const modes = list<BenchMode>('--mode', o.mode, ['full', 'lora']);
+  const steps = positiveInt('--steps', o.steps);
+  await withGpu(o.gpu, async (ctx) => {
+    for (const w of workloads) {
+      for (const m of modes) {
+        const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true);
+        const { kernels, ...line } = r;
+        process.stdout.write(JSON.stringify(line) + '\n');
+        if (kernels) {
+          process.stderr.write(`per-kernel GPU time, one ${w} ${m} step (${r.profile_method}):\n`);
+          for (const k of kernels) process.stderr.write(`  ${k.kernel.padEnd(20)} ${k.ms.toFixed(3).padStart(10)} ms  ${String(k.count).padStart(4)} dispatches  ${(k.share * 100).toFixed(1).padStart(5)}%\n`);
+        }
+      }
+    }
+  });
+}

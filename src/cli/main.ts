@@ -1,0 +1,61 @@
+// The stepsize command line: train, eval, sample, bench. Each command prints its result on stdout;
+// any failure is one line on stderr and a non-zero exit status.
+
+import { Command, Option } from 'commander';
+import type { NodeBackend } from '../node/gpu';
+import { benchCommand } from './bench';
+import { fail } from './common';
+import { evalCommand } from './eval';
+import { sampleCommand } from './sample';
+import { trainCommand } from './train';
+
+const program = new Command();
+const gpuOption = () => new Option('--gpu <backend>', 'auto: a GPU if one answers, else SwiftShader; gpu; swiftshader').choices(['auto', 'gpu', 'swiftshader']).default('auto');
+
+program.name('stepsize').description('Train and fine-tune a small byte-level GPT with hand-written WebGPU kernels.').showHelpAfterError();
+
+program
+  .command('train')
+  .description('train from a YAML or JSON config; writes run.json, metrics.csv and the weights into output_dir')
+  .requiredOption('--config <file>', 'config file')
+  .addOption(gpuOption())
+  .option('--quiet', 'no progress bar')
+  .action((o: { config: string; gpu: NodeBackend; quiet?: boolean }) => trainCommand(o));
+
+program
+  .command('eval')
+  .description('mean cross-entropy (nats per byte) of a text under a model: prints {"loss": L, "tokens": N}')
+  .requiredOption('--model <file>', 'model.safetensors')
+  .option('--adapter <dir>', 'a LoRA adapter directory (adapter_model.safetensors + adapter_config.json)')
+  .requiredOption('--text <file>', 'UTF-8 text file')
+  .option('--batch <n>', 'windows per forward pass', (v) => Number(v), 8)
+  .addOption(gpuOption())
+  .action((o) => evalCommand(o));
+
+program
+  .command('sample')
+  .description('generate text from a model')
+  .requiredOption('--model <file>', 'model.safetensors')
+  .option('--adapter <dir>', 'a LoRA adapter directory')
+  .requiredOption('--prompt <text>', 'text to continue')
+  .option('--length <n>', 'bytes to generate', (v) => Number(v), 200)
+  .option('--temperature <t>', 'sampling temperature', (v) => Number(v), 0.8)
+  .option('--top-k <k>', 'sample among the k likeliest bytes (0: all)', (v) => Number(v), 40)
+  .option('--seed <n>', 'sampling seed', (v) => Number(v), 1)
+  .addOption(gpuOption())
+  .action((o) => sampleCommand(o));
+
+program
+  .command('bench')
+  .description('time training steps; one JSON line per workload and mode')
+  .option('--workload <names>', 'tiny, classroom, nanogpt (comma-separated)', 'tiny,classroom')
+  .option('--mode <modes>', 'full, lora (comma-separated)', 'full,lora')
+  .option('--steps <n>', 'timed steps', (v) => Number(v), 10)
+  .option('--profile', 'also print a per-kernel GPU time table (timestamp queries) on stderr')
+  .addOption(gpuOption())
+  .action((o) => benchCommand(o));
+
+program.parseAsync(process.argv).then(
+  () => process.exit(process.exitCode ?? 0),
+  (e) => fail(e),
+);

@@ -1,0 +1,93 @@
+// Text generation: the model's forward pass on one sequence (B = 1, T = context) built once over the
+// shared parameter buffer, its own activations, and a small context buffer. Each new byte is one
+// forward pass and a read of one logits row; the choice (temperature, top-k) uses a seeded Rng, so a
+// sample is reproducible.
+
+import { Rng } from '../data/rng';
+import { createStorage, createStorageFrom, readF32, upload } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/device';
+import { Program } from '../gpu/program';
+import { packBytes } from '../kernels/embedding';
+import { styleFor, type KernelStyle } from '../kernels/style';
+import { planActivations } from './activations';
+import { copyFrozenDispatches, forwardDispatches, mergeDispatches, type Graph } from './graph';
+import type { ParamTable } from './params';
+import type { ModelShape } from './shape';
+
+export interface SampleOptions {
+  length: number;
+  temperature: number;
+  topK: number;
+  seed: number;
+}
+
+/** Picks a byte from logits: softmax(logits / temperature) restricted to the top k (0 = all). */
+export function pickToken(logits: ArrayLike<number>, o: { temperature: number; topK: number }, rng: Rng): number {
+  const V = logits.length;
+  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
+  const keep = o.topK > 0 ? order.slice(0, o.topK) : order;
+  const max = logits[keep[0]];
+  const w = keep.map((i) => Math.exp((logits[i] - max) / o.temperature));
+  const total = w.reduce((a, b) => a + b, 0);
+  let u = rng.next() * total;
+  for (let i = 0; i < keep.length; i++) {
+    u -= w[i];
+    if (u < 0) return keep[i];
+  }
+  return keep[keep.length - 1];
+}
+
+export class Generator {
+  private constructor(
+    private readonly ctx: GpuContext,
+    private readonly shape: ModelShape,
+    private readonly program: Program,
+    private readonly X: GPUBuffer,
+    private readonly context: GPUBuffer,
+    private readonly logitsOff: number,
+    private readonly owned: GPUBuffer[],
+  ) {}
+
+  /** Builds the one-sequence forward over `P` (the training model's parameter buffer). */
+  static async create(ctx: GpuContext, shape: ModelShape, params: ParamTable, P: GPUBuffer, style: KernelStyle = styleFor(ctx.adapter)): Promise<Generator> {
+    const T = shape.context;
+    const acts = planActivations(shape, params, 1, T, T, false);
+    const X = await createStorage(ctx, 'sample activations', acts.layout.bytes);
+    const context = await createStorage(ctx, 'sample context', Math.ceil((T + 4) / 4) * 4);
+    const windows = await createStorageFrom(ctx, 'sample window', new Uint32Array([0]));
+    const G = await createStorage(ctx, 'sample grads (unused)', 16);
+    const graph: Graph = { shape, params, acts, bufs: { P, X, G, corpus: context, windows }, style };
+    const copy = copyFrozenDispatches(graph);
+    if (copy.length) await copy.reduce((p, d) => p.add(d), new Program(ctx, 'sample copy frozen')).build().then((p) => p.run());
+    const program = new Program(ctx, 'sample forward');
+    for (const d of [...mergeDispatches(graph), ...forwardDispatches(graph, { winOff: 0, lossOff: 0, logitsOnly: true })]) program.add(d);
+    await program.build();
+    return new Generator(ctx, shape, program, X, context, acts.layout.get('logits').offset, [X, context, windows, G]);
+  }
+
+  /** Continues `prompt` (bytes) by `o.length` bytes. */
+  async generate(prompt: Uint8Array, o: SampleOptions): Promise<Uint8Array> {
+    const T = this.shape.context;
+    const V = this.shape.vocab;
+    const rng = new Rng(o.seed);
+    const seq = [...(prompt.length ? prompt : new Uint8Array([10]))];
+    const out: number[] = [];
+    for (let i = 0; i < o.length; i++) {
+      const window = Uint8Array.from(seq.slice(-T));
+      const padded = new Uint8Array(T + 1);
+      padded.set(window);
+      upload(this.ctx, this.context, packBytes(padded));
+      this.program.submit();
+      const row = await readF32(this.ctx, this.X, this.logitsOff + (window.length - 1) * V, V);
+      const next = pickToken(row, o, rng);
+      seq.push(next);
+      out.push(next);
+    }
+    return Uint8Array.from(out);
+  }
+
+  destroy(): void {
+    this.program.destroy();
+    for (const b of this.owned) b.destroy();
+  }
+}

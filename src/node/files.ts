@@ -1,0 +1,99 @@
+// Node's side of files: bundled corpora from node_modules, user text files, config files (YAML or
+// JSON), model and adapter files, and a run's output directory.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { assembleSotu, CORPORA, isCorpusId, type CorpusId } from '../data/corpora';
+import { metricsCsv } from '../runs/csv';
+import { decodeAdapter, decodeModelFile, encodeAdapter, encodeModelFile, type ModelFile } from '../runs/model-files';
+import { serializeRun, type RunRecord } from '../runs/schema';
+import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../train/config';
+import type { ParamTable } from '../model/params';
+import type { ModelShape } from '../model/shape';
+
+const require = createRequire(import.meta.url);
+
+function packageDir(pkg: string): string {
+  return dirname(require.resolve(`${pkg}/package.json`));
+}
+
+export function loadCorpus(id: CorpusId): Uint8Array {
+  const dir = join(packageDir(CORPORA[id].package), 'data');
+  if (id === 'moby-dick') return new Uint8Array(readFileSync(join(dir, 'data.txt')));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+  return new TextEncoder().encode(assembleSotu(files));
+}
+
+/** Reads a UTF-8 text file for `key` (train_data, --text), refusing missing, empty or non-UTF-8 files. */
+export function readTextFile(path: string, key: string): Uint8Array {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigError(key, path, 'a path to an existing UTF-8 text file (the file does not exist)');
+  const bytes = new Uint8Array(readFileSync(path));
+  if (bytes.length === 0) throw new ConfigError(key, path, 'a non-empty UTF-8 text file (the file is empty)');
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError(key, path, 'a UTF-8 text file (this file is not valid UTF-8)');
+  }
+  return bytes;
+}
+
+/** train_data: a bundled corpus id, or a path to a UTF-8 text file. */
+export function loadTrainData(c: TrainConfig): { bytes: Uint8Array; source: string } {
+  if (isCorpusId(c.train_data)) return { bytes: loadCorpus(c.train_data), source: c.train_data };
+  return { bytes: readTextFile(c.train_data, 'train_data'), source: resolve(c.train_data) };
+}
+
+export function readConfigFile(path: string): TrainConfig {
+  if (!existsSync(path)) throw new ConfigError('--config', path, 'a path to an existing YAML or JSON config file');
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigErrors([new ConfigError('--config', path, `valid YAML or JSON (${(e as Error).message.split('\n')[0]})`)]);
+  }
+  return parseConfig(raw ?? {});
+}
+
+export function readModelFile(path: string, key = 'base_model'): ModelFile {
+  if (!existsSync(path)) throw new ConfigError(key, path, 'a path to an existing model.safetensors');
+  try {
+    return decodeModelFile(new Uint8Array(readFileSync(path)), path);
+  } catch (e) {
+    throw new ConfigError(key, path, `a Stepsize model file (${(e as Error).message})`);
+  }
+}
+
+export function readAdapterDir(dir: string, key = '--adapter') {
+  const st = join(dir, 'adapter_model.safetensors');
+  const cfg = join(dir, 'adapter_config.json');
+  if (!existsSync(st) || !existsSync(cfg)) throw new ConfigError(key, dir, 'a directory holding adapter_model.safetensors and adapter_config.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(cfg, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(key, cfg, `valid JSON (${(e as Error).message})`);
+  }
+  return decodeAdapter(new Uint8Array(readFileSync(st)), json, dir);
+}
+
+/** Writes run.json, metrics.csv and the weights into `dir`; returns the files written. */
+export function writeRunDir(dir: string, run: RunRecord, table: ParamTable, arena: Float32Array, shape: ModelShape): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const put = (name: string, data: string | Uint8Array) => {
+    writeFileSync(join(dir, name), data);
+    files.push(join(dir, name));
+  };
+  if (table.lora) {
+    const a = encodeAdapter(table, arena, run.config.base_model);
+    put('adapter_model.safetensors', a.safetensors);
+    put('adapter_config.json', JSON.stringify(a.config, null, 2) + '\n');
+  } else {
+    put('model.safetensors', encodeModelFile(table, arena, shape, { run_id: run.id }));
+  }
+  put('metrics.csv', metricsCsv(run));
+  put('run.json', serializeRun(run) + '\n');
+  return files;
+}

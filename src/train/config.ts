@@ -1,0 +1,202 @@
+// The training config: one validated value for the browser and the CLI (YAML or JSON). Every field
+// has its default, its group and a one-line explanation here, in one place; the UI builds its form
+// from FIELDS. Bad input is refused with the key, the value and what is allowed, before anything runs.
+
+import { z } from 'zod';
+import { MAX_HEAD_DIM } from '../kernels/attention';
+import { LORA_TARGETS, PRESETS, type LoraTarget, type ModelShape, type PresetName } from '../model/shape';
+
+export type FieldGroup = 'run' | 'data' | 'model' | 'lora' | 'optimizer' | 'schedule' | 'batching' | 'evaluation';
+
+interface Field {
+  schema: z.ZodType;
+  default: unknown;
+  group: FieldGroup;
+  /** One line shown on hover. */
+  help: string;
+  /** What values are allowed, for error messages. */
+  allowed: string;
+}
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+const num = (min: number, max = Number.MAX_VALUE, minExclusive = false) => (minExclusive ? z.number().gt(min).max(max) : z.number().min(min).max(max));
+
+const modelSchema = z.union([
+  z.enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]]),
+  z.object({ d_model: int(8, 2048), n_layer: int(1, 48), n_head: int(1, 64), context: int(2, 4096) }).strict(),
+]);
+
+export const FIELDS = {
+  name: { schema: z.string().max(200), default: '', group: 'run', help: 'A name for the run list (default: taken from output_dir).', allowed: 'a string' },
+  tags: { schema: z.array(z.string().max(60)).max(32), default: [], group: 'run', help: 'Labels to filter and group runs.', allowed: 'a list of strings' },
+  notes: { schema: z.string().max(10000), default: '', group: 'run', help: 'Free text kept with the run.', allowed: 'a string' },
+  seed: { schema: int(0, 2 ** 32 - 1), default: 1, group: 'run', help: 'Seeds initialisation and batch sampling: the same seed gives the same curve.', allowed: 'an integer from 0 to 4294967295' },
+  output_dir: { schema: z.string().min(1), default: 'runs/run', group: 'run', help: 'Where the CLI writes run.json, metrics.csv and the weights.', allowed: 'a non-empty path' },
+
+  train_data: { schema: z.string().min(1), default: 'sotu', group: 'data', help: 'moby-dick, sotu, or a path to a UTF-8 text file.', allowed: "'moby-dick', 'sotu' or a path to a UTF-8 text file" },
+  val_split: { schema: num(0, 0.5, true), default: 0.1, group: 'data', help: 'Fraction of the text held out at its end for validation.', allowed: 'a number above 0 and at most 0.5' },
+  train_bytes: { schema: int(1).nullable(), default: null, group: 'data', help: 'Train only on the first N bytes of the training split (shows over-fitting on small data).', allowed: 'a positive integer or null' },
+  train_windows: { schema: int(1).nullable(), default: null, group: 'data', help: 'Train only on N fixed windows of the training split.', allowed: 'a positive integer or null' },
+
+  model: { schema: modelSchema, default: 'classroom', group: 'model', help: 'tiny, classroom, nanogpt, or {d_model, n_layer, n_head, context}.', allowed: "'tiny', 'classroom', 'nanogpt' or {d_model, n_layer, n_head, context}" },
+  base_model: { schema: z.string().min(1).nullable(), default: null, group: 'model', help: 'A model.safetensors to fine-tune; null trains from scratch.', allowed: 'a path to a .safetensors file, or null' },
+
+  lora_rank: { schema: int(0, 256), default: 8, group: 'lora', help: 'Rank r of the LoRA adapters; 0 fine-tunes every weight instead.', allowed: 'an integer from 0 (full fine-tuning) to 256' },
+  lora_alpha: { schema: num(0, 1e6, true), default: 16, group: 'lora', help: 'Adapter output scale alpha/r (alpha/√r with rsLoRA).', allowed: 'a positive number' },
+  lora_targets: { schema: z.array(z.enum(LORA_TARGETS)).min(1), default: [...LORA_TARGETS], group: 'lora', help: 'Which linear layers get adapters.', allowed: `a non-empty list of ${LORA_TARGETS.join(', ')}` },
+  use_rslora: { schema: z.boolean(), default: false, group: 'lora', help: 'Rank-stabilised LoRA: scale by alpha/√r.', allowed: 'true or false' },
+  lora_b_lr_mult: { schema: num(0, 1e6, true), default: 1, group: 'lora', help: "LoRA B's learning rate relative to A's (LoRA+ suggests 16).", allowed: 'a positive number' },
+
+  learning_rate: { schema: num(0, 10, true), default: 2e-4, group: 'optimizer', help: 'Peak learning rate of AdamW.', allowed: 'a number above 0 and at most 10' },
+  weight_decay: { schema: num(0, 10), default: 0.01, group: 'optimizer', help: 'Decoupled weight decay (AdamW); not on LayerNorm or biases by default.', allowed: 'a number from 0 to 10' },
+  beta1: { schema: num(0, 1).refine((v) => v < 1), default: 0.9, group: 'optimizer', help: 'AdamW first-moment decay.', allowed: 'a number from 0 to below 1' },
+  beta2: { schema: num(0, 1).refine((v) => v < 1), default: 0.99, group: 'optimizer', help: 'AdamW second-moment decay.', allowed: 'a number from 0 to below 1' },
+  adam_eps: { schema: num(0, 1, true), default: 1e-8, group: 'optimizer', help: "AdamW's epsilon.", allowed: 'a number above 0 and at most 1' },
+  grad_clip: { schema: num(0, 1e6), default: 1.0, group: 'optimizer', help: 'Clip the global gradient norm to this; 0 turns clipping off.', allowed: 'a number ≥ 0' },
+  layer_lr_decay: { schema: num(0, 1, true), default: 1, group: 'optimizer', help: 'Discriminative rates: each block below the top trains at this factor of the one above.', allowed: 'a number above 0 and at most 1' },
+  embedding_lr_mult: { schema: num(0, 1e6, true), default: 1, group: 'optimizer', help: 'Learning-rate multiplier of the token and position embeddings.', allowed: 'a positive number' },
+  head_lr_mult: { schema: num(0, 1e6, true), default: 1, group: 'optimizer', help: 'Learning-rate multiplier of the output head.', allowed: 'a positive number' },
+  decay_norm_and_bias: { schema: z.boolean(), default: false, group: 'optimizer', help: 'Apply weight decay to LayerNorm weights and biases too.', allowed: 'true or false' },
+
+  max_steps: { schema: int(1, 10_000_000).nullable(), default: 300, group: 'schedule', help: 'Optimizer steps to train (or set epochs instead).', allowed: 'a positive integer, or null when epochs is set' },
+  epochs: { schema: num(0, 1e6, true).nullable(), default: null, group: 'schedule', help: 'Passes over the training bytes; sets max_steps.', allowed: 'a positive number, or null' },
+  warmup_steps: { schema: int(0), default: 20, group: 'schedule', help: 'Steps to ramp the rate from warmup_init_lr to the peak.', allowed: 'an integer ≥ 0, below max_steps' },
+  warmup_init_lr: { schema: num(0, 10), default: 1e-7, group: 'schedule', help: 'Rate at the first warmup step.', allowed: 'a number ≥ 0' },
+  warmup_shape: { schema: z.enum(['linear', 'cosine']), default: 'linear', group: 'schedule', help: 'Shape of the warmup ramp.', allowed: "'linear' or 'cosine'" },
+  lr_schedule: { schema: z.enum(['constant', 'linear', 'cosine']), default: 'cosine', group: 'schedule', help: 'After warmup: keep the peak, or decay linearly or along a cosine to min_lr.', allowed: "'constant', 'linear' or 'cosine'" },
+  min_lr: { schema: num(0, 10).nullable(), default: null, group: 'schedule', help: 'Floor of the decay (default: a tenth of the peak).', allowed: 'a number ≥ 0 and ≤ learning_rate, or null' },
+
+  batch_size: { schema: int(1, 4096), default: 16, group: 'batching', help: 'Sequences per micro-batch (one forward/backward).', allowed: 'an integer from 1 to 4096 that fits in GPU memory' },
+  grad_accum_steps: { schema: int(1, 1024), default: 1, group: 'batching', help: 'Micro-batches summed per update: effective batch = batch_size × this.', allowed: 'an integer from 1 to 1024' },
+
+  eval_interval: { schema: int(0), default: 50, group: 'evaluation', help: 'Evaluate on the validation split every N steps (0: only at the end).', allowed: 'an integer ≥ 0' },
+  eval_batches: { schema: int(1, 1000), default: 8, group: 'evaluation', help: 'Validation batches per evaluation (fixed windows, the same every time).', allowed: 'an integer from 1 to 1000' },
+  early_stopping_patience: { schema: int(0), default: 0, group: 'evaluation', help: 'Stop after this many evaluations without a better validation loss (0: never).', allowed: 'an integer ≥ 0' },
+  sample_interval: { schema: int(0), default: 100, group: 'evaluation', help: 'Generate a text sample every N steps (0: only at the end).', allowed: 'an integer ≥ 0' },
+  sample_prompt: { schema: z.string().max(1000), default: 'The ', group: 'evaluation', help: 'Text the samples start from.', allowed: 'a string of at most 1000 characters' },
+  sample_length: { schema: int(1, 4096), default: 200, group: 'evaluation', help: 'Bytes to generate per sample.', allowed: 'an integer from 1 to 4096' },
+  sample_temperature: { schema: num(0, 10, true), default: 0.8, group: 'evaluation', help: 'Sampling temperature: lower is more conservative.', allowed: 'a number above 0 and at most 10' },
+  sample_top_k: { schema: int(0, 256), default: 40, group: 'evaluation', help: 'Sample among the k likeliest bytes (0: all).', allowed: 'an integer from 0 to 256' },
+  divergence_margin: { schema: num(0, 1e6), default: 3, group: 'evaluation', help: "Stop when the loss rises this many nats above the first step's (0: only on NaN/Inf).", allowed: 'a number ≥ 0' },
+  metrics_interval: { schema: int(1, 1000), default: 10, group: 'evaluation', help: 'Read metrics back from the GPU every N steps (they are recorded for every step).', allowed: 'an integer from 1 to 1000' },
+} satisfies Record<string, Field>;
+
+export type ConfigKey = keyof typeof FIELDS;
+type Out<K extends ConfigKey> = z.infer<(typeof FIELDS)[K]['schema']>;
+export type TrainConfig = { [K in ConfigKey]: Out<K> };
+export type ModelChoice = TrainConfig['model'];
+
+export const CONFIG_KEYS = Object.keys(FIELDS) as ConfigKey[];
+
+export function defaultConfig(): TrainConfig {
+  return Object.fromEntries(CONFIG_KEYS.map((k) => [k, structuredClone(FIELDS[k].default)])) as TrainConfig;
+}
+
+/** A bad config value: names the key, the value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`${key}: ${show(value)} is not allowed; ${allowed}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Several bad values at once (the UI marks each field; the CLI prints the first). */
+export class ConfigErrors extends Error {
+  constructor(readonly errors: ConfigError[]) {
+    super(errors.map((e) => e.message).join('\n'));
+    this.name = 'ConfigErrors';
+  }
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '(missing)';
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function closest(key: string): string | null {
+  let best: string | null = null;
+  let bestD = 4;
+  for (const k of CONFIG_KEYS) {
+    const d = editDistance(key, k);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return dp[a.length][b.length];
+}
+
+export function shapeOf(model: ModelChoice): ModelShape {
+  if (typeof model === 'string') return PRESETS[model];
+  return { vocab: 256, dModel: model.d_model, nLayer: model.n_layer, nHead: model.n_head, context: model.context };
+}
+
+/** Checks that involve several keys. */
+function crossChecks(c: TrainConfig): ConfigError[] {
+  const errs: ConfigError[] = [];
+  const s = shapeOf(c.model);
+  if (s.dModel % s.nHead !== 0) errs.push(new ConfigError('model', c.model, `d_model must be divisible by n_head (${s.dModel} / ${s.nHead})`));
+  else if (s.dModel / s.nHead > MAX_HEAD_DIM) errs.push(new ConfigError('model', c.model, `d_model / n_head must be at most ${MAX_HEAD_DIM} (it is ${s.dModel / s.nHead})`));
+  if (c.max_steps === null && c.epochs === null) errs.push(new ConfigError('max_steps', null, 'set max_steps or epochs'));
+  if (c.max_steps !== null && c.epochs !== null) errs.push(new ConfigError('epochs', c.epochs, 'set either epochs or max_steps, not both (max_steps is set)'));
+  if (c.max_steps !== null && c.warmup_steps >= c.max_steps && c.warmup_steps > 0) errs.push(new ConfigError('warmup_steps', c.warmup_steps, `fewer than max_steps (${c.max_steps})`));
+  if (c.min_lr !== null && c.min_lr > c.learning_rate) errs.push(new ConfigError('min_lr', c.min_lr, `at most learning_rate (${c.learning_rate})`));
+  if (c.lora_rank > Math.min(s.dModel, 256)) errs.push(new ConfigError('lora_rank', c.lora_rank, `at most d_model (${s.dModel})`));
+  if (new Set(c.lora_targets).size !== c.lora_targets.length) errs.push(new ConfigError('lora_targets', c.lora_targets, 'each module at most once'));
+  if (c.train_bytes !== null && c.train_windows !== null) errs.push(new ConfigError('train_windows', c.train_windows, 'set train_bytes or train_windows, not both'));
+  return errs;
+}
+
+/**
+ * Validates a parsed YAML/JSON object against the schema. Missing keys take their defaults; unknown
+ * keys, wrong types and out-of-range values are all reported (ConfigErrors), and nothing is returned.
+ */
+export function parseConfig(input: unknown): TrainConfig {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigErrors([new ConfigError('(config)', input, 'a mapping of keys to values')]);
+  }
+  const errs: ConfigError[] = [];
+  const out = defaultConfig() as Record<string, unknown>;
+  for (const [key, value] of Object.entries(input)) {
+    if (!(key in FIELDS)) {
+      const near = closest(key);
+      errs.push(new ConfigError(key, value, `unknown key${near ? ` (did you mean ${near}?)` : ''}; known keys: ${CONFIG_KEYS.join(', ')}`));
+      continue;
+    }
+    const f = FIELDS[key as ConfigKey];
+    const r = f.schema.safeParse(value);
+    if (r.success) out[key] = r.data;
+    else errs.push(new ConfigError(key, value, f.allowed));
+  }
+  if (errs.length) throw new ConfigErrors(errs);
+  const c = out as TrainConfig;
+  const cross = crossChecks(c);
+  if (cross.length) throw new ConfigErrors(cross);
+  return c;
+}
+
+export function loraTargetsOf(c: TrainConfig): LoraTarget[] {
+  return [...c.lora_targets];
+}
+
+export function effectiveBatch(c: Pick<TrainConfig, 'batch_size' | 'grad_accum_steps'>): number {
+  return c.batch_size * c.grad_accum_steps;
+}
+
+export function minLrOf(c: TrainConfig): number {
+  return c.min_lr ?? c.learning_rate / 10;
+}

@@ -1,0 +1,98 @@
+// Building a run record as training goes: a fresh record, then steps, evaluations and samples
+// appended in place (the UI and the CLI read the same object).
+
+import type { Dataset } from '../data/dataset';
+import type { AdapterSummary } from '../gpu/device';
+import { RUN_FORMAT, RUN_VERSION, type RunRecord } from '../runs/schema';
+import type { TrainConfig } from './config';
+
+export interface StepRow {
+  step: number;
+  tokens: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  clip: number;
+  updateRatio: number;
+  elapsedMs: number;
+  tensorGradNorms: Float32Array;
+  tensorUpdateRatios: Float32Array;
+}
+
+export function newRunId(): string {
+  const rand = Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0');
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${rand}`;
+}
+
+export function newRunRecord(o: {
+  id?: string;
+  config: TrainConfig;
+  dataSource: string;
+  data: Dataset;
+  runtime: 'node' | 'browser';
+  userAgent: string | null;
+  adapter: AdapterSummary;
+  version: string;
+  counts: { total: number; trainable: number };
+  dispatches: number;
+  tensorNames: string[];
+}): RunRecord {
+  const c = o.config;
+  return {
+    format: RUN_FORMAT,
+    version: RUN_VERSION,
+    id: o.id ?? newRunId(),
+    name: c.name || c.output_dir.split('/').filter(Boolean).at(-1) || 'run',
+    tags: [...c.tags],
+    notes: c.notes,
+    created: new Date().toISOString(),
+    config: structuredClone(c),
+    environment: {
+      runtime: o.runtime,
+      adapter: { name: o.adapter.name, vendor: o.adapter.vendor, architecture: o.adapter.architecture, description: o.adapter.description, software: o.adapter.isSoftware },
+      stepsize_version: o.version,
+      user_agent: o.userAgent,
+      params_total: o.counts.total,
+      params_trainable: o.counts.trainable,
+      dispatches_per_step: o.dispatches,
+      submits_per_step: 1,
+    },
+    data: { source: o.dataSource, train_bytes: o.data.trainLen, val_bytes: o.data.valLen },
+    metrics: { step: [], tokens: [], loss: [], lr: [], grad_norm: [], clip: [], update_ratio: [], elapsed_ms: [] },
+    tensors: { names: o.tensorNames, step: [], grad_norm: [], update_ratio: [] },
+    evals: [],
+    samples: [],
+    outcome: { status: 'running', step: 0, reason: null, best_val_loss: null, best_step: null, final_val_loss: null, final_train_loss: null, elapsed_ms: 0 },
+  };
+}
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** Appends step rows; per-tensor figures are kept every `tensorEvery` steps (and for the last row). */
+export function recordSteps(run: RunRecord, rows: readonly StepRow[], nTensors: number, tensorEvery: number): void {
+  const m = run.metrics;
+  rows.forEach((r, i) => {
+    m.step.push(r.step);
+    m.tokens.push(r.tokens);
+    m.loss.push(finite(r.loss));
+    m.lr.push(finite(r.lr));
+    m.grad_norm.push(finite(r.gradNorm));
+    m.clip.push(finite(r.clip));
+    m.update_ratio.push(finite(r.updateRatio));
+    m.elapsed_ms.push(Math.round(r.elapsedMs * 10) / 10);
+    if (r.step % tensorEvery === 0 || i === rows.length - 1) {
+      run.tensors.step.push(r.step);
+      run.tensors.grad_norm.push(Array.from(r.tensorGradNorms.subarray(0, nTensors), finite));
+      run.tensors.update_ratio.push(Array.from(r.tensorUpdateRatios.subarray(0, nTensors), finite));
+    }
+  });
+  run.outcome.step = rows.at(-1)?.step ?? run.outcome.step;
+}
+
+export function recordEval(run: RunRecord, e: RunRecord['evals'][number]): void {
+  run.evals.push({ ...e, val_loss: e.val_loss !== null && Number.isFinite(e.val_loss) ? e.val_loss : null });
+}
+
+export function recordSample(run: RunRecord, s: RunRecord['samples'][number]): void {
+  run.samples.push(s);
+}

@@ -1,0 +1,389 @@
+// The trainer: schedule, micro-batches × accumulation, AdamW, clipping, evaluation, sampling, early
+// stopping and the divergence guard, driving a GpuModel. The same code runs in the browser worker and
+// the CLI. The step loop never waits on the GPU: per-step metrics land in a ring on the GPU and come
+// back every metrics_interval steps; the GPU itself halts the optimizer on NaN/Inf or divergence, so
+// nothing trains on garbage while the host catches up.
+
+import { DataError, evalWindowStarts, splitDataset, WindowSampler, type Dataset } from '../data/dataset';
+import { decode, encode } from '../data/tokenizer';
+import type { GpuContext } from '../gpu/device';
+import { AsyncReader, yieldToEventLoop } from '../gpu/readback';
+import { decodeSlot, HALT_REASONS, type StepMetrics } from '../kernels/optim';
+import { Generator } from '../model/generate';
+import { GpuModel } from '../model/gpu-model';
+import { initParams } from '../model/init';
+import { countParams, type TrainScope } from '../model/params';
+import { describeShape, type LoraSpec, type ModelShape } from '../model/shape';
+import { loadTensors } from '../model/weights';
+import type { ModelFile } from '../runs/model-files';
+import type { RunRecord } from '../runs/schema';
+import { ConfigError, ConfigErrors, minLrOf, shapeOf, type TrainConfig } from './config';
+import { newRunRecord, recordEval, recordSample, recordSteps, type StepRow } from './record';
+import { checkFits } from './fit';
+import { lrAt, type Schedule } from './schedule';
+
+export interface TrainerInput {
+  config: TrainConfig;
+  /** The training text (train_data), whole; split here. */
+  text: Uint8Array;
+  /** Where the text came from, for the record ("sotu", a path, an uploaded file's name). */
+  dataSource: string;
+  base: ModelFile | null;
+  runtime: 'node' | 'browser';
+  userAgent?: string | null;
+  id?: string;
+  version?: string;
+}
+
+export interface TrainerStatus {
+  state: 'running' | 'paused' | 'done';
+  step: number;
+  maxSteps: number;
+  tokens: number;
+  elapsedMs: number;
+  tokensPerSec: number;
+  loss: number | null;
+}
+
+export interface TrainerEvents {
+  /** Per-step metrics, in batches of about metrics_interval steps. */
+  metrics?(rows: StepRow[]): void;
+  eval?(e: { step: number; tokens: number; valLoss: number }): void;
+  sample?(s: { step: number; prompt: string; text: string }): void;
+  status?(s: TrainerStatus): void;
+}
+
+export function resolveScope(c: TrainConfig, hasBase: boolean): TrainScope {
+  if (c.lora_rank > 0 && !hasBase) {
+    throw new ConfigErrors([new ConfigError('lora_rank', c.lora_rank, '0 when there is no base_model (LoRA adapts a trained base; set base_model, or lora_rank: 0 to train from scratch)')]);
+  }
+  const lora: LoraSpec | null = c.lora_rank > 0 ? { rank: c.lora_rank, alpha: c.lora_alpha, rsLora: c.use_rslora, targets: [...c.lora_targets] } : null;
+  return {
+    mode: lora ? 'lora' : 'full',
+    lora,
+    layerLrDecay: c.layer_lr_decay,
+    embeddingLrMult: c.embedding_lr_mult,
+    headLrMult: c.head_lr_mult,
+    loraBLrMult: c.lora_b_lr_mult,
+    decayNormAndBias: c.decay_norm_and_bias,
+  };
+}
+
+/** Steps the run will take: max_steps, or epochs over the training bytes. */
+export function totalSteps(c: TrainConfig, trainBytes: number, T: number): number {
+  if (c.max_steps !== null) return c.max_steps;
+  return Math.max(1, Math.ceil((c.epochs! * trainBytes) / (c.batch_size * c.grad_accum_steps * T)));
+}
+
+export function scheduleOf(c: TrainConfig, steps: number): Schedule {
+  return {
+    peak: c.learning_rate,
+    warmupSteps: c.warmup_steps,
+    warmupInit: c.warmup_init_lr,
+    warmupShape: c.warmup_shape,
+    kind: c.lr_schedule,
+    floor: minLrOf(c),
+    totalSteps: steps,
+  };
+}
+
+function checkBase(c: TrainConfig, shape: ModelShape, base: ModelFile | null): void {
+  if (!base) return;
+  const b = base.shape;
+  if (b.dModel !== shape.dModel || b.nLayer !== shape.nLayer || b.nHead !== shape.nHead || b.context !== shape.context || b.vocab !== shape.vocab) {
+    throw new ConfigErrors([new ConfigError('model', c.model, `the shape of base_model ${c.base_model} (${describeShape(b)}); this config asks for ${describeShape(shape)}`)]);
+  }
+}
+
+export class Trainer {
+  readonly record: RunRecord;
+  readonly maxSteps: number;
+  private readonly ringReader: AsyncReader<Float32Array>;
+  private generator: Generator | null = null;
+  private step = 0;
+  private lastRecorded = 0;
+  private readonly submitTimes: number[] = [];
+  private t0 = 0;
+  private paused = false;
+  private stepBudget: number | null = null;
+  private wake: (() => void) | null = null;
+  private stopRequested = false;
+  private halted = false;
+  private lastLoss: number | null = null;
+  private bestVal = Infinity;
+  private evalsSinceBest = 0;
+  private earlyStopped = false;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: TrainConfig,
+    readonly shape: ModelShape,
+    readonly model: GpuModel,
+    readonly data: Dataset,
+    private readonly sampler: WindowSampler,
+    private readonly schedule: Schedule,
+    private readonly events: TrainerEvents,
+    record: RunRecord,
+  ) {
+    this.record = record;
+    this.maxSteps = schedule.totalSteps;
+    const t = model.table;
+    this.ringReader = new AsyncReader(ctx, model.buffers.ring, model.setup.ringSlots * t.slotSize * 4, 3, (b) => new Float32Array(b));
+  }
+
+  /** Validates the inputs against each other, builds the model on the GPU and loads the weights. */
+  static async create(ctx: GpuContext, input: TrainerInput, events: TrainerEvents = {}): Promise<Trainer> {
+    const c = input.config;
+    const shape = shapeOf(c.model);
+    checkBase(c, shape, input.base);
+    const scope = resolveScope(c, input.base !== null);
+    const T = shape.context;
+    let data: Dataset;
+    try {
+      data = splitDataset(input.text, { valSplit: c.val_split, trainBytes: c.train_bytes, window: T + 1 });
+    } catch (e) {
+      if (e instanceof DataError) throw new ConfigErrors([new ConfigError(e.key, c[e.key as keyof TrainConfig] ?? input.dataSource, e.message.slice(e.key.length + 2))]);
+      throw e;
+    }
+    const steps = totalSteps(c, data.trainLen, T);
+    try {
+      checkFits(shape, scope, c.batch_size, c.grad_accum_steps, c.eval_batches, ctx.limits);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigErrors([e]);
+      throw e;
+    }
+    const model = await GpuModel.create(ctx, {
+      shape, scope, microBatch: c.batch_size, seqLen: T, accum: c.grad_accum_steps, evalBatches: c.eval_batches,
+      optim: { beta1: c.beta1, beta2: c.beta2, eps: c.adam_eps, weightDecay: c.weight_decay, gradClip: c.grad_clip, divergeMargin: c.divergence_margin },
+      ringSlots: 2 * c.metrics_interval,
+    }, data.bytes);
+    const arena = initParams(model.params, c.seed);
+    if (input.base) loadTensors(model.params, arena, input.base.tensors, `base_model ${c.base_model}`, true);
+    await model.setParams(arena);
+    model.setEvalWindows(evalWindowStarts(data, T + 1, c.eval_batches * c.batch_size));
+    const sampler = new WindowSampler(data.trainStart, data.trainLen, T + 1, c.seed, c.train_windows);
+    const counts = countParams(model.params);
+    const record = newRunRecord({
+      id: input.id, config: c, dataSource: input.dataSource, data, runtime: input.runtime, userAgent: input.userAgent ?? null,
+      adapter: ctx.adapter, version: input.version ?? 'dev', counts, dispatches: model.train.dispatchCount,
+      tensorNames: model.params.views.filter((v) => v.trainable).map((v) => v.name),
+    });
+    return new Trainer(ctx, c, shape, model, data, sampler, scheduleOf(c, steps), events, record);
+  }
+
+  get currentStep(): number {
+    return this.step;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.stepBudget = null;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.stepBudget = null;
+    this.wake?.();
+  }
+
+  /** While paused: run `n` more steps, then pause again (the playground's single-step button). */
+  stepOnce(n = 1): void {
+    this.paused = false;
+    this.stepBudget = n;
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.wake?.();
+  }
+
+  private status(state: TrainerStatus['state']): void {
+    const elapsedMs = this.t0 ? performance.now() - this.t0 : 0;
+    const tokens = this.lastRecorded * this.tokensPerStep;
+    this.events.status?.({ state, step: this.lastRecorded, maxSteps: this.maxSteps, tokens, elapsedMs, tokensPerSec: elapsedMs > 0 ? tokens / (elapsedMs / 1000) : 0, loss: this.lastLoss });
+  }
+
+  get tokensPerStep(): number {
+    return this.config.batch_size * this.config.grad_accum_steps * this.shape.context;
+  }
+
+  /** Turns ring read-backs into recorded steps; notices a halt. */
+  private absorb(rings: Float32Array[]): void {
+    const rows: StepRow[] = [];
+    const names = this.record.tensors.names;
+    for (const ring of rings) {
+      const slots: StepMetrics[] = [];
+      for (let s = 0; s < this.model.setup.ringSlots; s++) slots.push(decodeSlot(ring, s, this.model.table.nTensors));
+      slots.sort((a, b) => a.step - b.step);
+      for (const m of slots) {
+        if (this.halted || m.step <= this.lastRecorded || m.step > this.step) continue;
+        this.lastRecorded = m.step;
+        const row: StepRow = {
+          step: m.step, tokens: m.step * this.tokensPerStep, loss: m.loss, lr: m.lr, gradNorm: m.gradNorm, clip: m.clip,
+          updateRatio: m.updateRatio, elapsedMs: this.submitTimes[m.step - 1] ?? 0, tensorGradNorms: m.tensorGradNorms, tensorUpdateRatios: m.tensorUpdateRatios,
+        };
+        rows.push(row);
+        this.lastLoss = m.loss;
+        if (m.halt !== 0) {
+          this.halted = true;
+          const what = m.halt === 3
+            ? `loss ${m.loss.toFixed(3)} is more than ${this.config.divergence_margin} nats above the first step's`
+            : m.halt === 1 ? `loss ${m.loss}` : `gradient norm ${m.gradNorm}`;
+          this.record.outcome = { ...this.record.outcome, status: 'diverged', step: m.step, reason: `diverged at step ${m.step}: ${what} (${HALT_REASONS[m.halt]})` };
+        }
+      }
+    }
+    if (rows.length) {
+      recordSteps(this.record, rows, names.length, this.config.metrics_interval);
+      this.events.metrics?.(rows);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    this.absorb(await this.ringReader.drain());
+  }
+
+  /** Mean validation loss over the fixed evaluation windows, recorded at the current step. */
+  async evaluate(): Promise<number> {
+    await this.flushRing();
+    const valLoss = await this.model.evaluateLoss();
+    const step = this.lastRecorded;
+    recordEval(this.record, { step, tokens: step * this.tokensPerStep, val_loss: valLoss, elapsed_ms: performance.now() - this.t0 });
+    this.events.eval?.({ step, tokens: step * this.tokensPerStep, valLoss });
+    if (valLoss < this.bestVal) {
+      this.bestVal = valLoss;
+      this.evalsSinceBest = 0;
+    } else {
+      this.evalsSinceBest++;
+      if (this.config.early_stopping_patience > 0 && this.evalsSinceBest >= this.config.early_stopping_patience) this.earlyStopped = true;
+    }
+    return valLoss;
+  }
+
+  /** Generates a sample from the current weights, recorded at the current step. */
+  async sample(prompt = this.config.sample_prompt): Promise<string> {
+    await this.flushRing();
+    this.generator ??= await Generator.create(this.ctx, this.shape, this.model.params, this.model.buffers.P);
+    const bytes = await this.generator.generate(encode(prompt), {
+      length: this.config.sample_length, temperature: this.config.sample_temperature, topK: this.config.sample_top_k, seed: this.config.seed + this.lastRecorded,
+    });
+    const text = decode(bytes);
+    recordSample(this.record, { step: this.lastRecorded, prompt, text, temperature: this.config.sample_temperature, top_k: this.config.sample_top_k });
+    this.events.sample?.({ step: this.lastRecorded, prompt, text });
+    return text;
+  }
+
+  private async waitWhilePaused(): Promise<void> {
+    while (this.paused && !this.stopRequested) {
+      this.status('paused');
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+    }
+  }
+
+  /**
+   * Submits one optimizer step (one command buffer, one submit). With `readBack`, the metric ring is
+   * copied out in the same command buffer, to be mapped later.
+   */
+  private async submitStep(readBack: boolean): Promise<void> {
+    const c = this.config;
+    const { device } = this.ctx;
+    const step = ++this.step;
+    const windows = this.sampler.next(c.grad_accum_steps * c.batch_size);
+    this.model.writeStep(windows, step, lrAt(this.schedule, step - 1), (step - 1) % this.model.setup.ringSlots);
+    const encoder = device.createCommandEncoder({ label: `step ${step}` });
+    this.model.train.submit(encoder);
+    if (readBack) this.absorb(await this.ringReader.encodeCopy(encoder));
+    device.queue.submit([encoder.finish()]);
+    if (readBack) this.ringReader.arm();
+    this.submitTimes.push(performance.now() - this.t0);
+  }
+
+  /** Copies the ring for steps submitted since the last read-back and waits for everything. */
+  private async flushRing(): Promise<void> {
+    if (this.lastRecorded < this.step && !this.halted) {
+      const encoder = this.ctx.device.createCommandEncoder({ label: 'ring flush' });
+      this.absorb(await this.ringReader.encodeCopy(encoder));
+      this.ctx.device.queue.submit([encoder.finish()]);
+      this.ringReader.arm();
+    }
+    await this.drain();
+  }
+
+  /** Trains until max_steps, a stop, early stopping or divergence. Returns the finished record. */
+  async run(): Promise<RunRecord> {
+    const c = this.config;
+    this.t0 = performance.now() - (this.record.outcome.elapsed_ms || 0);
+    this.record.outcome.status = 'running';
+    this.status('running');
+    try {
+      while (this.step < this.maxSteps && !this.stopRequested && !this.halted && !this.earlyStopped) {
+        await this.waitWhilePaused();
+        if (this.stopRequested) break;
+        const s = this.step + 1;
+        const evalDue = c.eval_interval > 0 && s % c.eval_interval === 0;
+        const sampleDue = c.sample_interval > 0 && s % c.sample_interval === 0;
+        const budgetEnds = this.stepBudget !== null && this.stepBudget <= 1;
+        await this.submitStep(s % c.metrics_interval === 0 || s === this.maxSteps || evalDue || sampleDue || budgetEnds);
+        if (this.stepBudget !== null && --this.stepBudget <= 0) this.pause();
+        if (s % c.metrics_interval === 0) {
+          await yieldToEventLoop();
+          this.status('running');
+        }
+        if (evalDue || sampleDue || this.paused || this.stopRequested) await this.flushRing();
+        if (this.halted) break;
+        if (evalDue) await this.evaluate();
+        if (sampleDue) await this.sample();
+      }
+      await this.flushRing();
+      const last = this.record.evals.at(-1);
+      if (!this.halted && this.lastRecorded > 0 && last?.step !== this.lastRecorded) await this.evaluate();
+      if (!this.halted && this.lastRecorded > 0 && this.record.samples.at(-1)?.step !== this.lastRecorded) await this.sample();
+    } catch (e) {
+      this.record.outcome = { ...this.record.outcome, status: 'failed', step: this.lastRecorded, reason: (e as Error).message };
+      throw e;
+    } finally {
+      this.finish();
+    }
+    return this.record;
+  }
+
+  private finish(): void {
+    const o = this.record.outcome;
+    if (o.status === 'running') {
+      if (this.earlyStopped) {
+        o.status = 'early_stopped';
+        o.reason = `validation loss did not improve for ${this.config.early_stopping_patience} evaluations`;
+      } else {
+        o.status = this.stopRequested ? 'stopped' : 'finished';
+      }
+    }
+    o.step = this.lastRecorded;
+    o.elapsed_ms = performance.now() - this.t0;
+    const evals = this.record.evals.filter((e) => e.val_loss !== null);
+    const best = evals.reduce<(typeof evals)[number] | null>((b, e) => (b === null || e.val_loss! < b.val_loss! ? e : b), null);
+    o.best_val_loss = best?.val_loss ?? null;
+    o.best_step = best?.step ?? null;
+    o.final_val_loss = evals.at(-1)?.val_loss ?? null;
+    const losses = this.record.metrics.loss.filter((l): l is number => l !== null && Number.isFinite(l));
+    o.final_train_loss = losses.at(-1) ?? null;
+    this.status('done');
+  }
+
+  /** The current parameter arena (for saving weights). */
+  async readParams(): Promise<Float32Array> {
+    await this.flushRing();
+    return this.model.readParams();
+  }
+
+  destroy(): void {
+    this.ringReader.destroy();
+    this.generator?.destroy();
+    this.model.destroy();
+  }
+}
