@@ -18,9 +18,10 @@ program
   .command('train')
   .description('train from a YAML or JSON config; writes run.json, metrics.csv and the weights into output_dir')
   .requiredOption('--config <file>', 'config file')
+  .option('--set <key=value>', 'override a config key (YAML value), repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
   .addOption(gpuOption())
   .option('--quiet', 'no progress bar')
-  .action((o: { config: string; gpu: NodeBackend; quiet?: boolean }) => trainCommand(o));
+  .action((o: { config: string; set: string[]; gpu: NodeBackend; quiet?: boolean }) => trainCommand(o));
 
 program
   .command('eval')

@@ -8,8 +8,8 @@ import type { NodeBackend } from '../node/gpu';
 import { Trainer } from '../train/trainer';
 import { VERSION, withGpu } from './common';
 
-export async function trainCommand(o: { config: string; gpu: NodeBackend; quiet?: boolean }): Promise<void> {
-  const config = readConfigFile(o.config);
+export async function trainCommand(o: { config: string; set?: string[]; gpu: NodeBackend; quiet?: boolean }): Promise<void> {
+  const config = readConfigFile(o.config, o.set ?? []);
   const data = loadTrainData(config);
   const base = config.base_model ? readModelFile(config.base_model) : null;
   await withGpu(o.gpu, async (ctx) => {

@@ -118,7 +118,18 @@ function show(v: unknown): string {
   return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
+/** Names other tools use for our keys (Hugging Face TrainingArguments, PEFT, nanoGPT). */
+const ALIASES: Record<string, ConfigKey> = {
+  lr: 'learning_rate', wd: 'weight_decay', r: 'lora_rank', rank: 'lora_rank', alpha: 'lora_alpha',
+  target_modules: 'lora_targets', batch: 'batch_size', per_device_train_batch_size: 'batch_size',
+  gradient_accumulation_steps: 'grad_accum_steps', steps: 'max_steps', max_iters: 'max_steps',
+  num_train_epochs: 'epochs', warmup: 'warmup_steps', warmup_iters: 'warmup_steps',
+  lr_scheduler_type: 'lr_schedule', max_grad_norm: 'grad_clip', clip: 'grad_clip',
+  adam_beta1: 'beta1', adam_beta2: 'beta2', adam_epsilon: 'adam_eps', use_rslora_scaling: 'use_rslora',
+};
+
 function closest(key: string): string | null {
+  if (key in ALIASES) return ALIASES[key];
   let best: string | null = null;
   let bestD = 4;
   for (const k of CONFIG_KEYS) {

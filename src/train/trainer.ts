@@ -95,6 +95,27 @@ function checkBase(c: TrainConfig, shape: ModelShape, base: ModelFile | null): v
   }
 }
 
+/** Stops after `patience` evaluations in a row without a new best validation loss (0: never). */
+export class EarlyStopping {
+  best = Infinity;
+  sinceBest = 0;
+
+  constructor(readonly patience: number) {}
+
+  observe(valLoss: number): void {
+    if (valLoss < this.best) {
+      this.best = valLoss;
+      this.sinceBest = 0;
+    } else {
+      this.sinceBest++;
+    }
+  }
+
+  get stop(): boolean {
+    return this.patience > 0 && this.sinceBest >= this.patience;
+  }
+}
+
 export class Trainer {
   readonly record: RunRecord;
   readonly maxSteps: number;
@@ -102,7 +123,8 @@ export class Trainer {
   private generator: Generator | null = null;
   private step = 0;
   private lastRecorded = 0;
-  private readonly submitTimes: number[] = [];
+  /** Host time and step of the last metrics read-back (for per-step wall times). */
+  private lastArrival = { t: 0, step: 0 };
   private t0 = 0;
   private paused = false;
   private stepBudget: number | null = null;
@@ -110,9 +132,7 @@ export class Trainer {
   private stopRequested = false;
   private halted = false;
   private lastLoss: number | null = null;
-  private bestVal = Infinity;
-  private evalsSinceBest = 0;
-  private earlyStopped = false;
+  private readonly early: EarlyStopping;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -127,6 +147,7 @@ export class Trainer {
   ) {
     this.record = record;
     this.maxSteps = schedule.totalSteps;
+    this.early = new EarlyStopping(config.early_stopping_patience);
     const t = model.table;
     this.ringReader = new AsyncReader(ctx, model.buffers.ring, model.setup.ringSlots * t.slotSize * 4, 3, (b) => new Float32Array(b));
   }
@@ -212,9 +233,15 @@ export class Trainer {
     return this.config.batch_size * this.config.grad_accum_steps * this.shape.context;
   }
 
-  /** Turns ring read-backs into recorded steps; notices a halt. */
+  /**
+   * Turns ring read-backs into recorded steps; notices a halt. A step's wall time is interpolated
+   * between the arrivals of consecutive read-backs (the GPU runs several steps behind the host, so
+   * submit times would understate it).
+   */
   private absorb(rings: Float32Array[]): void {
     const rows: StepRow[] = [];
+    const now = performance.now() - this.t0;
+    const from = this.lastArrival;
     const names = this.record.tensors.names;
     for (const ring of rings) {
       const slots: StepMetrics[] = [];
@@ -225,7 +252,7 @@ export class Trainer {
         this.lastRecorded = m.step;
         const row: StepRow = {
           step: m.step, tokens: m.step * this.tokensPerStep, loss: m.loss, lr: m.lr, gradNorm: m.gradNorm, clip: m.clip,
-          updateRatio: m.updateRatio, elapsedMs: this.submitTimes[m.step - 1] ?? 0, tensorGradNorms: m.tensorGradNorms, tensorUpdateRatios: m.tensorUpdateRatios,
+          updateRatio: m.updateRatio, elapsedMs: 0, tensorGradNorms: m.tensorGradNorms, tensorUpdateRatios: m.tensorUpdateRatios,
         };
         rows.push(row);
         this.lastLoss = m.loss;
@@ -239,6 +266,9 @@ export class Trainer {
       }
     }
     if (rows.length) {
+      const to = rows[rows.length - 1].step;
+      for (const r of rows) r.elapsedMs = from.t + ((now - from.t) * (r.step - from.step)) / Math.max(1, to - from.step);
+      this.lastArrival = { t: now, step: to };
       recordSteps(this.record, rows, names.length, this.config.metrics_interval);
       this.events.metrics?.(rows);
     }
@@ -255,13 +285,7 @@ export class Trainer {
     const step = this.lastRecorded;
     recordEval(this.record, { step, tokens: step * this.tokensPerStep, val_loss: valLoss, elapsed_ms: performance.now() - this.t0 });
     this.events.eval?.({ step, tokens: step * this.tokensPerStep, valLoss });
-    if (valLoss < this.bestVal) {
-      this.bestVal = valLoss;
-      this.evalsSinceBest = 0;
-    } else {
-      this.evalsSinceBest++;
-      if (this.config.early_stopping_patience > 0 && this.evalsSinceBest >= this.config.early_stopping_patience) this.earlyStopped = true;
-    }
+    this.early.observe(valLoss);
     return valLoss;
   }
 
@@ -301,7 +325,6 @@ export class Trainer {
     if (readBack) this.absorb(await this.ringReader.encodeCopy(encoder));
     device.queue.submit([encoder.finish()]);
     if (readBack) this.ringReader.arm();
-    this.submitTimes.push(performance.now() - this.t0);
   }
 
   /** Copies the ring for steps submitted since the last read-back and waits for everything. */
@@ -322,7 +345,9 @@ export class Trainer {
     this.record.outcome.status = 'running';
     this.status('running');
     try {
-      while (this.step < this.maxSteps && !this.stopRequested && !this.halted && !this.earlyStopped) {
+      // The starting point of the validation curve (what a fine-tune improves on, or does not).
+      if (c.eval_interval > 0 && this.step === 0 && !this.record.evals.length) await this.evaluate();
+      while (this.step < this.maxSteps && !this.stopRequested && !this.halted && !this.early.stop) {
         await this.waitWhilePaused();
         if (this.stopRequested) break;
         const s = this.step + 1;
@@ -356,7 +381,7 @@ export class Trainer {
   private finish(): void {
     const o = this.record.outcome;
     if (o.status === 'running') {
-      if (this.earlyStopped) {
+      if (this.early.stop) {
         o.status = 'early_stopped';
         o.reason = `validation loss did not improve for ${this.config.early_stopping_patience} evaluations`;
       } else {
