@@ -3,3 +3,8 @@ declare module '*.wgsl?raw' {
   const source: string;
   export default source;
 }
+
+declare module '*.css?inline' {
+  const css: string;
+  export default css;
+}

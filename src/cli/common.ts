@@ -4,7 +4,7 @@ import { ConfigErrors } from '../train/config';
 import { openNodeGpu, type NodeBackend } from '../node/gpu';
 import type { GpuContext } from '../gpu/device';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../version';
 
 /** Prints one line on stderr and exits non-zero. */
 export function fail(e: unknown): never {

@@ -7,8 +7,9 @@ import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { KernelStyle } from './style';
 
-/** Largest head dimension the kernel holds in registers (MAXD in the shader). */
-export const MAX_HEAD_DIM = 64;
+import { MAX_HEAD_DIM } from '../model/shape';
+
+export { MAX_HEAD_DIM };
 const ROWS = 64;
 
 export const attentionForwardKernel = defineKernel({

@@ -56,15 +56,6 @@ export interface ModelBuffers {
   ring: GPUBuffer;
 }
 
-/** Bytes of GPU memory a setup needs, by buffer (for the fit check and the browser's estimate). */
-export function estimateMemory(setup: ModelSetup, corpusBytes: number): { total: number; activations: number; params: number; optimizer: number } {
-  const params = buildParamTable(setup.shape, setup.scope);
-  const acts = planActivations(setup.shape, params, setup.microBatch, setup.seqLen, Math.max(setup.accum, setup.evalBatches) * setup.microBatch * setup.seqLen, true);
-  const p = params.size * 4;
-  const opt = params.trainableSize * 4 * 3;
-  return { total: p + opt + acts.layout.bytes + corpusBytes, activations: acts.layout.bytes, params: p, optimizer: opt };
-}
-
 export class GpuModel {
   readonly params: ParamTable;
   readonly acts: ActivationPlan;

@@ -22,6 +22,9 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS;
 
+/** Largest head dimension the attention kernel holds in registers (MAXD in attention.wgsl). */
+export const MAX_HEAD_DIM = 64;
+
 export function headDim(s: ModelShape): number {
   return s.dModel / s.nHead;
 }

@@ -1,11 +1,11 @@
 // Node's side of files: bundled corpora from node_modules, user text files, config files (YAML or
 // JSON), model and adapter files, and a run's output directory.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { assembleSotu, CORPORA, isCorpusId, type CorpusId } from '../data/corpora';
+import { isCorpusId } from '../data/corpora';
+import { loadCorpus } from './corpora';
 import { metricsCsv } from '../runs/csv';
 import { decodeAdapter, decodeModelFile, encodeAdapter, encodeModelFile, type ModelFile } from '../runs/model-files';
 import { serializeRun, type RunRecord } from '../runs/schema';
@@ -13,18 +13,7 @@ import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../tra
 import type { ParamTable } from '../model/params';
 import type { ModelShape } from '../model/shape';
 
-const require = createRequire(import.meta.url);
-
-function packageDir(pkg: string): string {
-  return dirname(require.resolve(`${pkg}/package.json`));
-}
-
-export function loadCorpus(id: CorpusId): Uint8Array {
-  const dir = join(packageDir(CORPORA[id].package), 'data');
-  if (id === 'moby-dick') return new Uint8Array(readFileSync(join(dir, 'data.txt')));
-  const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
-  return new TextEncoder().encode(assembleSotu(files));
-}
+export { loadCorpus };
 
 /** Reads a UTF-8 text file for `key` (train_data, --text), refusing missing, empty or non-UTF-8 files. */
 export function readTextFile(path: string, key: string): Uint8Array {

@@ -3,8 +3,7 @@
 // from FIELDS. Bad input is refused with the key, the value and what is allowed, before anything runs.
 
 import { z } from 'zod';
-import { MAX_HEAD_DIM } from '../kernels/attention';
-import { LORA_TARGETS, PRESETS, type LoraTarget, type ModelShape, type PresetName } from '../model/shape';
+import { LORA_TARGETS, MAX_HEAD_DIM, PRESETS, type LoraTarget, type ModelShape, type PresetName } from '../model/shape';
 
 export type FieldGroup = 'run' | 'data' | 'model' | 'lora' | 'optimizer' | 'schedule' | 'batching' | 'evaluation';
 

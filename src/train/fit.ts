@@ -7,6 +7,15 @@ import { buildParamTable, type TrainScope } from '../model/params';
 import type { ModelShape } from '../model/shape';
 import { ConfigError } from './config';
 
+/** Bytes of GPU memory a training setup needs, by kind (for the fit check and the browser's estimate). */
+export function estimateMemory(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number, corpusBytes: number): { total: number; activations: number; params: number; optimizer: number } {
+  const params = buildParamTable(shape, scope);
+  const acts = planActivations(shape, params, B, shape.context, Math.max(accum, evalBatches) * B * shape.context, true);
+  const p = params.size * 4;
+  const opt = params.trainableSize * 4 * 3;
+  return { total: p + opt + acts.layout.bytes + corpusBytes, activations: acts.layout.bytes, params: p, optimizer: opt };
+}
+
 export interface FitLimits {
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;

@@ -42,7 +42,7 @@ export function newRunRecord(o: {
     format: RUN_FORMAT,
     version: RUN_VERSION,
     id: o.id ?? newRunId(),
-    name: c.name || c.output_dir.split('/').filter(Boolean).at(-1) || 'run',
+    name: c.name || (o.runtime === 'node' ? c.output_dir.split('/').filter(Boolean).at(-1) : null) || describeRun(c),
     tags: [...c.tags],
     notes: c.notes,
     created: new Date().toISOString(),
@@ -67,6 +67,15 @@ export function newRunRecord(o: {
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** A default run name from what usually varies: mode, model, learning rate, batch, data. */
+export function describeRun(c: TrainConfig): string {
+  const mode = c.lora_rank > 0 ? `LoRA r${c.lora_rank}` : c.base_model ? 'full FT' : 'scratch';
+  const model = typeof c.model === 'string' ? c.model : `d${c.model.d_model}×${c.model.n_layer}`;
+  const batch = c.grad_accum_steps > 1 ? `${c.batch_size}×${c.grad_accum_steps}` : `${c.batch_size}`;
+  const data = c.train_data.replace(/^upload: /, '');
+  return `${mode} ${model} lr ${c.learning_rate} bs ${batch} ${data}`;
+}
 
 /** Appends step rows; per-tensor figures are kept every `tensorEvery` steps (and for the last row). */
 export function recordSteps(run: RunRecord, rows: readonly StepRow[], nTensors: number, tensorEvery: number): void {

@@ -12,15 +12,18 @@ import { decodeSlot, HALT_REASONS, type StepMetrics } from '../kernels/optim';
 import { Generator } from '../model/generate';
 import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
-import { countParams, type TrainScope } from '../model/params';
-import { describeShape, type LoraSpec, type ModelShape } from '../model/shape';
+import { countParams } from '../model/params';
+import { describeShape, type ModelShape } from '../model/shape';
 import { loadTensors } from '../model/weights';
 import type { ModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
-import { ConfigError, ConfigErrors, minLrOf, shapeOf, type TrainConfig } from './config';
+import { ConfigError, ConfigErrors, shapeOf, type TrainConfig } from './config';
 import { newRunRecord, recordEval, recordSample, recordSteps, type StepRow } from './record';
 import { checkFits } from './fit';
+import { resolveScope, scheduleOf, totalSteps } from './resolve';
 import { lrAt, type Schedule } from './schedule';
+
+export { resolveScope, scheduleOf, totalSteps };
 
 export interface TrainerInput {
   config: TrainConfig;
@@ -51,40 +54,6 @@ export interface TrainerEvents {
   eval?(e: { step: number; tokens: number; valLoss: number }): void;
   sample?(s: { step: number; prompt: string; text: string }): void;
   status?(s: TrainerStatus): void;
-}
-
-export function resolveScope(c: TrainConfig, hasBase: boolean): TrainScope {
-  if (c.lora_rank > 0 && !hasBase) {
-    throw new ConfigErrors([new ConfigError('lora_rank', c.lora_rank, '0 when there is no base_model (LoRA adapts a trained base; set base_model, or lora_rank: 0 to train from scratch)')]);
-  }
-  const lora: LoraSpec | null = c.lora_rank > 0 ? { rank: c.lora_rank, alpha: c.lora_alpha, rsLora: c.use_rslora, targets: [...c.lora_targets] } : null;
-  return {
-    mode: lora ? 'lora' : 'full',
-    lora,
-    layerLrDecay: c.layer_lr_decay,
-    embeddingLrMult: c.embedding_lr_mult,
-    headLrMult: c.head_lr_mult,
-    loraBLrMult: c.lora_b_lr_mult,
-    decayNormAndBias: c.decay_norm_and_bias,
-  };
-}
-
-/** Steps the run will take: max_steps, or epochs over the training bytes. */
-export function totalSteps(c: TrainConfig, trainBytes: number, T: number): number {
-  if (c.max_steps !== null) return c.max_steps;
-  return Math.max(1, Math.ceil((c.epochs! * trainBytes) / (c.batch_size * c.grad_accum_steps * T)));
-}
-
-export function scheduleOf(c: TrainConfig, steps: number): Schedule {
-  return {
-    peak: c.learning_rate,
-    warmupSteps: c.warmup_steps,
-    warmupInit: c.warmup_init_lr,
-    warmupShape: c.warmup_shape,
-    kind: c.lr_schedule,
-    floor: minLrOf(c),
-    totalSteps: steps,
-  };
 }
 
 function checkBase(c: TrainConfig, shape: ModelShape, base: ModelFile | null): void {

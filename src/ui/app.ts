@@ -1,72 +1,124 @@
-// <stepsize-app>: finds the GPU and checks a kernel against the reference. Presents only; the work
-// is done by src/gpu and src/kernels.
-import { LitElement, css, html } from 'lit';
+// <stepsize-app>: the playground's page. Finds WebGPU (through the training worker, which also checks
+// a kernel against its reference), restores the setup from the URL and the runs from IndexedDB, and
+// lays out the config, the controls, the live charts, the samples and the run list. State lives in
+// Workbench; this component only presents it.
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { openGpu, type AdapterSummary } from '../gpu/device';
-import { GpuUnavailableError } from '../gpu/errors';
-import { matmulSelfTest, type SelfTestResult } from '../kernels/selftest';
+import { Watch } from './state/controller';
+import { RunStore } from './state/store';
+import { Workbench } from './state/workbench';
+import './charts/charts-panel';
+import './components/config-panel';
+import './components/run-list';
+import './components/samples-panel';
+import './components/train-controls';
 
-type Status =
-  | { kind: 'checking' }
-  | { kind: 'no-webgpu'; message: string }
-  | { kind: 'ready'; adapter: AdapterSummary; check: SelfTestResult }
-  | { kind: 'error'; message: string };
+type Boot = { kind: 'loading' } | { kind: 'no-webgpu'; message: string } | { kind: 'error'; message: string } | { kind: 'ready' };
+
+const NO_WEBGPU_HELP = html`
+  <ul>
+    <li>Chrome or Edge 113 or newer on Windows, macOS or ChromeOS have WebGPU on by default; on Linux start Chrome with
+      <code>--enable-unsafe-webgpu --enable-features=Vulkan</code>.</li>
+    <li>Firefox: set <code>dom.webgpu.enabled</code> to true in <code>about:config</code> (Nightly), or use Firefox 141+ on Windows.</li>
+    <li>Safari: Safari 26, or Technology Preview with the WebGPU feature flag.</li>
+    <li>No browser at hand? The same engine runs headless: <code>npm run cli -- train --config configs/pretrain-tiny.yaml</code>.</li>
+  </ul>`;
 
 @customElement('stepsize-app')
 export class StepsizeApp extends LitElement {
   static override styles = css`
-    :host { display: block; max-width: 760px; margin: 2rem auto; padding: 0 1rem; }
-    h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-    .sub { color: #555; margin-top: 0; }
-    .card { background: white; border: 1px solid #ddd; border-radius: 8px; padding: 1rem 1.2rem; }
-    .ok { color: #11772d; font-weight: 600; }
-    .bad { color: #b00020; font-weight: 600; }
+    :host { display: block; max-width: 1500px; margin: 0 auto; padding: 0.8rem 1rem 2rem; }
+    header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.3rem 1rem; margin-bottom: 0.6rem; }
+    h1 { font-size: 1.45rem; margin: 0; }
+    .sub { color: #555; margin: 0; font-size: 0.9rem; flex: 1; }
+    .gpu { font-size: 0.8rem; color: #333; }
+    .ok { color: #11772d; }
+    .bad { color: #b00020; }
+    .layout { display: grid; grid-template-columns: minmax(300px, 380px) 1fr; gap: 1rem; align-items: start; }
+    @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
+    .card { background: white; border: 1px solid #ddd; border-radius: 8px; padding: 0.7rem 0.9rem; min-width: 0; }
+    .card + .card { margin-top: 1rem; }
+    h2 { font-size: 0.95rem; margin: 0 0 0.5rem; }
+    .message { border-radius: 6px; padding: 0.4rem 0.7rem; margin-bottom: 0.7rem; font-size: 0.85rem; display: flex; gap: 0.8rem; align-items: center; }
+    .message.info { background: #eef5ff; border: 1px solid #c6dcff; }
+    .message.error { background: #fff1f1; border: 1px solid #f0b8b8; color: #8a0016; }
+    .runs { margin-top: 1rem; }
     code { background: #f0f0ee; padding: 0 0.25rem; border-radius: 3px; }
   `;
 
-  @state() private status: Status = { kind: 'checking' };
+  @state() private boot: Boot = { kind: 'loading' };
+  private bench: Workbench | null = null;
+
+  constructor() {
+    super();
+    new Watch(this, () => [this.bench, this.bench?.job]);
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.check();
+    void this.start();
   }
 
-  private async check(): Promise<void> {
-    try {
-      const ctx = await openGpu(navigator.gpu);
-      const check = await matmulSelfTest(ctx);
-      this.status = { kind: 'ready', adapter: ctx.adapter, check };
-    } catch (e) {
-      this.status = e instanceof GpuUnavailableError ? { kind: 'no-webgpu', message: e.message } : { kind: 'error', message: (e as Error).message };
+  private async start(): Promise<void> {
+    if (!navigator.gpu) {
+      this.boot = { kind: 'no-webgpu', message: 'WebGPU is not available in this browser (navigator.gpu is undefined).' };
+      return;
     }
+    try {
+      const store = await RunStore.open();
+      const bench = new Workbench(store);
+      const fromUrl = location.search.length > 1;
+      if (fromUrl) bench.config.fromQuery(location.search);
+      bench.config.addEventListener('change', () => history.replaceState(null, '', `${location.pathname}?${bench.config.toQuery()}`));
+      this.bench = bench;
+      const gpu = await bench.job.init();
+      await bench.init();
+      if (!fromUrl && gpu.adapter.isSoftware) {
+        bench.config.apply({ model: 'tiny', batch_size: 4, max_steps: 60, eval_interval: 20, eval_batches: 2, sample_interval: 30, sample_length: 80 });
+        bench.message = { kind: 'info', text: `WebGPU runs on the CPU here (${gpu.adapter.name}): the tiny model is selected so runs finish in minutes.` };
+      }
+      bench.chooseBase();
+      this.boot = { kind: 'ready' };
+    } catch (e) {
+      const err = e as Error;
+      this.boot = err.name === 'GpuUnavailableError' || /WebGPU|adapter/i.test(err.message) ? { kind: 'no-webgpu', message: err.message } : { kind: 'error', message: err.message };
+    }
+  }
+
+  private header() {
+    const job = this.bench?.job;
+    const check = job?.check;
+    return html`<header>
+      <h1>Stepsize</h1>
+      <p class="sub">Train a small GPT on your own GPU and see what learning rate, batch size and LoRA rank really do.</p>
+      ${job?.gpu ? html`<span class="gpu" data-testid="gpu-status">GPU <b data-testid="adapter">${job.gpu.adapter.name}</b>${job.gpu.adapter.isSoftware ? ' (software)' : ''}
+        ${check ? html`· <span data-testid="selftest" class=${check.ok ? 'ok' : 'bad'} title="max |error| ${check.maxAbsError.toExponential(2)}">${check.kernel} ${check.shape}: ${check.ok ? 'matches' : 'DOES NOT match'} the float64 reference</span>` : nothing}</span>` : nothing}
+    </header>`;
   }
 
   override render() {
-    return html`
-      <h1>Stepsize</h1>
-      <p class="sub">A WebGPU fine-tuning playground: hand-written WGSL kernels train a small GPT on your GPU.</p>
-      <div class="card" data-testid="gpu-status">${this.renderStatus()}</div>
-    `;
-  }
-
-  private renderStatus() {
-    const s = this.status;
-    switch (s.kind) {
-      case 'checking':
-        return html`<p>Looking for a WebGPU adapter…</p>`;
-      case 'no-webgpu':
-        return html`<p class="bad" data-testid="no-webgpu">WebGPU is not available.</p><p>${s.message}</p>`;
-      case 'error':
-        return html`<p class="bad">The GPU check failed.</p><p>${s.message}</p>`;
-      case 'ready':
-        return html`
-          <p>Adapter: <strong data-testid="adapter">${s.adapter.name}</strong>${s.adapter.isSoftware ? ' (software)' : ''}</p>
-          <p data-testid="selftest" class=${s.check.ok ? 'ok' : 'bad'}>
-            ${s.check.kernel} ${s.check.shape}: ${s.check.ok ? 'matches' : 'DOES NOT match'} the float64 reference
-            (max |error| ${s.check.maxAbsError.toExponential(2)}, ${s.check.ms.toFixed(0)} ms)
-          </p>
-        `;
+    const b = this.bench;
+    if (this.boot.kind === 'no-webgpu') {
+      return html`${this.header()}<div class="card" data-testid="gpu-status"><p class="bad" data-testid="no-webgpu">WebGPU is not available, so Stepsize cannot train here.</p><p>${this.boot.message}</p>${NO_WEBGPU_HELP}</div>`;
     }
+    if (this.boot.kind === 'error') return html`${this.header()}<div class="card"><p class="bad">Stepsize could not start: ${this.boot.message}</p></div>`;
+    if (this.boot.kind === 'loading' || !b) return html`${this.header()}<div class="card">Looking for a WebGPU adapter…</div>`;
+    const m = b.message;
+    return html`
+      ${this.header()}
+      ${m ? html`<div class="message ${m.kind}" data-testid="message"><span>${m.text}</span>
+        ${m.undo ? html`<button data-testid="undo" @click=${() => void m.undo!()}>Undo</button>` : nothing}
+        <button @click=${() => { b.message = null; b.changed(); }}>✕</button></div>` : nothing}
+      <div class="layout">
+        <div class="card"><h2>Setup</h2><config-panel .bench=${b}></config-panel></div>
+        <div>
+          <div class="card"><train-controls .bench=${b}></train-controls></div>
+          <div class="card"><charts-panel .bench=${b}></charts-panel></div>
+          <div class="card"><h2>Samples</h2><samples-panel .bench=${b}></samples-panel></div>
+        </div>
+      </div>
+      <div class="card runs"><h2>Runs</h2><run-list .bench=${b}></run-list></div>
+    `;
   }
 }
 

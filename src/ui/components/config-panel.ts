@@ -1,0 +1,228 @@
+// <config-panel>: every knob of the config schema, grouped, each with its one-line meaning on hover;
+// presets; the data source (bundled corpus or a dropped .txt) with its size and split; the base
+// model; the effective batch and the memory estimate as the person types; schema errors at the field.
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { CORPORA, isCorpusId } from '../../data/corpora';
+import { LORA_TARGETS, type LoraTarget } from '../../model/shape';
+import { CONFIG_KEYS, FIELDS, type ConfigKey, type FieldGroup, type TrainConfig } from '../../train/config';
+import { Watch } from '../state/controller';
+import { PRESETS } from '../state/config-state';
+import { splitSizes, uploadSource } from '../state/data';
+import type { Workbench } from '../state/workbench';
+import { formatBytes } from './format';
+import './memory-estimate';
+import './schedule-preview';
+
+const GROUPS: { id: FieldGroup; title: string }[] = [
+  { id: 'data', title: 'Data' },
+  { id: 'model', title: 'Model' },
+  { id: 'lora', title: 'LoRA' },
+  { id: 'optimizer', title: 'Optimizer' },
+  { id: 'schedule', title: 'Schedule' },
+  { id: 'batching', title: 'Batching' },
+  { id: 'evaluation', title: 'Evaluation and samples' },
+  { id: 'run', title: 'Run' },
+];
+
+/** Keys the browser does not use (they belong to the CLI). */
+const BROWSER_HIDDEN = new Set<ConfigKey>(['output_dir']);
+const MODEL_PRESETS = ['tiny', 'classroom', 'nanogpt'] as const;
+
+function enumOptions(key: ConfigKey): string[] | null {
+  const s = FIELDS[key].schema as unknown as { options?: unknown[] };
+  return Array.isArray(s.options) && s.options.every((o) => typeof o === 'string') ? (s.options as string[]) : null;
+}
+
+function numberFrom(text: string, nullable: boolean): unknown {
+  const t = text.trim();
+  if (t === '' && nullable) return null;
+  const n = Number(t);
+  return t === '' || Number.isNaN(n) ? text : n;
+}
+
+@customElement('config-panel')
+export class ConfigPanel extends LitElement {
+  static override styles = css`
+    :host { display: block; font-size: 0.85rem; }
+    .presets { display: flex; flex-wrap: wrap; gap: 0.35rem; margin-bottom: 0.6rem; }
+    .presets button { font-size: 0.78rem; }
+    details { border-top: 1px solid #e4e4e0; padding: 0.35rem 0; }
+    summary { cursor: pointer; font-weight: 600; padding: 0.2rem 0; }
+    .field { display: grid; grid-template-columns: 9.5rem 1fr; gap: 0.15rem 0.5rem; align-items: center; margin: 0.3rem 0; }
+    .field > label { color: #333; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; cursor: help; }
+    .field input[type='text'], .field select { width: 100%; box-sizing: border-box; font: inherit; padding: 0.15rem 0.3rem; }
+    .field [aria-invalid='true'] { border: 1px solid #b00020; background: #fff5f6; }
+    .error { grid-column: 2; color: #b00020; font-size: 0.75rem; }
+    .note { grid-column: 1 / -1; color: #555; font-size: 0.78rem; }
+    .targets { display: flex; flex-wrap: wrap; gap: 0.2rem 0.6rem; }
+    .drop { grid-column: 1 / -1; border: 1px dashed #aaa; border-radius: 6px; padding: 0.45rem; text-align: center; color: #555; }
+    .drop.over { background: #eef5ff; border-color: #4e79a7; }
+    .custom { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.25rem; }
+    .custom input { width: 100%; box-sizing: border-box; }
+    .strong { font-weight: 600; }
+  `;
+
+  @property({ attribute: false }) bench!: Workbench;
+
+  constructor() {
+    super();
+    new Watch(this, () => [this.bench, this.bench?.config]);
+  }
+
+  private get values(): Record<string, unknown> {
+    return this.bench.config.values;
+  }
+
+  private set(key: ConfigKey, value: unknown): void {
+    this.bench.config.set(key, value);
+  }
+
+  private field(key: ConfigKey, input: TemplateResult): TemplateResult {
+    const err = this.bench.config.errors.get(key);
+    return html`
+      <div class="field" data-field=${key}>
+        <label for=${key} title=${FIELDS[key].help}>${key}</label>
+        ${input}
+        ${err ? html`<div class="error" data-testid="error-${key}">${err}</div>` : nothing}
+      </div>
+    `;
+  }
+
+  private input(key: ConfigKey): TemplateResult {
+    const c = this.bench.config;
+    const v = this.values[key];
+    const disabled = c.isLocked(key) || this.bench.job.busy;
+    const invalid = c.errors.has(key) ? 'true' : 'false';
+    const def = FIELDS[key].default;
+    const options = enumOptions(key);
+    if (key === 'model') return this.modelInput(disabled);
+    if (key === 'train_data') return this.dataInput(disabled);
+    if (key === 'base_model') return this.baseInput(disabled);
+    if (key === 'lora_targets') {
+      const on = new Set(v as LoraTarget[]);
+      return this.field(key, html`<div class="targets" id=${key} aria-invalid=${invalid}>
+        ${LORA_TARGETS.map((t) => html`<label><input type="checkbox" data-testid="target-${t}" ?disabled=${disabled} .checked=${on.has(t)}
+          @change=${(e: Event) => this.set(key, LORA_TARGETS.filter((x) => (x === t ? (e.target as HTMLInputElement).checked : on.has(x))))} />${t}</label>`)}
+      </div>`);
+    }
+    if (typeof def === 'boolean') {
+      return this.field(key, html`<input id=${key} type="checkbox" ?disabled=${disabled} .checked=${v === true} @change=${(e: Event) => this.set(key, (e.target as HTMLInputElement).checked)} />`);
+    }
+    if (options) {
+      return this.field(key, html`<select id=${key} ?disabled=${disabled} aria-invalid=${invalid} @change=${(e: Event) => this.set(key, (e.target as HTMLSelectElement).value)}>
+        ${options.map((o) => html`<option value=${o} ?selected=${v === o}>${o}</option>`)}
+      </select>`);
+    }
+    if (Array.isArray(def)) {
+      return this.field(key, html`<input id=${key} type="text" ?disabled=${disabled} .value=${(v as string[]).join(', ')} aria-invalid=${invalid}
+        @change=${(e: Event) => this.set(key, (e.target as HTMLInputElement).value.split(',').map((s) => s.trim()).filter(Boolean))} />`);
+    }
+    const numeric = typeof def === 'number' || def === null;
+    const shown = v === null ? '' : String(v);
+    return this.field(key, html`<input id=${key} data-testid="input-${key}" type="text" ?disabled=${disabled} .value=${shown} aria-invalid=${invalid}
+      placeholder=${def === null ? 'none' : ''}
+      @input=${(e: Event) => {
+        const t = (e.target as HTMLInputElement).value;
+        this.set(key, numeric ? numberFrom(t, def === null || FIELDS[key].allowed.includes('null')) : t);
+      }} />`);
+  }
+
+  private modelInput(disabled: boolean): TemplateResult {
+    const v = this.values.model as TrainConfig['model'];
+    const custom = typeof v === 'object';
+    const setCustom = (k: string, n: number) => this.set('model', { ...(v as object), [k]: n });
+    return this.field('model', html`<div>
+      <select id="model" data-testid="input-model" ?disabled=${disabled} @change=${(e: Event) => {
+        const s = (e.target as HTMLSelectElement).value;
+        this.set('model', s === 'custom' ? { d_model: 96, n_layer: 3, n_head: 3, context: 96 } : s);
+      }}>
+        ${MODEL_PRESETS.map((m) => html`<option value=${m} ?selected=${v === m}>${m}</option>`)}
+        <option value="custom" ?selected=${custom}>custom…</option>
+      </select>
+      ${custom ? html`<div class="custom">${(['d_model', 'n_layer', 'n_head', 'context'] as const).map((k) => html`<input type="text" title=${k} .value=${String((v as Record<string, number>)[k])} ?disabled=${disabled} @change=${(e: Event) => setCustom(k, Number((e.target as HTMLInputElement).value))} />`)}</div>` : nothing}
+    </div>`);
+  }
+
+  private dataInput(disabled: boolean): TemplateResult {
+    const b = this.bench;
+    const v = String(this.values.train_data);
+    const upload = b.upload;
+    const sizes = upload && v === uploadSource(upload) ? upload.bytes.length : null;
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      (e.currentTarget as HTMLElement).classList.remove('over');
+      const f = e.dataTransfer?.files?.[0];
+      if (f) void b.useUpload(f);
+    };
+    return this.field('train_data', html`<div>
+      <select id="train_data" data-testid="input-train_data" ?disabled=${disabled} @change=${(e: Event) => this.set('train_data', (e.target as HTMLSelectElement).value)}>
+        ${Object.entries(CORPORA).map(([id, c]) => html`<option value=${id} ?selected=${v === id}>${c.title}</option>`)}
+        ${upload ? html`<option value=${uploadSource(upload)} ?selected=${v === uploadSource(upload)}>${upload.name}</option>` : nothing}
+      </select>
+    </div>
+    <div class="drop" data-testid="drop-zone" @dragover=${(e: DragEvent) => { e.preventDefault(); (e.currentTarget as HTMLElement).classList.add('over'); }}
+      @dragleave=${(e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove('over')} @drop=${drop}>
+      Drop a .txt file here, or <label><u>choose one</u><input type="file" accept=".txt,text/plain" hidden data-testid="upload"
+        @change=${(e: Event) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) void b.useUpload(f); }} /></label>
+    </div>
+    ${this.splitNote(v, sizes)}`);
+  }
+
+  private splitNote(v: string, uploadBytes: number | null): TemplateResult | typeof nothing {
+    const known = isCorpusId(v) ? this.bench.corpusSizes[v] : uploadBytes;
+    if (!known) return nothing;
+    const s = splitSizes(known, Number(this.values.val_split) || 0.1, (this.values.train_bytes as number | null) ?? null);
+    return html`<div class="note" data-testid="data-size">${formatBytes(known)}: ${formatBytes(s.train)} to train on, ${formatBytes(s.val)} held out for validation</div>`;
+  }
+
+  private baseInput(disabled: boolean): TemplateResult {
+    const b = this.bench;
+    const v = this.values.base_model as string | null;
+    const opts = b.baseOptions(this.values.model as TrainConfig['model']);
+    const known = v === null || opts.some((o) => o.value === v);
+    return this.field('base_model', html`<div>
+      <select id="base_model" data-testid="input-base_model" ?disabled=${disabled} @change=${(e: Event) => {
+        const s = (e.target as HTMLSelectElement).value;
+        this.set('base_model', s === '' ? null : s);
+      }}>
+        <option value="" ?selected=${v === null}>none: train from scratch</option>
+        ${opts.map((o) => html`<option value=${o.value} ?selected=${v === o.value}>${o.label}</option>`)}
+        ${known ? nothing : html`<option value=${v!} selected>${v} (not available here)</option>`}
+      </select>
+      ${opts.length ? nothing : html`<div class="note">No base for this model yet. <button data-testid="pretrain" ?disabled=${b.job.busy}
+        title="Train this model on Moby Dick from scratch and keep it in this browser for fine-tuning." @click=${() => void b.pretrainBase()}>Pretrain base</button></div>`}
+    </div>`);
+  }
+
+  private effectiveBatch(): TemplateResult {
+    const bs = Number(this.values.batch_size);
+    const k = Number(this.values.grad_accum_steps);
+    const cfg = this.bench.config.config;
+    const T = cfg ? this.bench.shapeOf(cfg).context : null;
+    if (!Number.isInteger(bs) || !Number.isInteger(k)) return html``;
+    return html`<div class="note" data-testid="effective-batch">effective batch <span class="strong">${bs} × ${k} = ${bs * k}</span> sequences${T ? html` (${(bs * k * T).toLocaleString('en')} tokens per step)` : nothing}</div>`;
+  }
+
+  override render() {
+    const c = this.bench.config;
+    return html`
+      <div class="presets">
+        ${PRESETS.map((p) => html`<button title=${p.about} data-testid="preset-${p.id}" ?disabled=${this.bench.job.busy} @click=${() => c.apply(p.values)}>${p.title}</button>`)}
+      </div>
+      ${GROUPS.filter((g) => !c.isGroupHidden(g.id)).map((g) => html`
+        <details ?open=${g.id !== 'run'} data-group=${g.id}>
+          <summary>${g.title}</summary>
+          ${CONFIG_KEYS.filter((k) => FIELDS[k].group === g.id && !BROWSER_HIDDEN.has(k) && !c.isHidden(k)).map((k) => this.input(k))}
+          ${g.id === 'batching' ? html`${this.effectiveBatch()}<memory-estimate .bench=${this.bench}></memory-estimate>` : nothing}
+          ${g.id === 'schedule' ? html`<schedule-preview .bench=${this.bench}></schedule-preview>` : nothing}
+        </details>`)}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'config-panel': ConfigPanel;
+  }
+}

@@ -1,0 +1,40 @@
+// <samples-panel>: the text the live run's model writes at each sample step, newest first.
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { Watch } from '../state/controller';
+import type { Workbench } from '../state/workbench';
+
+@customElement('samples-panel')
+export class SamplesPanel extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    .sample { border-left: 3px solid #d0d7de; padding: 0.2rem 0.6rem; margin: 0.4rem 0; }
+    .step { font-size: 0.75rem; color: #666; }
+    pre { white-space: pre-wrap; word-break: break-word; margin: 0.15rem 0; font-size: 0.8rem; }
+    .prompt { color: #1f6feb; }
+    .none { color: #888; font-size: 0.8rem; }
+  `;
+
+  @property({ attribute: false }) bench!: Workbench;
+
+  constructor() {
+    super();
+    new Watch(this, () => [this.bench?.job]);
+  }
+
+  override render() {
+    const run = this.bench.job.run;
+    const samples = run ? [...run.samples].reverse() : [];
+    if (!samples.length) return html`<div class="none">Samples appear every sample_interval steps and at the end.</div>`;
+    return samples.map((s) => html`<div class="sample" data-testid="sample">
+      <div class="step">step ${s.step} · temperature ${s.temperature} · top-k ${s.top_k}</div>
+      <pre><span class="prompt">${s.prompt}</span>${s.text}</pre>
+    </div>`);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'samples-panel': SamplesPanel;
+  }
+}

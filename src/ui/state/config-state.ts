@@ -1,0 +1,124 @@
+// The config being edited: values per key, validation against the one schema (errors per field),
+// presets, and the URL (every non-default key is a query parameter, so a link reproduces the setup;
+// `lock=` and `hide=` list keys or groups a teacher fixes or hides).
+
+import { CONFIG_KEYS, ConfigErrors, defaultConfig, FIELDS, parseConfig, type ConfigKey, type FieldGroup, type TrainConfig } from '../../train/config';
+import { resolveScope } from '../../train/resolve';
+
+export interface Preset {
+  id: string;
+  title: string;
+  /** One line on what it is for. */
+  about: string;
+  values: Partial<TrainConfig>;
+}
+
+/** Starting points for common setups; the classroom scenarios (issue 6) add more. */
+export const PRESETS: Preset[] = [
+  { id: 'lora', title: 'LoRA fine-tune (r 8)', about: 'Adapters on every linear layer of the base, 2e-4, warmup then cosine: the usual default.', values: { lora_rank: 8, lora_alpha: 16, learning_rate: 2e-4, warmup_steps: 20, lr_schedule: 'cosine' } },
+  { id: 'full', title: 'Full fine-tune', about: 'Every weight of the base trains, at 1e-3 with weight decay.', values: { lora_rank: 0, learning_rate: 1e-3, weight_decay: 0.01 } },
+  { id: 'scratch', title: 'From scratch', about: 'No base model: a random network learns the text from zero.', values: { lora_rank: 0, base_model: null, learning_rate: 3e-3, warmup_steps: 20, weight_decay: 0.1 } },
+  { id: 'small-cpu', title: 'Small and quick (CPU)', about: 'The tiny model, small batches and few steps: fits software WebGPU.', values: { model: 'tiny', batch_size: 4, max_steps: 60, eval_interval: 20, eval_batches: 2, sample_interval: 0, sample_length: 60 } },
+];
+
+const GROUP_NAMES = new Set<string>(Object.values(FIELDS).map((f) => f.group));
+
+function encodeValue(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function decodeValue(key: ConfigKey, raw: string): unknown {
+  const def = FIELDS[key].default;
+  if (typeof def === 'string' && !raw.startsWith('{') && !raw.startsWith('[')) return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export class ConfigState extends EventTarget {
+  values: Record<string, unknown> = defaultConfig();
+  errors = new Map<string, string>();
+  config: TrainConfig | null = defaultConfig();
+  locked = new Set<string>();
+  hidden = new Set<string>();
+
+  constructor(initial: Partial<TrainConfig> = {}) {
+    super();
+    this.values = { ...this.values, ...initial };
+    this.validate();
+  }
+
+  private validate(): void {
+    this.errors.clear();
+    try {
+      const c = parseConfig(this.values);
+      resolveScope(c, c.base_model !== null);
+      this.config = c;
+    } catch (e) {
+      this.config = null;
+      if (!(e instanceof ConfigErrors)) throw e;
+      for (const err of e.errors) this.errors.set(err.key, err.message);
+    }
+  }
+
+  private changed(): void {
+    this.dispatchEvent(new Event('change'));
+  }
+
+  set(key: ConfigKey, value: unknown): void {
+    if (this.locked.has(key)) return;
+    this.values = { ...this.values, [key]: value };
+    this.validate();
+    this.changed();
+  }
+
+  apply(values: Partial<TrainConfig>): void {
+    const allowed = Object.fromEntries(Object.entries(values).filter(([k]) => !this.locked.has(k)));
+    this.values = { ...this.values, ...allowed };
+    this.validate();
+    this.changed();
+  }
+
+  isLocked(key: ConfigKey): boolean {
+    return this.locked.has(key) || this.locked.has(FIELDS[key].group);
+  }
+
+  isHidden(key: ConfigKey): boolean {
+    return this.hidden.has(key) || this.hidden.has(FIELDS[key].group);
+  }
+
+  isGroupHidden(group: FieldGroup): boolean {
+    return this.hidden.has(group) || CONFIG_KEYS.filter((k) => FIELDS[k].group === group).every((k) => this.isHidden(k));
+  }
+
+  /** Query string of every value that differs from its default, plus lock/hide. */
+  toQuery(): string {
+    const q = new URLSearchParams();
+    const def = defaultConfig() as Record<string, unknown>;
+    for (const k of CONFIG_KEYS) {
+      const v = this.values[k];
+      if (JSON.stringify(v) !== JSON.stringify(def[k])) q.set(k, encodeValue(v));
+    }
+    if (this.locked.size) q.set('lock', [...this.locked].join(','));
+    if (this.hidden.size) q.set('hide', [...this.hidden].join(','));
+    return q.toString();
+  }
+
+  /** Reads values and lock/hide from a query string; unknown parameters are ignored. */
+  fromQuery(search: string): void {
+    const q = new URLSearchParams(search);
+    const vals: Record<string, unknown> = {};
+    for (const k of CONFIG_KEYS) {
+      const raw = q.get(k);
+      if (raw !== null) vals[k] = decodeValue(k, raw);
+    }
+    const list = (name: string) => new Set((q.get(name) ?? '').split(',').map((s) => s.trim()).filter((s) => (CONFIG_KEYS as string[]).includes(s) || GROUP_NAMES.has(s)));
+    this.values = { ...defaultConfig(), ...vals };
+    this.locked = list('lock');
+    this.hidden = list('hide');
+    this.validate();
+    this.changed();
+  }
+}

@@ -1,0 +1,57 @@
+// Training text for the page: a bundled corpus fetched from /corpora/<id>.txt (emitted by the build),
+// or a .txt file the person drops. Bytes are kept in memory once loaded.
+
+import { CORPORA, isCorpusId, type CorpusId } from '../../data/corpora';
+import { splitDataset } from '../../data/dataset';
+
+const cache = new Map<string, Promise<Uint8Array>>();
+
+export function corpusUrl(id: CorpusId): string {
+  return `${import.meta.env.BASE_URL}corpora/${id}.txt`;
+}
+
+export function fetchCorpus(id: CorpusId): Promise<Uint8Array> {
+  let p = cache.get(id);
+  if (!p) {
+    p = fetch(corpusUrl(id)).then(async (r) => {
+      if (!r.ok) throw new Error(`corpus ${id}: ${r.status} ${r.statusText}`);
+      return new Uint8Array(await r.arrayBuffer());
+    });
+    p.catch(() => cache.delete(id));
+    cache.set(id, p);
+  }
+  return p;
+}
+
+export interface Uploaded {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** Reads a dropped file as UTF-8 text; refuses empty or non-UTF-8 files with a message. */
+export async function readUpload(file: File): Promise<Uploaded> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (!bytes.length) throw new Error(`${file.name}: the file is empty`);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${file.name}: not UTF-8 text`);
+  }
+  return { name: file.name, bytes };
+}
+
+export function uploadSource(u: Uploaded): string {
+  return `upload: ${u.name}`;
+}
+
+/** Bytes in the training and validation splits for a text and a config. */
+export function splitSizes(bytes: number, valSplit: number, trainBytes: number | null): { train: number; val: number } {
+  const cut = Math.floor(bytes * (1 - valSplit));
+  return { train: trainBytes === null ? cut : Math.min(cut, trainBytes), val: bytes - cut };
+}
+
+export function describeSource(source: string): string {
+  return isCorpusId(source) ? CORPORA[source].title : source;
+}
+
+export { splitDataset };

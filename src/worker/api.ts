@@ -1,0 +1,55 @@
+// The typed API between the page and the training worker (Comlink). The worker file only exposes a
+// TrainingService; the page wraps it; tests call TrainingService directly. Events arrive in batches
+// (about every 150 ms), never one message per step. Aborting = terminating the worker.
+
+import type { AdapterSummary } from '../gpu/device';
+import type { SelfTestResult } from '../kernels/selftest';
+import type { RunRecord } from '../runs/schema';
+import type { TrainConfig } from '../train/config';
+import type { StepRow } from '../train/record';
+import type { TrainerStatus } from '../train/trainer';
+
+export interface GpuInfo {
+  adapter: AdapterSummary;
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+}
+
+export interface JobSpec {
+  /** Run id (the page's IndexedDB key). */
+  id: string;
+  config: TrainConfig;
+  /** Training text and where it came from ("sotu", "moby-dick", "upload: notes.txt"). */
+  data: { source: string; bytes: Uint8Array };
+  /** A model.safetensors to start from (fine-tuning), or null (from scratch). */
+  base: Uint8Array | null;
+  userAgent?: string;
+}
+
+export type TrainEvent =
+  | { kind: 'started'; record: RunRecord }
+  | { kind: 'steps'; rows: StepRow[] }
+  | { kind: 'eval'; step: number; tokens: number; valLoss: number }
+  | { kind: 'sample'; step: number; prompt: string; text: string }
+  | { kind: 'status'; status: TrainerStatus }
+  | { kind: 'finished'; record: RunRecord };
+
+export interface WeightFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface TrainingApi {
+  gpuInfo(): Promise<GpuInfo>;
+  /** Runs the matmul kernel on a small awkward shape against the float64 reference. */
+  selfTest(): Promise<SelfTestResult>;
+  /** Runs a job to its end; events stream to `onEvents` in batches. Resolves with the final record. */
+  start(job: JobSpec, onEvents: (events: TrainEvent[]) => void): Promise<RunRecord>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** While paused: train `n` more steps, then pause again. */
+  step(n?: number): Promise<void>;
+  stop(): Promise<void>;
+  /** The last job's weights: model.safetensors, or adapter_model.safetensors + adapter_config.json. */
+  weights(): Promise<WeightFile[]>;
+}

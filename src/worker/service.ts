@@ -1,0 +1,103 @@
+// The training service behind the worker API: opens the GPU once, runs one Trainer at a time, and
+// batches its events. No DOM: it runs in a dedicated worker (navigator.gpu) or in tests.
+
+import { openGpu, type GpuContext } from '../gpu/device';
+import { matmulSelfTest, type SelfTestResult } from '../kernels/selftest';
+import { decodeModelFile, encodeAdapter, encodeModelFile } from '../runs/model-files';
+import type { RunRecord } from '../runs/schema';
+import { Trainer } from '../train/trainer';
+import type { GpuInfo, JobSpec, TrainEvent, TrainingApi, WeightFile } from './api';
+
+const FLUSH_MS = 150;
+
+export class TrainingService implements TrainingApi {
+  private ctx: GpuContext | null = null;
+  private trainer: Trainer | null = null;
+  private last: { trainer: Trainer; params: Float32Array } | null = null;
+
+  constructor(private readonly gpu: () => GPU | undefined, private readonly version = 'dev') {}
+
+  private async context(): Promise<GpuContext> {
+    this.ctx ??= await openGpu(this.gpu());
+    return this.ctx;
+  }
+
+  async gpuInfo(): Promise<GpuInfo> {
+    const ctx = await this.context();
+    return { adapter: ctx.adapter, maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize, maxBufferSize: ctx.limits.maxBufferSize };
+  }
+
+  async selfTest(): Promise<SelfTestResult> {
+    return matmulSelfTest(await this.context());
+  }
+
+  async start(job: JobSpec, onEvents: (events: TrainEvent[]) => void): Promise<RunRecord> {
+    if (this.trainer) throw new Error('a run is already training; stop it first');
+    const ctx = await this.context();
+    let queue: TrainEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      timer = null;
+      if (!queue.length) return;
+      const batch = queue;
+      queue = [];
+      onEvents(batch);
+    };
+    const push = (e: TrainEvent) => {
+      queue.push(e);
+      timer ??= setTimeout(flush, FLUSH_MS);
+    };
+    const base = job.base ? decodeModelFile(job.base, job.config.base_model ?? 'base model') : null;
+    const trainer = await Trainer.create(ctx, { config: job.config, text: job.data.bytes, dataSource: job.data.source, base, runtime: 'browser', userAgent: job.userAgent ?? null, id: job.id, version: this.version }, {
+      metrics: (rows) => push({ kind: 'steps', rows }),
+      eval: (e) => push({ kind: 'eval', ...e }),
+      sample: (s) => push({ kind: 'sample', ...s }),
+      status: (status) => push({ kind: 'status', status }),
+    });
+    this.last?.trainer.destroy();
+    this.last = null;
+    this.trainer = trainer;
+    push({ kind: 'started', record: structuredClone(trainer.record) });
+    flush();
+    try {
+      const record = await trainer.run();
+      this.last = { trainer, params: await trainer.readParams() };
+      push({ kind: 'finished', record });
+      return record;
+    } finally {
+      if (timer) clearTimeout(timer);
+      flush();
+      this.trainer = null;
+    }
+  }
+
+  async pause(): Promise<void> {
+    this.trainer?.pause();
+  }
+
+  async resume(): Promise<void> {
+    this.trainer?.resume();
+  }
+
+  async step(n = 1): Promise<void> {
+    this.trainer?.stepOnce(n);
+  }
+
+  async stop(): Promise<void> {
+    this.trainer?.stop();
+  }
+
+  async weights(): Promise<WeightFile[]> {
+    if (!this.last) throw new Error('no finished run in this worker to take weights from');
+    const { trainer, params } = this.last;
+    const table = trainer.model.params;
+    if (table.lora) {
+      const a = encodeAdapter(table, params, trainer.config.base_model);
+      return [
+        { name: 'adapter_model.safetensors', bytes: a.safetensors },
+        { name: 'adapter_config.json', bytes: new TextEncoder().encode(JSON.stringify(a.config, null, 2) + '\n') },
+      ];
+    }
+    return [{ name: 'model.safetensors', bytes: encodeModelFile(table, params, trainer.shape, { run_id: trainer.record.id }) }];
+  }
+}

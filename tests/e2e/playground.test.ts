@@ -1,0 +1,141 @@
+// The playground in headless chromium on SwiftShader: train a tiny LoRA run and watch the chart and
+// progress move, stop it; record a second run at another learning rate; overlay both; export and
+// re-import; reload and find both; an invalid value disables Train at its field; a bad import is
+// refused and changes nothing. Screenshots of these states go to test-results/screenshots.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, useApp } from './helpers/browser';
+
+async function fill(page: Page, key: string, value: string): Promise<void> {
+  const input = page.getByTestId(`input-${key}`);
+  await input.fill(value);
+  await input.dispatchEvent('input');
+}
+
+async function waitForStep(page: Page, atLeast: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const app = document.querySelector('stepsize-app');
+      const controls = app?.shadowRoot?.querySelector('train-controls');
+      const el = controls?.shadowRoot?.querySelector('[data-testid="progress-step"]');
+      return el !== null && el !== undefined && Number(el.textContent) >= n;
+    },
+    atLeast,
+    { timeout: 180_000 },
+  );
+}
+
+async function waitForState(page: Page, state: string): Promise<void> {
+  await page.getByTestId('job-state').filter({ hasText: state }).waitFor({ timeout: 240_000 });
+}
+
+const rows = (page: Page) => page.getByTestId('run-row');
+
+describe('playground', () => {
+  const app = useApp();
+  const dir = mkdtempSync(join(tmpdir(), 'stepsize-e2e-'));
+
+  it('trains, records, overlays, exports, re-imports and survives a reload', async () => {
+    const page = await app().newPage();
+    await page.goto(app().url);
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    // On a software adapter the page starts from the tiny model and the shipped tiny base.
+    expect(await page.getByTestId('input-model').inputValue()).toBe('tiny');
+    expect(await page.getByTestId('input-base_model').inputValue()).toBe('base/tiny.safetensors');
+    expect(await page.getByTestId('effective-batch').textContent()).toMatch(/4 × 1 = 4/);
+    await fill(page, 'max_steps', '400');
+    await fill(page, 'learning_rate', '0.003');
+    await fill(page, 'eval_interval', '10');
+    await fill(page, 'sample_interval', '10');
+    expect(page.url()).toMatch(/learning_rate=0\.003/);
+    await page.screenshot({ path: `${SHOTS}/setup.png`, fullPage: true });
+
+    // Run 1: train, watch progress and the loss chart move, then stop.
+    await page.getByTestId('train').click();
+    await waitForStep(page, 12);
+    expect(await page.getByTestId('chart-loss').locator('canvas').count()).toBeGreaterThan(0);
+    const first = Number(await page.getByTestId('progress-step').textContent());
+    await waitForStep(page, first + 5);
+    await page.getByTestId('sample').first().waitFor();
+    await page.screenshot({ path: `${SHOTS}/training.png`, fullPage: true });
+    await page.getByTestId('stop').click();
+    await waitForState(page, 'done');
+    await expect.poll(() => rows(page).count()).toBe(1);
+    expect(await page.getByTestId('run-outcome').first().textContent()).toMatch(/stopped/);
+
+    // Run 2: another learning rate, to the end.
+    await page.getByTestId('reset').click();
+    await fill(page, 'max_steps', '25');
+    await fill(page, 'learning_rate', '0.0005');
+    await page.getByTestId('train').click();
+    await waitForState(page, 'done');
+    await expect.poll(() => rows(page).count()).toBe(2);
+    expect(await page.getByTestId('run-outcome').first().textContent()).toMatch(/finished/);
+
+    // Overlay both: both in the legend, learning_rate in the table of differing keys.
+    const boxes = page.getByTestId('select-run');
+    for (let i = 0; i < 2; i++) if (!(await boxes.nth(i).isChecked())) await boxes.nth(i).check();
+    await expect.poll(async () => (await page.getByTestId('legend').textContent())?.match(/lr 0\.003|lr 0\.0005/g)?.length).toBe(2);
+    const diff = await page.getByTestId('diff-table').textContent();
+    expect(diff).toMatch(/learning_rate/);
+    expect(diff).toMatch(/max_steps/);
+    await page.getByTestId('x-axis').selectOption('tokens');
+    await page.screenshot({ path: `${SHOTS}/overlay.png`, fullPage: true });
+
+    // Export both as JSON and as CSV.
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const exported = join(dir, 'runs.json');
+    await json.saveAs(exported);
+    const runs = JSON.parse(readFileSync(exported, 'utf8'));
+    expect(runs).toHaveLength(2);
+    expect(runs[0].format).toBe('stepsize.run');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    await csv.saveAs(join(dir, 'runs.csv'));
+    expect(readFileSync(join(dir, 'runs.csv'), 'utf8').split('\n')[0]).toBe('run,step,tokens,loss,lr,grad_norm,clip,update_ratio,elapsed_ms');
+
+    // Delete one (undo works), delete it again, then re-import it from the export.
+    await page.getByTestId('delete-run').first().click();
+    await expect.poll(() => rows(page).count()).toBe(1);
+    await page.getByTestId('undo').click();
+    await expect.poll(() => rows(page).count()).toBe(2);
+    await page.getByTestId('delete-run').first().click();
+    await expect.poll(() => rows(page).count()).toBe(1);
+    await page.getByTestId('import').setInputFiles(exported);
+    await expect.poll(() => rows(page).count()).toBe(2);
+    expect(await page.getByTestId('message').textContent()).toMatch(/Imported 2 run/);
+
+    // A reload loses nothing.
+    await page.reload();
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    await expect.poll(() => rows(page).count()).toBe(2);
+    expect(page.url()).toMatch(/learning_rate=0\.0005/);
+    await page.close();
+  });
+
+  it('disables Train at an invalid value, and refuses a bad import without touching stored runs', async () => {
+    const page = await app().newPage();
+    await page.goto(app().url);
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    const before = await rows(page).count();
+    await fill(page, 'batch_size', '0');
+    await page.getByTestId('error-batch_size').waitFor();
+    expect(await page.getByTestId('error-batch_size').textContent()).toMatch(/batch_size: 0 is not allowed; an integer from 1 to 4096/);
+    expect(await page.getByTestId('train').isDisabled()).toBe(true);
+    expect(await page.getByTestId('train-disabled').textContent()).toMatch(/batch_size/);
+    await page.screenshot({ path: `${SHOTS}/invalid.png`, fullPage: true });
+    await fill(page, 'batch_size', '4');
+    expect(await page.getByTestId('train').isDisabled()).toBe(false);
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ format: 'stepsize.run', version: 1, id: 'x', name: 'broken' }));
+    await page.getByTestId('import').setInputFiles(bad);
+    await page.getByTestId('message').filter({ hasText: 'Import refused' }).waitFor();
+    expect(await page.getByTestId('message').textContent()).toMatch(/Import refused: bad\.json: \w+.*Nothing was changed/);
+    expect(await rows(page).count()).toBe(before);
+    await page.screenshot({ path: `${SHOTS}/bad-import.png`, fullPage: true });
+    await page.close();
+  });
+});
