@@ -53,6 +53,13 @@ describe('playground', () => {
     expect(page.url()).toMatch(/learning_rate=0\.003/);
     await page.screenshot({ path: `${SHOTS}/setup.png`, fullPage: true });
 
+    // Long main-thread tasks while training (the page must stay responsive).
+    await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: false });
+    });
+
     // Run 1: train, watch progress and the loss chart move, then stop.
     await page.getByTestId('train').click();
     await waitForStep(page, 12);
@@ -60,6 +67,7 @@ describe('playground', () => {
     const first = Number(await page.getByTestId('progress-step').textContent());
     await waitForStep(page, first + 5);
     await page.getByTestId('sample').first().waitFor();
+    expect(await page.getByTestId('run-outcome').first().textContent()).toMatch(/running/);
     await page.screenshot({ path: `${SHOTS}/training.png`, fullPage: true });
     await page.getByTestId('stop').click();
     await waitForState(page, 'done');
@@ -74,6 +82,15 @@ describe('playground', () => {
     await waitForState(page, 'done');
     await expect.poll(() => rows(page).count()).toBe(2);
     expect(await page.getByTestId('run-outcome').first().textContent()).toMatch(/finished/);
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    expect(longTasks.filter((d) => d > 200), `main-thread tasks over 200 ms: ${longTasks.join(', ')}`).toHaveLength(0);
+
+    // The finished LoRA run's adapter downloads in PEFT's layout.
+    const weights: string[] = [];
+    page.on('download', (d) => weights.push(d.suggestedFilename()));
+    await page.getByTestId('weights').first().click();
+    await expect.poll(() => weights.length).toBe(2);
+    expect(weights.sort()).toEqual([expect.stringMatching(/adapter_config\.json$/), expect.stringMatching(/adapter_model\.safetensors$/)]);
 
     // Overlay both: both in the legend, learning_rate in the table of differing keys.
     const boxes = page.getByTestId('select-run');
@@ -84,6 +101,8 @@ describe('playground', () => {
     expect(diff).toMatch(/max_steps/);
     await page.getByTestId('x-axis').selectOption('tokens');
     await page.screenshot({ path: `${SHOTS}/overlay.png`, fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${SHOTS}/overlay-viewport.png` });
 
     // Export both as JSON and as CSV.
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
@@ -136,6 +155,53 @@ describe('playground', () => {
     expect(await page.getByTestId('message').textContent()).toMatch(/Import refused: bad\.json: \w+.*Nothing was changed/);
     expect(await rows(page).count()).toBe(before);
     await page.screenshot({ path: `${SHOTS}/bad-import.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('takes a dropped text file, shows its size and split, and trains on it', async () => {
+    const page = await app().newPage();
+    await page.goto(app().url);
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    const txt = join(dir, 'notes.txt');
+    writeFileSync(txt, 'Stepsize lets people see what a learning rate does. '.repeat(120));
+    await page.getByTestId('upload').setInputFiles(txt);
+    await expect.poll(() => page.getByTestId('input-train_data').inputValue()).toBe('upload: notes.txt');
+    expect(await page.getByTestId('data-size').textContent()).toMatch(/6\.1 KiB: 5\.5 KiB to train on, 624 B held out/);
+    await fill(page, 'max_steps', '25');
+    await page.getByTestId('train').click();
+    await waitForState(page, 'done');
+    expect(await page.getByTestId('run-name').first().inputValue()).toMatch(/notes\.txt/);
+    await page.close();
+  });
+
+  it('shows a run cut off by a reload as interrupted, with its curve', async () => {
+    const page = await app().newPage();
+    await page.goto(app().url);
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    await fill(page, 'max_steps', '400');
+    await page.getByTestId('train').click();
+    await waitForStep(page, 10);
+    await page.reload();
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByTestId('run-outcome').first().textContent()).toMatch(/interrupted/);
+    expect(await page.getByTestId('message').textContent()).toMatch(/interrupted by a closed tab/);
+    await page.getByTestId('select-run').first().check();
+    expect(await page.getByTestId('chart-loss').locator('canvas').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('locks and hides controls named in the URL (a focused page for a class)', async () => {
+    const page = await app().newPage();
+    await page.goto(`${app().url}?model=tiny&base_model=base/tiny.safetensors&learning_rate=0.001&lock=learning_rate,model&hide=weight_decay,evaluation`);
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('input-learning_rate').isDisabled()).toBe(true);
+    expect(await page.getByTestId('input-learning_rate').inputValue()).toBe('0.001');
+    expect(await page.getByTestId('input-model').isDisabled()).toBe(true);
+    expect(await page.getByTestId('input-weight_decay').count()).toBe(0);
+    expect(await page.locator('[data-group="evaluation"]').count()).toBe(0);
+    expect(await page.getByTestId('input-batch_size').isDisabled()).toBe(false);
+    await page.getByTestId('preset-full').click();
+    expect(await page.getByTestId('input-learning_rate').inputValue()).toBe('0.001');
     await page.close();
   });
 });

@@ -62,10 +62,10 @@ export class RunList extends LitElement {
 
   override render() {
     const b = this.bench;
-    const runs = b.runs;
+    const runs = b.listedRuns();
     const selected = runs.filter((r) => b.selected.has(r.id));
     const shown = b.shownRuns().map((r) => r.id);
-    const ids = selected.map((r) => r.id);
+    const ids = selected.filter((r) => r.outcome.status !== 'running').map((r) => r.id);
     const exportJson = () => {
       const f = b.exportJson(ids);
       download(f.name, f.text, 'application/json');
@@ -101,7 +101,7 @@ export class RunList extends LitElement {
               <td class="num">${formatLoss(o.final_val_loss)}</td>
               <td class="num">${formatLoss(o.best_val_loss)}${o.best_step !== null ? ` @${o.best_step}` : ''}</td>
               <td>
-                <button title="Download the trained weights" @click=${() => void this.weights(r)}>weights</button>
+                <button data-testid="weights" title="Download the trained weights" @click=${() => void this.weights(r)}>weights</button>
                 <button data-testid="delete-run" title="Delete (you can undo)" ?disabled=${b.job.busy && b.job.run?.id === r.id} @click=${() => void b.deleteRun(r.id)}>delete</button>
               </td>
             </tr>`;

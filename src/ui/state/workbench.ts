@@ -230,6 +230,14 @@ export class Workbench extends EventTarget {
     this.changed();
   }
 
+  /** The run list: recorded runs, with the live run (newest state) in place or on top. */
+  listedRuns(): RunRecord[] {
+    const live = this.job.run;
+    if (!live) return this.runs;
+    const i = this.runs.findIndex((r) => r.id === live.id);
+    return i >= 0 ? this.runs.map((r) => (r.id === live.id ? live : r)) : [live, ...this.runs];
+  }
+
   /** Runs to draw: the selected ones, and the live run. */
   shownRuns(): RunRecord[] {
     const live = this.job.run;
