@@ -4,6 +4,8 @@
 #   - Debian packages: chromium (ships SwiftShader, WebGPU on the CPU) and libvulkan1 (the Vulkan loader)
 #   - npm packages: npm ci
 set -euo pipefail
+# Vite 8 warns on every config load that its native loader wants file extensions; the config loads fine.
+export VITE_CONFIG_NATIVE_IGNORE_WARNING=true
 cd "$(dirname "$0")/.."
 
 SUDO=""

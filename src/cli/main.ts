@@ -6,6 +6,9 @@ import type { NodeBackend } from '../node/gpu';
 import { benchCommand } from './bench';
 import { fail } from './common';
 import { evalCommand } from './eval';
+import { lrRangeCommand } from './lr-range';
+import { listScenarios, scenarioCommand } from './scenario';
+import { sweepCommand } from './sweep';
 import { sampleCommand } from './sample';
 import { trainCommand } from './train';
 
@@ -22,6 +25,40 @@ program
   .addOption(gpuOption())
   .option('--quiet', 'no progress bar')
   .action((o: { config: string; set: string[]; gpu: NodeBackend; quiet?: boolean }) => trainCommand(o));
+
+const setOption = () => new Option('--set <key=value>', 'override a config key (YAML value), repeatable').argParser((v: string, all: string[] = []) => [...all, v]).default([]);
+
+program
+  .command('sweep')
+  .description('train the product of a sweep: block (learning_rate, batch_size, lora_rank, seed lists; lr_scaling, reference_batch_size) one run after another; writes each run and summary.csv into output_dir')
+  .requiredOption('--config <file>', 'config file with a sweep: block')
+  .addOption(setOption())
+  .addOption(gpuOption())
+  .option('--quiet', 'no progress bars')
+  .action((o) => sweepCommand(o));
+
+program
+  .command('scenario')
+  .description('run a classroom scenario (1-10) and print what its runs showed; --list lists them')
+  .argument('[n]', 'scenario number')
+  .option('--list', 'list the scenarios')
+  .addOption(new Option('--size <model>', 'classroom (default on a GPU) or tiny (default without one)').choices(['classroom', 'tiny']))
+  .option('--steps-scale <f>', 'multiply every step count (default 1 on a GPU, 0.1 without one)', (v) => Number(v))
+  .option('--base <file>', 'base model.safetensors (default: the shipped tiny base, or runs/base-classroom, pretrained if missing)')
+  .option('--out <dir>', 'output directory (default runs/scenario-N)')
+  .addOption(gpuOption())
+  .option('--quiet', 'no progress bars')
+  .action((n: string | undefined, o) => (o.list || n === undefined ? listScenarios() : scenarioCommand(n, o)));
+
+program
+  .command('lr-range')
+  .description("learning-rate range test: ramp the rate from 1e-7 to 1 on the config's model and data, and suggest a rate")
+  .requiredOption('--config <file>', 'config file')
+  .addOption(setOption())
+  .option('--steps <n>', 'steps of the ramp', (v) => Number(v), 200)
+  .addOption(gpuOption())
+  .option('--quiet', 'no progress bar')
+  .action((o) => lrRangeCommand(o));
 
 program
   .command('eval')

@@ -34,8 +34,8 @@ export function loadTrainData(c: TrainConfig): { bytes: Uint8Array; source: stri
   return { bytes: readTextFile(c.train_data, 'train_data'), source: resolve(c.train_data) };
 }
 
-/** Reads a YAML or JSON config; `overrides` ("key=value", the value parsed as YAML) replace its keys. */
-export function readConfigFile(path: string, overrides: readonly string[] = []): TrainConfig {
+/** Reads a YAML or JSON config file as a plain object; `overrides` ("key=value", the value parsed as YAML) replace its keys. */
+export function readConfigObject(path: string, overrides: readonly string[] = []): unknown {
   if (!existsSync(path)) throw new ConfigError('--config', path, 'a path to an existing YAML or JSON config file');
   let raw: unknown;
   try {
@@ -43,14 +43,19 @@ export function readConfigFile(path: string, overrides: readonly string[] = []):
   } catch (e) {
     throw new ConfigErrors([new ConfigError('--config', path, `valid YAML or JSON (${(e as Error).message.split('\n')[0]})`)]);
   }
-  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) return parseConfig(raw);
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) return raw;
   const merged: Record<string, unknown> = { ...((raw as Record<string, unknown>) ?? {}) };
   for (const o of overrides) {
     const eq = o.indexOf('=');
     if (eq < 1) throw new ConfigError('--set', o, 'key=value');
     merged[o.slice(0, eq).trim()] = parseYaml(o.slice(eq + 1));
   }
-  return parseConfig(merged);
+  return merged;
+}
+
+/** Reads and validates a YAML or JSON training config. */
+export function readConfigFile(path: string, overrides: readonly string[] = []): TrainConfig {
+  return parseConfig(readConfigObject(path, overrides));
 }
 
 export function readModelFile(path: string, key = 'base_model'): ModelFile {

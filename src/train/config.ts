@@ -62,7 +62,7 @@ export const FIELDS = {
   warmup_steps: { schema: int(0), default: 20, group: 'schedule', help: 'Steps to ramp the rate from warmup_init_lr to the peak.', allowed: 'an integer ≥ 0, below max_steps' },
   warmup_init_lr: { schema: num(0, 10), default: 1e-7, group: 'schedule', help: 'Rate at the first warmup step.', allowed: 'a number ≥ 0' },
   warmup_shape: { schema: z.enum(['linear', 'cosine']), default: 'linear', group: 'schedule', help: 'Shape of the warmup ramp.', allowed: "'linear' or 'cosine'" },
-  lr_schedule: { schema: z.enum(['constant', 'linear', 'cosine']), default: 'cosine', group: 'schedule', help: 'After warmup: keep the peak, or decay linearly or along a cosine to min_lr.', allowed: "'constant', 'linear' or 'cosine'" },
+  lr_schedule: { schema: z.enum(['constant', 'linear', 'cosine', 'exponential']), default: 'cosine', group: 'schedule', help: 'After warmup: keep the peak, or decay linearly or along a cosine to min_lr; exponential ramps from warmup_init_lr to the peak (LR range test).', allowed: "'constant', 'linear', 'cosine' or 'exponential'" },
   min_lr: { schema: num(0, 10).nullable(), default: null, group: 'schedule', help: 'Floor of the decay (default: a tenth of the peak).', allowed: 'a number ≥ 0 and ≤ learning_rate, or null' },
 
   batch_size: { schema: int(1, 4096), default: 16, group: 'batching', help: 'Sequences per micro-batch (one forward/backward).', allowed: 'an integer from 1 to 4096 that fits in GPU memory' },
@@ -164,6 +164,8 @@ function crossChecks(c: TrainConfig): ConfigError[] {
   if (c.max_steps === null && c.epochs === null) errs.push(new ConfigError('max_steps', null, 'set max_steps or epochs'));
   if (c.max_steps !== null && c.epochs !== null) errs.push(new ConfigError('epochs', c.epochs, 'set either epochs or max_steps, not both (max_steps is set)'));
   if (c.max_steps !== null && c.warmup_steps >= c.max_steps && c.warmup_steps > 0) errs.push(new ConfigError('warmup_steps', c.warmup_steps, `fewer than max_steps (${c.max_steps})`));
+  if (c.lr_schedule === 'exponential' && c.warmup_steps > 0) errs.push(new ConfigError('warmup_steps', c.warmup_steps, '0 with lr_schedule exponential (the ramp from warmup_init_lr is the whole schedule)'));
+  if (c.lr_schedule === 'exponential' && !(c.warmup_init_lr > 0)) errs.push(new ConfigError('warmup_init_lr', c.warmup_init_lr, 'above 0 with lr_schedule exponential (the ramp starts there)'));
   if (c.min_lr !== null && c.min_lr > c.learning_rate) errs.push(new ConfigError('min_lr', c.min_lr, `at most learning_rate (${c.learning_rate})`));
   if (c.lora_rank > Math.min(s.dModel, 256)) errs.push(new ConfigError('lora_rank', c.lora_rank, `at most d_model (${s.dModel})`));
   if (new Set(c.lora_targets).size !== c.lora_targets.length) errs.push(new ConfigError('lora_targets', c.lora_targets, 'each module at most once'));

@@ -5,7 +5,11 @@
 import { isCorpusId, type CorpusId } from '../../data/corpora';
 import { runsCsv } from '../../runs/csv';
 import { parseRun, RunImportError, serializeRun, type RunRecord } from '../../runs/schema';
-import { parseConfig, shapeOf, type TrainConfig } from '../../train/config';
+import { shapeOf, type TrainConfig } from '../../train/config';
+import { pretrainConfig } from '../../train/pretrain';
+import { safeName } from '../../runs/names';
+
+export { pretrainConfig, safeName };
 import type { WeightFile } from '../../worker/api';
 import { ConfigState } from './config-state';
 import { fetchCorpus, readUpload, uploadSource, type Uploaded } from './data';
@@ -38,29 +42,6 @@ export interface ShippedBase {
 }
 
 export const BROWSER_BASE = 'browser:';
-
-/** The pretraining recipe for a preset: DESIGN's classroom recipe, scaled to the model. */
-export function pretrainConfig(model: TrainConfig['model']): TrainConfig {
-  const tiny = model === 'tiny';
-  return parseConfig({
-    name: `base ${typeof model === 'string' ? model : 'custom'} (Moby Dick)`,
-    tags: ['base'],
-    model,
-    train_data: 'moby-dick',
-    lora_rank: 0,
-    base_model: null,
-    batch_size: tiny ? 8 : 16,
-    max_steps: tiny ? 300 : 3000,
-    learning_rate: tiny ? 3e-3 : 1e-3,
-    warmup_steps: tiny ? 20 : 100,
-    min_lr: tiny ? 3e-4 : 1e-4,
-    weight_decay: 0.1,
-    grad_clip: 1,
-    eval_interval: tiny ? 100 : 250,
-    eval_batches: tiny ? 4 : 30,
-    sample_interval: tiny ? 0 : 500,
-  });
-}
 
 function baseKey(model: TrainConfig['model']): string {
   return typeof model === 'string' ? model : JSON.stringify(model);
@@ -321,8 +302,4 @@ export class Workbench extends EventTarget {
   shapeOf(config: Pick<TrainConfig, 'model'>) {
     return shapeOf(config.model);
   }
-}
-
-export function safeName(s: string): string {
-  return s.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'run';
 }

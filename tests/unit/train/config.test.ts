@@ -42,7 +42,7 @@ describe('config', () => {
     [{ lr: 0.1 }, /^lr: 0\.1 is not allowed; unknown key \(did you mean /],
     [{ learning_rat: 0.1 }, /unknown key \(did you mean learning_rate\?\)/],
     [{ batch_size: 0 }, /^batch_size: 0 is not allowed; an integer from 1 to 4096/],
-    [{ lr_schedule: 'exp' }, /^lr_schedule: "exp" is not allowed; 'constant', 'linear' or 'cosine'/],
+    [{ lr_schedule: 'exp' }, /^lr_schedule: "exp" is not allowed; 'constant', 'linear', 'cosine' or 'exponential'/],
     [{ model: 'huge' }, /^model: "huge" is not allowed; 'tiny', 'classroom', 'nanogpt' or \{d_model, n_layer, n_head, context\}/],
     [{ model: { d_model: 100, n_layer: 2, n_head: 3, context: 32 } }, /^model: .* d_model must be divisible by n_head/],
     [{ model: { d_model: 256, n_layer: 2, n_head: 2, context: 32 } }, /head.*at most 64|d_model \/ n_head must be at most 64/],

@@ -1,0 +1,280 @@
+// The ten classroom scenarios: what we try, what to look for, the runs, and a check that states what
+// the recorded runs showed (computed from them, never assumed). Recipe (issue 6, and
+// ../shared/bench/torch_scenarios.py): the classroom GPT pretrained on Moby Dick, fine-tuned on SOTU,
+// batch 16, context 128, AdamW (β2 0.99, no weight decay on LoRA, 0.01 on full fine-tuning),
+// warmup 20 steps then cosine to a tenth, clipping 1.0, LoRA r8 α16 on every linear layer, an
+// evaluation every 50 steps on the same held-out windows for every run of a scenario.
+// Without a GPU the same scenarios run on the tiny model with a fraction of the steps, and say so.
+
+import { LORA_TARGETS, PRESETS } from '../model/shape';
+import type { RunRecord } from '../runs/schema';
+import { parseConfig, type TrainConfig } from '../train/config';
+import { f3, factLine, names, outcomeSentence, runFacts, type RunFacts } from './facts';
+import type { Plan } from './plan';
+
+export interface ScenarioRun {
+  label: string;
+  set: Partial<TrainConfig>;
+}
+
+export interface Scenario {
+  id: number;
+  title: string;
+  /** What we try. */
+  tries: string;
+  /** What to look for. */
+  lookFor: string;
+  x: 'step' | 'tokens';
+  runs: ScenarioRun[];
+  /** Scenario-specific findings, after the common outcome sentence. */
+  extra?(fs: RunFacts[]): string[];
+}
+
+export interface ScenarioCheck {
+  /** The check: one or two sentences on what the runs showed. */
+  sentence: string;
+  /** One line per run. */
+  lines: string[];
+}
+
+const full = (lr: number, more: Partial<TrainConfig> = {}): Partial<TrainConfig> => ({ lora_rank: 0, learning_rate: lr, weight_decay: 0.01, ...more });
+const lora = (lr: number, more: Partial<TrainConfig> = {}): Partial<TrainConfig> => ({ lora_rank: 8, learning_rate: lr, ...more });
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 1, title: 'Learning rate', x: 'step',
+    tries: 'LoRA r8 at four learning rates, 300 steps each: 1e-5, 2e-4 (the usual default), 3e-3 and 1e-1.',
+    lookFor: 'A rate too low barely moves the validation loss; one far too high ends worse than it started, or diverges.',
+    runs: [1e-5, 2e-4, 3e-3, 1e-1].map((lr) => ({ label: `LoRA ${lr}`, set: lora(lr, { max_steps: 300 }) })),
+  },
+  {
+    id: 2, title: 'LoRA against full fine-tuning', x: 'step',
+    tries: 'LoRA r8 at 2e-4 against full fine-tuning of every weight at 1e-3 and at 1e-1, 300 steps.',
+    lookFor: 'How far each gets, and how a rate that suits the adapters wrecks full fine-tuning when scaled up.',
+    runs: [
+      { label: 'LoRA 2e-4', set: lora(2e-4, { max_steps: 300 }) },
+      { label: 'full 1e-3', set: full(1e-3, { max_steps: 300 }) },
+      { label: 'full 1e-1', set: full(1e-1, { max_steps: 300 }) },
+    ],
+  },
+  {
+    id: 3, title: 'Small data: over-fitting', x: 'step',
+    tries: 'Only the first 16 KB of the SOTU training split: full fine-tuning at 1e-3 and LoRA at 3e-3 for 600 steps, against LoRA at 2e-4 and 1e-4 for 900 steps.',
+    lookFor: 'Validation loss rising while training loss falls is over-fitting: the model learns the 16 KB by heart.',
+    runs: [
+      { label: 'full 1e-3', set: full(1e-3, { max_steps: 600, train_bytes: 16384 }) },
+      { label: 'LoRA 3e-3', set: lora(3e-3, { max_steps: 600, train_bytes: 16384 }) },
+      { label: 'LoRA 2e-4', set: lora(2e-4, { max_steps: 900, train_bytes: 16384 }) },
+      { label: 'LoRA 1e-4', set: lora(1e-4, { max_steps: 900, train_bytes: 16384 }) },
+    ],
+    extra: (fs) => {
+      const over = fs.filter((f) => f.overfit);
+      const not = fs.filter((f) => !f.overfit && !f.diverged);
+      const out = over.map((f) => `${f.label} over-fitted: validation loss rose from ${f3(f.overfit!.best)} at step ${f.overfit!.bestStep} to ${f3(f.overfit!.final)} while training loss fell from ${f3(f.overfit!.trainAtBest)} to ${f3(f.overfit!.trainEnd)}.`);
+      if (!over.length) out.push('No run over-fitted: no validation loss rose from its best while the training loss fell.');
+      else if (not.length) out.push(`${names(not)} did not over-fit.`);
+      return out;
+    },
+  },
+  {
+    id: 4, title: 'The batch-size table', x: 'step',
+    tries: 'The folklore table: batch 1, 2, 4 at 1e-4, 1.5e-4, 2e-4, against batch 1 and 2 at 2e-4, all 400 steps.',
+    lookFor: 'Whether the smaller batches really need the smaller rates here.',
+    runs: [
+      { label: 'bs 1, 1e-4', set: lora(1e-4, { batch_size: 1, max_steps: 400 }) },
+      { label: 'bs 2, 1.5e-4', set: lora(1.5e-4, { batch_size: 2, max_steps: 400 }) },
+      { label: 'bs 4, 2e-4', set: lora(2e-4, { batch_size: 4, max_steps: 400 }) },
+      { label: 'bs 1, 2e-4', set: lora(2e-4, { batch_size: 1, max_steps: 400 }) },
+      { label: 'bs 2, 2e-4', set: lora(2e-4, { batch_size: 2, max_steps: 400 }) },
+    ],
+    extra: (fs) => pairs(fs, [['bs 1, 1e-4', 'bs 1, 2e-4'], ['bs 2, 1.5e-4', 'bs 2, 2e-4']]),
+  },
+  {
+    id: 5, title: 'The linear scaling rule', x: 'tokens',
+    tries: 'Batch 4 at 5e-4 for 1,600 steps against batch 16 for 400 steps (the same tokens) at 2e-3 (linear rule), 1e-3 (square-root rule) and 5e-4 (unscaled).',
+    lookFor: 'Plotted against tokens seen: which rule, if any, lets the bigger batch match the small one.',
+    runs: [
+      { label: 'bs 4, 5e-4', set: lora(5e-4, { batch_size: 4, max_steps: 1600 }) },
+      { label: 'bs 16, 2e-3 (linear)', set: lora(2e-3, { max_steps: 400 }) },
+      { label: 'bs 16, 1e-3 (sqrt)', set: lora(1e-3, { max_steps: 400 }) },
+      { label: 'bs 16, 5e-4 (unscaled)', set: lora(5e-4, { max_steps: 400 }) },
+    ],
+    extra: (fs) => {
+      const ref = fs[0];
+      if (ref.final === null) return [];
+      const close = fs.slice(1).filter((f) => f.final !== null && Math.abs(f.final - ref.final!) <= 0.01);
+      return [close.length ? `${names(close)} ended within 0.01 of batch 4 (${f3(ref.final)}) on the same tokens.` : `No batch-16 run ended within 0.01 of batch 4's ${f3(ref.final)} on the same tokens.`];
+    },
+  },
+  {
+    id: 6, title: 'Gradient accumulation', x: 'step',
+    tries: 'Batch 16 against batch 4 with 4 accumulation steps (the same effective batch), same seed and rate, 400 steps.',
+    lookFor: 'The same curve: accumulation trades memory for time and changes nothing else.',
+    runs: [
+      { label: 'bs 16', set: lora(2e-4, { max_steps: 400 }) },
+      { label: 'bs 4 × 4 accumulation', set: lora(2e-4, { batch_size: 4, grad_accum_steps: 4, max_steps: 400 }) },
+    ],
+  },
+  {
+    id: 7, title: 'Warmup', x: 'step',
+    tries: 'From scratch on Moby Dick at 1e-2 for 600 steps: no warmup against 200 warmup steps.',
+    lookFor: 'Whether the big first steps of a cold start hurt, and whether warmup is needed at this scale.',
+    runs: [
+      { label: 'no warmup', set: { lora_rank: 0, base_model: null, train_data: 'moby-dick', learning_rate: 1e-2, warmup_steps: 0, weight_decay: 0.1, max_steps: 600 } },
+      { label: '200 warmup steps', set: { lora_rank: 0, base_model: null, train_data: 'moby-dick', learning_rate: 1e-2, warmup_steps: 200, weight_decay: 0.1, max_steps: 600 } },
+    ],
+    extra: (fs) => fs.filter((f) => f.earlyPeak !== null && f.trainStart !== null).map((f) => `${f.label}: training loss peaked at ${f3(f.earlyPeak)} in the first quarter (first steps' mean ${f3(f.trainStart)}).`),
+  },
+  {
+    id: 8, title: 'LoRA rank', x: 'step',
+    tries: 'Rank 1, 4, 8 and 16 at 2e-4 (alpha 16); then rank 16 at 2.5e-4 and at 3e-3. 400 steps.',
+    lookFor: 'How much the rank matters at a fixed rate, and whether a higher rank wants another rate.',
+    runs: [
+      ...[1, 4, 8, 16].map((r) => ({ label: `r ${r}, 2e-4`, set: lora(2e-4, { lora_rank: r, max_steps: 400 }) })),
+      { label: 'r 16, 2.5e-4', set: lora(2.5e-4, { lora_rank: 16, max_steps: 400 }) },
+      { label: 'r 16, 3e-3', set: lora(3e-3, { lora_rank: 16, max_steps: 400 }) },
+    ],
+    extra: (fs) => {
+      const same = fs.slice(0, 4).filter((f) => f.final !== null);
+      if (same.length < 2) return [];
+      const finals = same.map((f) => f.final!);
+      return [`At 2e-4, ranks 1 to 16 ended within ${(Math.max(...finals) - Math.min(...finals)).toFixed(3)} nats of each other.`];
+    },
+  },
+  {
+    id: 9, title: 'Schedules', x: 'step',
+    tries: 'Cosine from 3e-4 down to 1e-4, against constant 3e-4 and constant 1e-4, 400 steps.',
+    lookFor: 'Whether decaying the rate beats holding it, and which constant rate is closer.',
+    runs: [
+      { label: 'cosine 3e-4 → 1e-4', set: lora(3e-4, { min_lr: 1e-4, max_steps: 400 }) },
+      { label: 'constant 3e-4', set: lora(3e-4, { lr_schedule: 'constant', max_steps: 400 }) },
+      { label: 'constant 1e-4', set: lora(1e-4, { lr_schedule: 'constant', max_steps: 400 }) },
+    ],
+  },
+  {
+    id: 10, title: 'Layer-wise learning rates', x: 'step',
+    tries: 'Full fine-tuning at 1e-3: every layer at one rate, against a rate that shrinks by 0.7 per layer from the top down.',
+    lookFor: 'Whether training the lower layers more gently helps a fine-tune at this scale.',
+    runs: [
+      { label: 'one rate', set: full(1e-3, { max_steps: 400 }) },
+      { label: 'decay 0.7 per layer', set: full(1e-3, { max_steps: 400, layer_lr_decay: 0.7 }) },
+    ],
+  },
+];
+
+/** Scenario 6's statement: how close the two curves are. */
+function curveGap(a: RunRecord, b: RunRecord): string {
+  const vb = new Map(b.evals.map((e) => [e.step, e.val_loss]));
+  let gap = 0;
+  let n = 0;
+  for (const e of a.evals) {
+    const o = vb.get(e.step);
+    if (e.val_loss === null || o === null || o === undefined) continue;
+    gap = Math.max(gap, Math.abs(e.val_loss - o));
+    n++;
+  }
+  const la = a.metrics.loss;
+  const lb = b.metrics.loss;
+  let tgap = 0;
+  for (let i = 0; i < Math.min(la.length, lb.length); i++) if (la[i] !== null && lb[i] !== null) tgap = Math.max(tgap, Math.abs(la[i]! - lb[i]!));
+  const verdict = gap < 1e-3 ? 'the same curve' : gap < 2e-2 ? 'nearly the same curve' : 'different curves';
+  return `${verdict}: validation losses differ by at most ${gap.toExponential(1)} over ${n} evaluations, training losses by at most ${tgap.toExponential(1)}.`;
+}
+
+function pairs(fs: RunFacts[], which: [string, string][]): string[] {
+  const by = new Map(fs.map((f) => [f.label, f]));
+  const out: string[] = [];
+  for (const [a, b] of which) {
+    const fa = by.get(a);
+    const fb = by.get(b);
+    if (!fa || !fb || fa.final === null || fb.final === null) continue;
+    const better = fa.final < fb.final ? fa : fb;
+    out.push(`${better.label} ended lower than ${(better === fa ? fb : fa).label} (${f3(better.final)} against ${f3((better === fa ? fb : fa).final)}).`);
+  }
+  return out;
+}
+
+/** The check: what the runs (in the scenario's order) showed. */
+export function checkScenario(s: Scenario, runs: readonly RunRecord[]): ScenarioCheck {
+  const fs = runs.map((r, i) => runFacts(r, s.runs[i]?.label ?? r.name));
+  const parts = [outcomeSentence(fs)];
+  if (s.id === 6 && runs.length === 2) parts.push(`Batch 16 and 4 × 4 accumulation gave ${curveGap(runs[0], runs[1])}`);
+  parts.push(...(s.extra?.(fs) ?? []));
+  return { sentence: parts.join(' '), lines: fs.map(factLine) };
+}
+
+export type ScenarioSize = 'classroom' | 'tiny';
+
+export interface ScenarioOptions {
+  size: ScenarioSize;
+  /** Multiplies every step count (warmup and evaluation intervals too); 1 on a GPU. */
+  stepScale: number;
+  /** base_model for the fine-tuning runs (a path, or the page's base value). */
+  base: string;
+}
+
+/** Evaluation windows per evaluation, the same for every run of a scenario (eval_batches × batch). */
+const EVAL_WINDOWS: Record<ScenarioSize, number> = { classroom: 480, tiny: 64 };
+
+/** The default on this machine: the classroom model on a GPU, the tiny one with a tenth of the steps on a CPU. */
+export function scenarioDefaults(software: boolean): Pick<ScenarioOptions, 'size' | 'stepScale'> {
+  return software ? { size: 'tiny', stepScale: 0.1 } : { size: 'classroom', stepScale: 1 };
+}
+
+export function scenarioNote(o: Pick<ScenarioOptions, 'size' | 'stepScale'>): string | null {
+  if (o.size === 'classroom' && o.stepScale === 1) return null;
+  const model = o.size === 'tiny' ? `the tiny model (d ${PRESETS.tiny.dModel}, ${PRESETS.tiny.nLayer} layers, context ${PRESETS.tiny.context}) instead of the classroom one` : 'the classroom model';
+  return `No GPU here: this scenario runs on ${model}, with ${Math.round(o.stepScale * 1000) / 10}% of the steps. Its numbers are not the classroom model's, and the check says what these runs showed.`;
+}
+
+export function scenarioById(id: number): Scenario {
+  const s = SCENARIOS.find((x) => x.id === id);
+  if (!s) throw new Error(`scenario: ${id} is not allowed; a number from 1 to ${SCENARIOS.length}`);
+  return s;
+}
+
+/** The scenario's runs as configs. */
+export function scenarioPlan(s: Scenario, o: ScenarioOptions): Plan {
+  const scale = (n: number) => Math.max(1, Math.round(n * o.stepScale));
+  const tag = `scenario:${s.id}`;
+  const runs = s.runs.map((r) => {
+    const set = r.set;
+    const steps = Math.max(4, scale(set.max_steps ?? 400));
+    const batch = set.batch_size ?? 16;
+    const warm = set.warmup_steps ?? 20;
+    const raw: Partial<TrainConfig> = {
+      name: `S${s.id} ${s.title}: ${r.label}`,
+      tags: [tag],
+      model: o.size,
+      base_model: o.base,
+      train_data: 'sotu',
+      val_split: 0.1,
+      batch_size: 16,
+      lora_alpha: 16,
+      lora_targets: [...LORA_TARGETS],
+      weight_decay: 0,
+      beta2: 0.99,
+      grad_clip: 1,
+      lr_schedule: 'cosine',
+      seed: 1,
+      sample_interval: 0,
+      sample_length: 120,
+      ...set,
+      max_steps: steps,
+      warmup_steps: warm === 0 ? 0 : Math.min(steps - 1, scale(warm)),
+      eval_interval: o.stepScale === 1 ? 50 : Math.max(1, Math.round(steps / 6)),
+      eval_batches: Math.max(1, Math.round(EVAL_WINDOWS[o.size] / batch)),
+    };
+    return { label: r.label, config: parseConfig(raw) };
+  });
+  return { kind: 'scenario', name: `Scenario ${s.id}: ${s.title}`, tag, runs, x: s.x, keys: ['learning_rate', 'batch_size', 'lora_rank'] };
+}
+
+/** A scenario's latest recorded attempt: for each of its runs, the newest run with the tag and that name. */
+export function scenarioRuns(s: Scenario, all: readonly RunRecord[]): (RunRecord | null)[] {
+  const tagged = all.filter((r) => r.tags.includes(`scenario:${s.id}`));
+  return s.runs.map((r) => {
+    const name = `S${s.id} ${s.title}: ${r.label}`;
+    return tagged.filter((x) => x.name === name).sort((a, b) => b.created.localeCompare(a.created))[0] ?? null;
+  });
+}
