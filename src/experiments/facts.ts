@@ -102,6 +102,9 @@ export function names(fs: readonly RunFacts[]): string {
   return l.length <= 1 ? (l[0] ?? '') : `${l.slice(0, -1).join(', ')} and ${l.at(-1)}`;
 }
 
+/** Best validation losses closer than this are a tie (differences below what evaluation noise allows). */
+export const TIE = 5e-4;
+
 /** The sentence every scenario starts from: what ended worse than it started, what barely moved, what won. */
 export function outcomeSentence(fs: readonly RunFacts[]): string {
   const parts: string[] = [];
@@ -112,6 +115,8 @@ export function outcomeSentence(fs: readonly RunFacts[]): string {
   const still = barelyMoved(fs).filter((f) => !above.includes(f));
   if (still.length) parts.push(`${names(still)} barely moved (less than 0.02 nats)`);
   const low = lowest(fs);
-  if (low) parts.push(`${low.label} reached the lowest validation loss (${f3(low.best)} at step ${low.bestStep})`);
+  const tied = low ? fs.filter((f) => f !== low && !f.diverged && f.best !== null && f.best - low.best! < TIE) : [];
+  if (low && tied.length) parts.push(`${names([low, ...tied])} tied for the lowest validation loss (${f3(low.best)}, within ${TIE} of each other)`);
+  else if (low) parts.push(`${low.label} reached the lowest validation loss (${f3(low.best)} at step ${low.bestStep})`);
   return parts.length ? `${parts.join('; ')}.` : 'No run recorded a validation loss.';
 }

@@ -91,7 +91,8 @@ export function lossByRate(rows: readonly SummaryRow[]): RateGroup[] {
   });
 }
 
-const cell = (v: number | null | boolean | string): string => (v === null ? '' : typeof v === 'string' ? JSON.stringify(v) : String(v));
+// Strings are always quoted, with a double quote doubled (RFC 4180), so spreadsheets and pandas read names with commas and quotes.
+const cell = (v: number | null | boolean | string): string => (v === null ? '' : typeof v === 'string' ? `"${v.replaceAll('"', '""')}"` : String(v));
 
 /** summary.csv: one row per run, its varied values, final and best validation loss, diverged. */
 export function summaryCsv(rows: readonly SummaryRow[], keys: readonly SweepKey[] = differingKeys(rows)): string {

@@ -125,3 +125,28 @@ export function expandSweep(base: TrainConfig, spec: SweepSpec): Plan {
   if (errs.length) throw new ConfigErrors(errs);
   return { kind: 'sweep', name, tag, runs, x: 'step', keys: shown.length ? shown : ['learning_rate'] };
 }
+
+/**
+ * A list the sweep builder's field holds: "1e-4, 3e-4, 1e-3", or a log-spaced range "1e-5..1e-1 x5"
+ * (five rates from 1e-5 to 1e-1). Empty text means "the config's value" (null).
+ */
+export function parseListText(key: string, text: string, integer: boolean): number[] | null {
+  const t = text.trim();
+  if (!t) return null;
+  const allowed = integer ? 'integers separated by commas' : 'numbers separated by commas, or a log range like 1e-5..1e-1 x5';
+  const range = /^(\S+?)\s*\.\.\s*(\S+?)\s*[x×]\s*(\d+)$/i.exec(t);
+  if (range && !integer) {
+    const [lo, hi, n] = [Number(range[1]), Number(range[2]), Number(range[3])];
+    if (!(lo > 0) || !(hi >= lo) || !(n >= 1 && n <= MAX_SWEEP_RUNS)) throw new ConfigError(key, t, `a range low..high xN with 0 < low ≤ high and 1 ≤ N ≤ ${MAX_SWEEP_RUNS}`);
+    return logspace(lo, hi, n);
+  }
+  const parts = t.split(/[\s,;]+/).filter(Boolean);
+  const nums = parts.map(Number);
+  if (nums.some((v) => !Number.isFinite(v) || (integer && !Number.isInteger(v)))) throw new ConfigError(key, t, allowed);
+  const f = SPEC_FIELDS[key as keyof typeof SPEC_FIELDS];
+  if (f) {
+    const r = f.schema.safeParse(nums);
+    if (!r.success) throw new ConfigError(key, t, f.allowed);
+  }
+  return nums;
+}

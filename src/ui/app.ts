@@ -9,6 +9,8 @@ import { RunStore } from './state/store';
 import { Workbench } from './state/workbench';
 import './charts/charts-panel';
 import './components/config-panel';
+import './components/experiments-panel';
+import './components/presenter-view';
 import './components/run-list';
 import './components/samples-panel';
 import './components/train-controls';
@@ -67,9 +69,23 @@ export class StepsizeApp extends LitElement {
     try {
       const store = await RunStore.open();
       const bench = new Workbench(store);
-      const fromUrl = location.search.length > 1;
-      if (fromUrl) bench.config.fromQuery(location.search);
-      bench.config.addEventListener('change', () => history.replaceState(null, '', `${location.pathname}?${bench.config.toQuery()}`));
+      // present=N opens scenario N in the presenter view; scenario_scale=F scales its steps.
+      const params = new URLSearchParams(location.search);
+      const present = Number(params.get('present'));
+      const scale = Number(params.get('scenario_scale'));
+      if (scale > 0 && scale <= 1) bench.experiments.scenarioScale = scale;
+      params.delete('present');
+      params.delete('scenario_scale');
+      const fromUrl = params.size > 0;
+      if (fromUrl) bench.config.fromQuery(`?${params}`);
+      const writeUrl = () => {
+        const q = new URLSearchParams(bench.config.toQuery());
+        if (bench.experiments.presenting !== null) q.set('present', String(bench.experiments.presenting));
+        if (bench.experiments.scenarioScale !== null) q.set('scenario_scale', String(bench.experiments.scenarioScale));
+        history.replaceState(null, '', `${location.pathname}?${q}`);
+      };
+      bench.config.addEventListener('change', writeUrl);
+      bench.experiments.addEventListener('change', writeUrl);
       this.bench = bench;
       const gpu = await bench.job.init();
       await bench.init();
@@ -78,6 +94,7 @@ export class StepsizeApp extends LitElement {
         bench.message = { kind: 'info', text: `WebGPU runs on the CPU here (${gpu.adapter.name}): the tiny model is selected so runs finish in minutes.` };
       }
       bench.chooseBase();
+      if (Number.isInteger(present) && present >= 1 && present <= 10) bench.experiments.present(present);
       this.boot = { kind: 'ready' };
     } catch (e) {
       const err = e as Error;
@@ -115,9 +132,11 @@ export class StepsizeApp extends LitElement {
           <div class="card"><train-controls .bench=${b}></train-controls></div>
           <div class="card"><charts-panel .bench=${b}></charts-panel></div>
           <div class="card"><h2>Samples</h2><samples-panel .bench=${b}></samples-panel></div>
+          <div class="card"><h2>Experiments</h2><experiments-panel .bench=${b}></experiments-panel></div>
         </div>
       </div>
       <div class="card runs"><h2>Runs</h2><run-list .bench=${b}></run-list></div>
+      ${b.experiments.presenting !== null ? html`<presenter-view .bench=${b}></presenter-view>` : nothing}
     `;
   }
 }

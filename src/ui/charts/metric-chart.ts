@@ -14,6 +14,8 @@ export interface ChartSeries extends Series {
   points?: boolean;
   /** Fainter line (the unsmoothed curve behind a smoothed one). */
   faint?: boolean;
+  /** Shade from this series down to the series with this label (a min/max band over seeds). */
+  bandTo?: string;
 }
 
 /** Compact numbers: integers as integers, small or large values in exponent form, else 4 digits. */
@@ -23,6 +25,13 @@ export function fmt(v: number | null | undefined, digits = 4): string {
   if (Number.isInteger(v) && a < 1e7) return String(v);
   if (a !== 0 && (a < 1e-2 || a >= 1e5)) return v.toExponential(digits - 2).replace(/\.?0+e/, 'e');
   return String(Number(v.toPrecision(digits)));
+}
+
+/** An axis label: on a log axis only at powers of ten (uPlot also places ticks at 2..9 × 10^k). */
+function tick(t: number | null, log: boolean): string {
+  if (t === null || !Number.isFinite(t)) return '';
+  if (log && Math.abs(Math.log10(t) - Math.round(Math.log10(t))) > 1e-9) return '';
+  return fmt(t, 3);
 }
 
 @customElement('metric-chart')
@@ -72,9 +81,13 @@ export class MetricChart extends LitElement {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false, distr: this.logX ? 3 : 1 }, y: { distr: this.logY ? 3 : 1 } },
       axes: [
-        { label: this.xLabel, size: 36, values: (_u, ticks) => ticks.map((t) => fmt(t, 3)) },
-        { size: 60, values: (_u, ticks) => ticks.map((t) => fmt(t, 3)) },
+        { label: this.xLabel, size: 36, values: (_u, ticks) => ticks.map((t) => tick(t, this.logX)) },
+        { size: 60, values: (_u, ticks) => ticks.map((t) => tick(t, this.logY)) },
       ],
+      bands: this.series.flatMap((s, i) => {
+        const j = s.bandTo === undefined ? -1 : this.series.findIndex((o) => o.label === s.bandTo);
+        return j < 0 ? [] : [{ series: [i + 1, j + 1] as [number, number], fill: `${s.color}22` }];
+      }),
       series: [
         { label: this.xLabel, value: (_u, v) => fmt(v) },
         ...this.series.map((s) => ({
@@ -98,7 +111,7 @@ export class MetricChart extends LitElement {
       this.plot = null;
       return;
     }
-    const sig = JSON.stringify([this.series.map((s) => [s.label, s.color, !!s.points, !!s.faint]), this.logX, this.logY, this.xLabel, this.height]);
+    const sig = JSON.stringify([this.series.map((s) => [s.label, s.color, !!s.points, !!s.faint, s.bandTo ?? null]), this.logX, this.logY, this.xLabel, this.height]);
     const width = Math.max(240, this.plotEl.clientWidth || this.clientWidth || 480);
     if (this.plot && sig === this.signature) {
       this.plot.setData(this.data());

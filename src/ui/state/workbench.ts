@@ -12,6 +12,7 @@ import { safeName } from '../../runs/names';
 export { pretrainConfig, safeName };
 import type { WeightFile } from '../../worker/api';
 import { ConfigState } from './config-state';
+import { Experiments } from './experiments';
 import { fetchCorpus, readUpload, uploadSource, type Uploaded } from './data';
 import { JobController } from './job';
 import type { RunStore } from './store';
@@ -50,6 +51,7 @@ function baseKey(model: TrainConfig['model']): string {
 export class Workbench extends EventTarget {
   readonly config: ConfigState;
   readonly job: JobController;
+  readonly experiments: Experiments;
   runs: RunRecord[] = [];
   selected = new Set<string>();
   view: ViewPrefs = { x: 'step', smoothing: 0.6, logY: false, logX: false };
@@ -64,6 +66,8 @@ export class Workbench extends EventTarget {
     super();
     this.config = new ConfigState(initial);
     this.job = new JobController(store);
+    this.experiments = new Experiments(this);
+    this.experiments.addEventListener('change', () => this.changed());
     let model = JSON.stringify(this.config.values.model);
     this.config.addEventListener('change', () => {
       const now = JSON.stringify(this.config.values.model);
@@ -132,7 +136,7 @@ export class Workbench extends EventTarget {
     if (next !== current) c.set('base_model', next);
   }
 
-  private async loadBase(value: string): Promise<Uint8Array> {
+  async loadBase(value: string): Promise<Uint8Array> {
     if (value.startsWith(BROWSER_BASE)) {
       const bytes = await this.store.base(value.slice(BROWSER_BASE.length));
       if (!bytes) throw new Error(`base_model: ${value} is not in this browser; pretrain it first`);
@@ -179,9 +183,8 @@ export class Workbench extends EventTarget {
     await this.refreshRuns();
   }
 
-  /** Pretrains a base for the current model on Moby Dick and caches it in IndexedDB. */
-  async pretrainBase(): Promise<void> {
-    const model = this.config.values.model as TrainConfig['model'];
+  /** Pretrains a base for the model (default: the current one) on Moby Dick and caches it in IndexedDB. */
+  async pretrainBase(model = this.config.values.model as TrainConfig['model']): Promise<void> {
     const config = pretrainConfig(model);
     const key = baseKey(model);
     this.message = null;
@@ -194,7 +197,7 @@ export class Workbench extends EventTarget {
           if (!file || record.outcome.status !== 'finished') return;
           await this.store.putBase(key, record.id, file.bytes);
           this.browserBases.add(key);
-          this.config.set('base_model', `${BROWSER_BASE}${key}`);
+          if (baseKey(this.config.values.model as TrainConfig['model']) === key) this.config.set('base_model', `${BROWSER_BASE}${key}`);
         },
       });
     } catch (e) {
@@ -208,6 +211,12 @@ export class Workbench extends EventTarget {
   toggleSelected(id: string, on?: boolean): void {
     if (on ?? !this.selected.has(id)) this.selected.add(id);
     else this.selected.delete(id);
+    this.changed();
+  }
+
+  /** Overlays exactly the runs with this tag (a sweep, a scenario). */
+  selectTag(tag: string): void {
+    this.selected = new Set(this.listedRuns().filter((r) => r.tags.includes(tag)).map((r) => r.id));
     this.changed();
   }
 

@@ -1,0 +1,116 @@
+// <presenter-view>: a classroom scenario on the whole screen: large type, what we try and what to
+// look for, the runs started from the slide, their curves filling the screen, and — once every run
+// has finished — the check: what these runs showed. Previous/next scenario; Esc closes.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { checkScenario, scenarioById, scenarioNote, scenarioRuns, SCENARIOS } from '../../experiments/scenarios';
+import type { RunRecord } from '../../runs/schema';
+import type { ChartSeries } from '../charts/metric-chart';
+import '../charts/metric-chart';
+import { colorOf, ema, metricSeries } from '../charts/series';
+import { Watch } from '../state/controller';
+import type { Workbench } from '../state/workbench';
+import { controlStyles } from './styles';
+
+@customElement('presenter-view')
+export class PresenterView extends LitElement {
+  static override styles = [controlStyles, css`
+    :host { position: fixed; inset: 0; z-index: 10; background: #fbfbf8; overflow: auto; padding: 1.2rem 2rem; box-sizing: border-box; display: flex; flex-direction: column; gap: 0.6rem; }
+    header { display: flex; align-items: center; gap: 0.8rem; }
+    h1 { font-size: 2.1rem; margin: 0; flex: 1; }
+    button { font-size: 1.05rem; padding: 0.45rem 1rem; }
+    .text { font-size: 1.35rem; line-height: 1.4; max-width: 75rem; }
+    .text p { margin: 0.2rem 0; }
+    .note { font-size: 1rem; color: #7a4b00; background: #fff6e0; border: 1px solid #f0d9a0; border-radius: 6px; padding: 0.3rem 0.7rem; }
+    .runs { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; font-size: 1.05rem; }
+    .swatch { display: inline-block; width: 1rem; height: 0.35rem; border-radius: 2px; margin-right: 0.35rem; vertical-align: middle; }
+    .now { font-weight: 700; }
+    metric-chart { flex: 1; min-height: 45vh; }
+    .check { font-size: 1.55rem; line-height: 1.4; background: #eefbe9; border: 1px solid #bfe3b0; border-radius: 8px; padding: 0.6rem 1rem; }
+    .check ul { font-size: 1.05rem; margin: 0.4rem 0 0; }
+  `];
+
+  @property({ attribute: false }) bench!: Workbench;
+  private readonly onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') this.bench.experiments.present(null);
+  };
+
+  constructor() {
+    super();
+    new Watch(this, () => [this.bench]);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.onKey);
+  }
+
+  private series(runs: (RunRecord | null)[], labels: string[], axis: 'step' | 'tokens'): ChartSeries[] {
+    const out: ChartSeries[] = [];
+    runs.forEach((r, i) => {
+      if (!r) return;
+      const train = metricSeries(r, 'loss', axis);
+      out.push({ x: train.x, y: ema(train.y, 0.8), label: `${labels[i]} train`, color: colorOf(i), faint: true });
+    });
+    runs.forEach((r, i) => {
+      if (!r) return;
+      const val = metricSeries(r, 'val_loss', axis);
+      if (val.x.length) out.push({ ...val, label: `${labels[i]} val`, color: colorOf(i) });
+    });
+    return out;
+  }
+
+  override render() {
+    const b = this.bench;
+    const x = b.experiments;
+    const id = x.presenting;
+    if (id === null) return nothing;
+    const s = scenarioById(id);
+    const live = b.job.run;
+    const runs = scenarioRuns(s, b.listedRuns()).map((r) => (r && live && r.id === live.id ? live : r));
+    const labels = s.runs.map((r) => r.label);
+    const mine = x.plan?.tag === `scenario:${id}`;
+    const finished = !mine && runs.every((r) => r && r.outcome.status !== 'running');
+    const check = finished ? checkScenario(s, runs as RunRecord[]) : null;
+    const note = scenarioNote(x.scenarioOptions());
+    const go = (d: number) => x.present(SCENARIOS[(SCENARIOS.findIndex((q) => q.id === id) + d + SCENARIOS.length) % SCENARIOS.length].id);
+    const busy = x.busy || b.job.busy;
+    const st = b.job.status;
+    return html`
+      <header>
+        <h1 data-testid="presenter-title">Scenario ${id}: ${s.title}</h1>
+        <button data-testid="presenter-prev" @click=${() => go(-1)}>◀ previous</button>
+        <button data-testid="presenter-next" @click=${() => go(1)}>next ▶</button>
+        ${mine ? html`<button data-testid="presenter-stop" @click=${() => x.stop()}>Stop</button>`
+          : html`<button class="primary" data-testid="presenter-run" ?disabled=${busy} @click=${() => void x.runScenario(id)}>Run the scenario (${s.runs.length} runs)</button>`}
+        <button data-testid="presenter-exit" title="Esc" @click=${() => x.present(null)}>✕</button>
+      </header>
+      <div class="text">
+        <p><b>What we try.</b> ${s.tries}</p>
+        <p><b>What to look for.</b> ${s.lookFor}</p>
+      </div>
+      ${note ? html`<div class="note" data-testid="presenter-note">${note}</div>` : nothing}
+      <div class="runs" data-testid="presenter-runs">
+        ${labels.map((l, i) => {
+          const r = runs[i];
+          const now = mine && x.index === i;
+          const state = now ? `step ${st?.step ?? 0}/${st?.maxSteps ?? r?.config.max_steps ?? '?'}` : r ? r.outcome.status.replace('_', ' ') : mine && i > x.index ? 'queued' : 'not run';
+          return html`<span class=${now ? 'now' : ''}><span class="swatch" style="background:${colorOf(i)}"></span>${l}: ${state}</span>`;
+        })}
+      </div>
+      <metric-chart heading=${`loss (train faint, validation bold) against ${s.x === 'tokens' ? 'tokens seen' : 'step'}`} .xLabel=${s.x === 'tokens' ? 'tokens seen' : 'step'} .series=${this.series(runs, labels, s.x)} .height=${Math.max(260, Math.round(window.innerHeight * 0.45))}></metric-chart>
+      ${check ? html`<div class="check" data-testid="presenter-check"><b>What these runs showed:</b> ${check.sentence}<ul>${check.lines.map((l) => html`<li>${l}</li>`)}</ul></div>` : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'presenter-view': PresenterView;
+  }
+}

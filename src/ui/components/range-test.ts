@@ -1,0 +1,60 @@
+// <range-test>: the learning-rate range test on the current setup (a copy of the model: the run
+// starts from the same base and changes nothing else), its loss against rate on a log axis, and
+// the two suggested rates, each one click from the config.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { RANGE_END, RANGE_START, suggestRate } from '../../experiments/lr-range';
+import { runsOfTag } from '../../experiments/plan';
+import { fmt } from '../charts/metric-chart';
+import '../charts/metric-chart';
+import { Watch } from '../state/controller';
+import type { Workbench } from '../state/workbench';
+import { controlStyles } from './styles';
+
+@customElement('range-test')
+export class RangeTest extends LitElement {
+  static override styles = [controlStyles, css`
+    :host { display: block; }
+    .row { display: flex; gap: 0.6rem; align-items: center; flex-wrap: wrap; font-size: 0.85rem; margin: 0.4rem 0; }
+    .suggest b { font-variant-numeric: tabular-nums; }
+  `];
+
+  @property({ attribute: false }) bench!: Workbench;
+
+  constructor() {
+    super();
+    new Watch(this, () => [this.bench, this.bench?.config]);
+  }
+
+  override render() {
+    const b = this.bench;
+    const x = b.experiments;
+    const run = runsOfTag(b.listedRuns(), 'lr-range').at(-1) ?? null;
+    const s = run ? suggestRate(run) : null;
+    const use = (lr: number) => b.config.set('learning_rate', lr);
+    const busy = x.busy || b.job.busy;
+    const raw = run ? { x: run.metrics.lr.map((v) => v ?? 0), y: run.metrics.loss, label: 'loss', color: '#4e79a7', faint: true } : null;
+    const smooth = s ? { x: s.curve.map((p) => p.lr), y: s.curve.map((p) => p.loss), label: 'smoothed loss', color: '#4e79a7' } : null;
+    return html`
+      <p class="muted">Trains a copy of the current setup while the learning rate ramps exponentially from ${fmt(RANGE_START)} to ${fmt(RANGE_END)}; it stops when the loss blows up. Read the rate where the loss falls fastest, not where it is lowest.</p>
+      <div class="row">
+        <label>steps <input type="number" min="20" max="2000" style="width:5rem" data-testid="range-steps" .value=${String(x.rangeSteps)} @input=${(e: Event) => (x.rangeSteps = Math.max(20, Number((e.target as HTMLInputElement).value) || 200))} /></label>
+        <button class="primary" data-testid="run-range" ?disabled=${busy || !b.config.config} @click=${() => void x.runRangeTest()}>Run range test</button>
+      </div>
+      ${s && run ? html`
+        <div class="row suggest" data-testid="range-suggestions">
+          ${s.steepest !== null ? html`<span>steepest descent <b>${fmt(s.steepest)}</b> <button data-testid="use-steepest" @click=${() => use(s.steepest!)}>use</button></span>` : nothing}
+          ${s.minOverTen !== null ? html`<span>minimum ${fmt(s.minimum)} / 10 = <b>${fmt(s.minOverTen)}</b> <button data-testid="use-min" @click=${() => use(s.minOverTen!)}>use</button></span>` : nothing}
+          ${s.steepest === null && s.minOverTen === null ? html`<span>Too few steps to suggest a rate.</span>` : nothing}
+          ${s.blewUpAt !== null ? html`<span class="muted">the loss blew up at ${fmt(s.blewUpAt)}</span>` : nothing}
+        </div>
+        <metric-chart heading="loss vs learning rate" xLabel="learning rate" logX .series=${[raw!, smooth!]} .height=${240}></metric-chart>` : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'range-test': RangeTest;
+  }
+}

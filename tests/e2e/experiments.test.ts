@@ -1,0 +1,65 @@
+// Experiments in headless chromium on SwiftShader, on the tiny model: a two-rate sweep built in the
+// sweep builder runs end to end (table with the best marked, loss-vs-rate plot, overlay in the run
+// list); classroom scenario 6 runs from the presenter view and its check states what the runs showed.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, useApp } from './helpers/browser';
+
+async function fill(page: Page, testId: string, value: string): Promise<void> {
+  const input = page.getByTestId(testId);
+  await input.fill(value);
+  await input.dispatchEvent('input');
+}
+
+describe('experiments', () => {
+  const app = useApp();
+
+  it('runs a learning-rate sweep and shows its table, plot and overlay', async () => {
+    const page = await app().newPage();
+    await page.goto(app().url);
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    for (const [k, v] of [['warmup_steps', '1'], ['max_steps', '6'], ['eval_interval', '3'], ['eval_batches', '1'], ['batch_size', '2'], ['sample_interval', '0'], ['sample_length', '8']]) await fill(page, `input-${k}`, v);
+    await page.getByTestId('tab-sweep').click();
+    await fill(page, 'sweep-name', 'e2e');
+    await fill(page, 'sweep-learning_rate', '1e-4..1e-1 x2');
+    await expect.poll(() => page.getByTestId('sweep-count').textContent()).toMatch(/^2 runs × 6 steps/);
+    await fill(page, 'sweep-batch_size', '2, x');
+    await expect.poll(() => page.getByTestId('sweep-count').textContent()).toBe('no runs');
+    await fill(page, 'sweep-batch_size', '');
+    await page.getByTestId('run-sweep').click();
+    await page.getByTestId('plan-progress').waitFor({ timeout: 30_000 });
+    await page.getByTestId('plan-progress').waitFor({ state: 'detached', timeout: 300_000 });
+    await expect.poll(() => page.getByTestId('sweep-row').count()).toBe(2);
+    expect(await page.getByTestId('sweep-best').count()).toBe(1);
+    expect(await page.getByTestId('chart-final val loss vs learning rate').locator('canvas').count()).toBeGreaterThan(0);
+    const table = await page.getByTestId('sweep-table').textContent();
+    expect(table).toMatch(/1e-4/);
+    expect(table).toMatch(/0\.1/);
+    await page.getByTestId('overlay-sweep').click();
+    await expect.poll(async () => (await page.getByTestId('legend').textContent())?.match(/e2e: lr/g)?.length).toBe(2);
+    await page.screenshot({ path: `${SHOTS}/sweep.png`, fullPage: true });
+    await page.close();
+  }, 420_000);
+
+  it('presents scenario 6 and states what its runs showed', async () => {
+    const page = await app().newPage();
+    await page.goto(`${app().url}?present=6&scenario_scale=0.02`);
+    await page.getByTestId('presenter-title').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('presenter-title').textContent()).toBe('Scenario 6: Gradient accumulation');
+    expect(await page.getByTestId('presenter-note').textContent()).toMatch(/tiny model/);
+    await page.getByTestId('presenter-run').click();
+    await page.getByTestId('presenter-stop').waitFor({ timeout: 30_000 });
+    const check = page.getByTestId('presenter-check');
+    await check.waitFor({ timeout: 400_000 });
+    const text = (await check.textContent())!;
+    expect(text).toMatch(/Batch 16 and 4 × 4 accumulation gave (the same|nearly the same) curve: validation losses differ by at most/);
+    expect(text).toMatch(/bs 16: validation \d\.\d{3} → \d\.\d{3}/);
+    await page.screenshot({ path: `${SHOTS}/presenter.png` });
+    await page.getByTestId('presenter-exit').click();
+    await expect.poll(() => page.getByTestId('run-row').count()).toBe(2);
+    await page.getByTestId('tab-scenarios').click();
+    await page.getByTestId('select-scenario-6').click();
+    await expect.poll(async () => (await page.getByTestId('legend').textContent())?.match(/S6 Gradient accumulation/g)?.length).toBe(2);
+    await page.close();
+  }, 600_000);
+});

@@ -1,0 +1,147 @@
+// The learning-rate range test: its config (an exponential ramp from 1e-7 to 1, nothing else), the
+// schedule that ramp gives, and the suggestions read off a loss-against-rate curve whose shape is known.
+import { describe, expect, it } from 'vitest';
+import { RANGE_END, RANGE_START, rangePlan, rangeTestConfig, suggestRate } from '../../../src/experiments/lr-range';
+import { parseConfig } from '../../../src/train/config';
+import { scheduleOf } from '../../../src/train/resolve';
+import { lrAt, lrCurve } from '../../../src/train/schedule';
+import { makeRecord } from '../helpers/records';
+
+const base = parseConfig({
+  model: 'tiny', lora_rank: 8, batch_size: 4, learning_rate: 2e-4, warmup_steps: 20, min_lr: 1e-5, tags: ['mine'],
+  eval_interval: 25, sample_interval: 50, early_stopping_patience: 3, divergence_margin: 3, metrics_interval: 50,
+});
+
+describe('rangeTestConfig', () => {
+  it('ramps exponentially from 1e-7 to 1 with no warmup, no decay floor, no evaluations or samples', () => {
+    const c = rangeTestConfig(base);
+    expect(c).toMatchObject({
+      learning_rate: 1, warmup_init_lr: 1e-7, warmup_steps: 0, lr_schedule: 'exponential', min_lr: null,
+      max_steps: 200, epochs: null, eval_interval: 0, sample_interval: 0, early_stopping_patience: 0,
+      divergence_margin: 1.5, metrics_interval: 10,
+    });
+    expect([RANGE_START, RANGE_END]).toEqual([1e-7, 1]);
+    expect(c.tags).toEqual(['mine', 'lr-range']);
+    expect(c.name).toBe('LR range test: LoRA r8 bs 4');
+    // The model, data and batch are the config's.
+    expect([c.model, c.lora_rank, c.batch_size, c.train_data]).toEqual(['tiny', 8, 4, base.train_data]);
+  });
+
+  it('tags lr-range once, takes the step count, and replaces epochs', () => {
+    const c = rangeTestConfig(parseConfig({ ...base, tags: ['lr-range'], name: 'mine', max_steps: null, epochs: 2, lora_rank: 0, divergence_margin: 0.5, metrics_interval: 2 }), 120);
+    expect(c.tags).toEqual(['lr-range']);
+    expect(c.max_steps).toBe(120);
+    expect(c.epochs).toBeNull();
+    expect(c.name).toBe('LR range test: mine bs 4');
+    expect(c.divergence_margin).toBe(0.5);
+    expect(c.metrics_interval).toBe(2);
+    expect(rangeTestConfig(parseConfig({ ...base, lora_rank: 0 })).name).toBe('LR range test: full bs 4');
+    // 0 (stop only on NaN) still stops the range test once the loss is well above its start.
+    expect(rangeTestConfig(parseConfig({ ...base, divergence_margin: 0 })).divergence_margin).toBe(1.5);
+  });
+
+  it('makes a one-run plan tagged lr-range', () => {
+    const p = rangePlan(base, 50);
+    expect(p.kind).toBe('range');
+    expect(p.tag).toBe('lr-range');
+    expect(p.runs).toHaveLength(1);
+    expect(p.runs[0].config.max_steps).toBe(50);
+  });
+
+  it('gives a schedule at 1e-7 on the first step and 1 on the last, geometric between', () => {
+    const c = rangeTestConfig(base, 200);
+    const s = scheduleOf(c, c.max_steps!);
+    expect(s.kind).toBe('exponential');
+    expect(lrAt(s, 0)).toBe(1e-7);
+    expect(lrAt(s, 199)).toBeCloseTo(1, 12);
+    expect(lrAt(s, 250)).toBeCloseTo(1, 12);
+    const lrs = lrCurve(s);
+    expect(lrs).toHaveLength(200);
+    const ratio = 1e7 ** (1 / 199);
+    for (let i = 1; i < 200; i++) expect(lrs[i] / lrs[i - 1]).toBeCloseTo(ratio, 10);
+    // Halfway through the steps is halfway through the decades.
+    expect(Math.log10(lrAt(s, 199 / 2))).toBeCloseTo(-3.5, 10);
+  });
+});
+
+// Loss against rate, by log10(rate) x: flat at 5 for small rates, falling fastest at x = -3 (by 2 nats
+// along a sigmoid), then a slow rise from x = -2 that puts the minimum at about 1.26e-2, and a blow-up
+// above 1e-1.
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+function lossAt(lr: number): number {
+  const x = Math.log10(lr);
+  return 3 + 2 * (1 - sigmoid((x + 3) / 0.25)) + (x > -2 ? 0.5 * (x + 2) ** 2 : 0) + (x > -1 ? 100 * (x + 1) ** 2 : 0);
+}
+const trueMinimum = (() => {
+  let best = 1e-7;
+  for (let x = -7; x <= 0; x += 1e-4) if (lossAt(10 ** x) < lossAt(best)) best = 10 ** x;
+  return best;
+})();
+
+function rangeRecord(steps: number, loss: (lr: number, i: number) => number | null, status: 'finished' | 'diverged' = 'finished', until = steps) {
+  const c = rangeTestConfig(base, steps);
+  const s = scheduleOf(c, steps);
+  const lrs = Array.from({ length: until }, (_, i) => lrAt(s, i));
+  return makeRecord({ config: { ...c }, losses: lrs.map((lr, i) => [i + 1, loss(lr, i)] as const), lrs, status });
+}
+
+const within = (x: number | null, target: number, factor: number) => {
+  expect(x).not.toBeNull();
+  expect(x!).toBeGreaterThan(target / factor);
+  expect(x!).toBeLessThan(target * factor);
+};
+
+describe('suggestRate', () => {
+  it('finds the steepest fall, the minimum / 10, and where the loss blew up', () => {
+    expect(trueMinimum).toBeGreaterThan(1.1e-2);
+    expect(trueMinimum).toBeLessThan(1.4e-2);
+    const r = suggestRate(rangeRecord(1000, lossAt));
+    within(r.steepest, 1e-3, 1.5);
+    within(r.minimum, trueMinimum, 1.5);
+    expect(r.minOverTen).toBe(Number((r.minimum! / 10).toPrecision(2)));
+    within(r.minOverTen, trueMinimum / 10, 1.5);
+    expect(r.blewUpAt).not.toBeNull();
+    expect(r.blewUpAt!).toBeGreaterThan(0.1);
+    expect(r.blewUpAt!).toBeLessThan(1);
+    // The curve stops at the blow-up: every point is before it, smoothed loss within 4× the minimum.
+    const lows = Math.min(...r.curve.map((p) => p.loss));
+    expect(r.curve.every((p) => p.lr < r.blewUpAt! && p.loss <= 4 * lows)).toBe(true);
+    expect(r.curve.length).toBeGreaterThan(800);
+    expect(r.curve.length).toBeLessThan(1000);
+  });
+
+  it('stays within a factor of 2 on the default 200 steps (the smoothing lags a little)', () => {
+    const r = suggestRate(rangeRecord(200, lossAt));
+    within(r.steepest, 1e-3, 2);
+    within(r.minimum, trueMinimum, 2.5);
+    expect(r.blewUpAt!).toBeGreaterThan(0.1);
+  });
+
+  it('ends the curve at a NaN (or missing) loss, which is where it blew up', () => {
+    for (const bad of [NaN, null, Infinity]) {
+      const rec = rangeRecord(1000, (lr, i) => (i === 700 ? bad : lossAt(lr)));
+      const r = suggestRate(rec);
+      expect(r.curve).toHaveLength(700);
+      expect(r.blewUpAt).toBe(rec.metrics.lr[700]);
+      expect(r.curve.at(-1)!.lr).toBe(rec.metrics.lr[699]);
+      within(r.steepest, 1e-3, 1.5);
+    }
+  });
+
+  it('says where a diverged run stopped when the loss never passed 4× its minimum', () => {
+    const rec = rangeRecord(1000, lossAt, 'diverged', 850);
+    const r = suggestRate(rec);
+    expect(r.curve).toHaveLength(850);
+    expect(r.blewUpAt).toBe(rec.metrics.lr[849]);
+  });
+
+  it('has no blow-up on a curve that never rises, and no suggestion from fewer than 5 points', () => {
+    const r = suggestRate(rangeRecord(300, (lr) => 5 - 2 * sigmoid((Math.log10(lr) + 3) / 0.25)));
+    expect(r.blewUpAt).toBeNull();
+    expect(r.curve).toHaveLength(300);
+    within(r.steepest, 1e-3, 2);
+    const short = suggestRate(rangeRecord(300, lossAt, 'finished', 4));
+    expect(short).toMatchObject({ steepest: null, minOverTen: null, minimum: null, blewUpAt: null });
+    expect(short.curve).toHaveLength(4);
+  });
+});
