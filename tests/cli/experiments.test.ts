@@ -1,0 +1,78 @@
+// The CLI's experiments on the tiny preset through SwiftShader: a sweep file (the product of its
+// lists, rates scaled by the rule, summary.csv), a classroom scenario with its check, and the
+// learning-rate range test's suggestions; a bad sweep block is one line naming the key.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseRun } from '../../src/runs/schema';
+import { buildCli, cli, ROOT, scratch } from './helpers';
+
+const SW = ['--gpu', 'swiftshader'];
+const BASE = join(ROOT, 'public/base/tiny.safetensors');
+
+describe('stepsize CLI experiments', () => {
+  const dir = scratch();
+
+  beforeAll(async () => {
+    await buildCli();
+  });
+
+  it('runs a sweep file: every run written, rates scaled by the rule, one summary.csv row per run', () => {
+    writeFileSync(join(dir, 'sweep.yaml'), [
+      'name: tiny sweep', 'model: tiny', `base_model: ${BASE}`, 'train_data: sotu', 'lora_rank: 4', 'batch_size: 2',
+      'max_steps: 6', 'warmup_steps: 1', 'eval_interval: 3', 'eval_batches: 1', 'sample_interval: 0', 'sample_length: 4', 'output_dir: runs/sweep',
+      'sweep:', '  learning_rate: [1.0e-3, 3.0e-2]', '  batch_size: [2, 8]', '  lr_scaling: linear', '  reference_batch_size: 2',
+    ].join('\n'));
+    const r = cli(dir, ['sweep', '--config', 'sweep.yaml', '--quiet', ...SW]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^best: tiny sweep: /m);
+    const runs = readdirSync(join(dir, 'runs/sweep')).filter((d) => existsSync(join(dir, 'runs/sweep', d, 'run.json'))).sort();
+    expect(runs).toHaveLength(4);
+    const recs = runs.map((d) => parseRun(JSON.parse(readFileSync(join(dir, 'runs/sweep', d, 'run.json'), 'utf8'))));
+    expect(recs.map((x) => [x.config.batch_size, x.config.learning_rate])).toEqual([[2, 1e-3], [2, 3e-2], [8, 4e-3], [8, 0.12]]);
+    for (const x of recs) expect(x.tags).toContain('sweep:tiny sweep');
+    const csv = readFileSync(join(dir, 'runs/sweep/summary.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('run,learning_rate,batch_size,final_val_loss,best_val_loss,best_step,final_train_loss,diverged,status,steps,tokens');
+    expect(csv).toHaveLength(5);
+    expect(csv[3]).toMatch(/^"tiny sweep: lr 0\.004 bs 8",0\.004,8,\d\.\d+,\d\.\d+,\d+,\d\.\d+,false,finished,6,3072$/);
+  });
+
+  it('refuses a bad sweep block in one line that names the key, and trains nothing', () => {
+    writeFileSync(join(dir, 'bad.yaml'), `model: tiny\nbase_model: ${BASE}\noutput_dir: runs/bad\nsweep:\n  learning_rate: [0.001, -1]\n`);
+    const r = cli(dir, ['sweep', '--config', 'bad.yaml', ...SW]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^stepsize: sweep\.learning_rate: \[0\.001,-1\] is not allowed; a non-empty list of numbers above 0/);
+    expect(existsSync(join(dir, 'runs/bad'))).toBe(false);
+  });
+
+  it('runs classroom scenario 6 on the tiny model and prints its check', () => {
+    const r = cli(dir, ['scenario', '6', '--steps-scale', '0.02', '--out', 'runs/s6', '--quiet', ...SW]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/No GPU here: this scenario runs on the tiny model/);
+    expect(r.stdout).toMatch(/Check: .*Batch 16 and 4 × 4 accumulation gave (the same|nearly the same) curve/);
+    expect(readFileSync(join(dir, 'runs/s6/check.txt'), 'utf8')).toMatch(/^Scenario 6: Gradient accumulation/);
+    const recs = ['01-bs_16', '02-bs_4_4_accumulation'].map((d) => parseRun(JSON.parse(readFileSync(join(dir, 'runs/s6', d, 'run.json'), 'utf8'))));
+    expect(recs.map((x) => [x.config.batch_size, x.config.grad_accum_steps, x.config.max_steps])).toEqual([[16, 1, 8], [4, 4, 8]]);
+    for (const x of recs) expect(x.tags).toEqual(['scenario:6']);
+  });
+
+  it('runs the learning-rate range test and suggests rates', () => {
+    writeFileSync(join(dir, 'range.yaml'), `model: tiny\nbase_model: ${BASE}\nlora_rank: 4\nbatch_size: 2\noutput_dir: runs/lora\nsample_length: 4\neval_batches: 1\n`);
+    const r = cli(dir, ['lr-range', '--config', 'range.yaml', '--steps', '40', '--quiet', ...SW]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/suggested learning_rate: \d\.\de-\d+ \(steepest descent\), \d\.\de-\d+ \(minimum \d\.\de-\d+ \/ 10\)/);
+    const rec = parseRun(JSON.parse(readFileSync(join(dir, 'runs/lora-lr-range/run.json'), 'utf8')));
+    expect(rec.metrics.lr[0]).toBeCloseTo(1e-7, 12);
+    expect(rec.tags).toContain('lr-range');
+  });
+
+  it('lists the scenarios', () => {
+    const r = cli(dir, ['scenario', '--list']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(10);
+  });
+});
