@@ -1,15 +1,8 @@
 // Experiments in headless chromium on SwiftShader, on the tiny model: a two-rate sweep built in the
 // sweep builder runs end to end (table with the best marked, loss-vs-rate plot, overlay in the run
 // list); classroom scenario 6 runs from the presenter view and its check states what the runs showed.
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { SHOTS, useApp } from './helpers/browser';
-
-async function fill(page: Page, testId: string, value: string): Promise<void> {
-  const input = page.getByTestId(testId);
-  await input.fill(value);
-  await input.dispatchEvent('input');
-}
+import { fillTestId as fill, SHOTS, useApp } from './helpers/browser';
 
 describe('experiments', () => {
   const app = useApp();

@@ -7,13 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { SHOTS, useApp } from './helpers/browser';
+import { fillTestId, SHOTS, useApp } from './helpers/browser';
 
-async function fill(page: Page, key: string, value: string): Promise<void> {
-  const input = page.getByTestId(`input-${key}`);
-  await input.fill(value);
-  await input.dispatchEvent('input');
-}
+const fill = (page: Page, key: string, value: string) => fillTestId(page, `input-${key}`, value);
 
 async function waitForStep(page: Page, atLeast: number): Promise<void> {
   await page.waitForFunction(

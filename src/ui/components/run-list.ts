@@ -75,6 +75,7 @@ export class RunList extends LitElement {
       download(f.name, f.text, 'text/csv');
     };
     const diff = differingKeys(selected);
+    const tags = [...new Set(runs.flatMap((r) => r.tags))].sort();
     return html`
       <div class="tools">
         <button data-testid="export-json" ?disabled=${!ids.length} @click=${exportJson}>Export JSON (${ids.length})</button>
@@ -82,6 +83,8 @@ export class RunList extends LitElement {
         <label><button @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>Import run.json…</button><input data-testid="import" type="file" accept=".json,application/json" multiple hidden @change=${(e: Event) => this.importFiles(e)} /></label>
         <button ?disabled=${!runs.length} @click=${() => { for (const r of runs) b.selected.add(r.id); b.changed(); }}>Select all</button>
         <button ?disabled=${!ids.length} @click=${() => { b.selected.clear(); b.changed(); }}>Select none</button>
+        ${tags.length ? html`<select data-testid="select-tag" title="Overlay the runs of a sweep or scenario" @change=${(e: Event) => { const t = (e.target as HTMLSelectElement).value; if (t) b.selectTag(t); (e.target as HTMLSelectElement).value = ''; }}>
+          <option value="">Select runs tagged…</option>${tags.map((t) => html`<option value=${t}>${t}</option>`)}</select>` : nothing}
       </div>
       ${runs.length ? html`
       <table data-testid="runs">

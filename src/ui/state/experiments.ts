@@ -127,7 +127,6 @@ export class Experiments extends EventTarget {
     this.plan = plan;
     this.index = 0;
     this.stopping = false;
-    this.bench.message = null;
     this.changed();
     const done: RunRecord[] = [];
     try {
@@ -135,15 +134,10 @@ export class Experiments extends EventTarget {
         if (this.stopping) break;
         this.index = i;
         this.changed();
-        const data = await this.bench.trainingText(r.config);
-        const base = r.config.base_model ? await this.bench.loadBase(r.config.base_model) : null;
-        const record = await this.bench.job.start({ config: r.config, data, base });
-        await this.bench.refreshRuns();
+        const record = await this.bench.runConfig(r.config);
         if (!record) break;
         done.push(record);
       }
-    } catch (e) {
-      this.bench.message = { kind: 'error', text: (e as Error).message };
     } finally {
       this.plan = null;
       this.changed();

@@ -14,7 +14,7 @@ import type { WeightFile } from '../../worker/api';
 import { ConfigState } from './config-state';
 import { Experiments } from './experiments';
 import { fetchCorpus, readUpload, uploadSource, type Uploaded } from './data';
-import { JobController } from './job';
+import { JobController, type StartRequest } from './job';
 import type { RunStore } from './store';
 
 export type XAxis = 'step' | 'tokens' | 'time';
@@ -168,42 +168,41 @@ export class Workbench extends EventTarget {
 
   // ---- training ---------------------------------------------------------------------------------
 
-  async train(): Promise<void> {
-    const config = this.config.config;
-    if (!config || this.job.busy) return;
+  /**
+   * Loads the config's text and base, trains it through the job and refreshes the run list. Returns
+   * the finished record, or null (an error is shown as the page's message).
+   */
+  async runConfig(config: TrainConfig, onDone?: StartRequest['onDone']): Promise<RunRecord | null> {
     this.message = null;
+    let record: RunRecord | null = null;
     try {
       const data = await this.trainingText(config);
       const base = config.base_model ? await this.loadBase(config.base_model) : null;
       this.changed();
-      await this.job.start({ config, data, base });
+      record = await this.job.start({ config, data, base, onDone });
     } catch (e) {
       this.message = { kind: 'error', text: (e as Error).message };
     }
     await this.refreshRuns();
+    return record;
+  }
+
+  async train(): Promise<void> {
+    const config = this.config.config;
+    if (!config || this.job.busy) return;
+    await this.runConfig(config);
   }
 
   /** Pretrains a base for the model (default: the current one) on Moby Dick and caches it in IndexedDB. */
   async pretrainBase(model = this.config.values.model as TrainConfig['model']): Promise<void> {
-    const config = pretrainConfig(model);
     const key = baseKey(model);
-    this.message = null;
-    try {
-      const data = await this.trainingText(config);
-      await this.job.start({
-        config, data, base: null,
-        onDone: async (record, weights: WeightFile[]) => {
-          const file = weights.find((w) => w.name === 'model.safetensors');
-          if (!file || record.outcome.status !== 'finished') return;
-          await this.store.putBase(key, record.id, file.bytes);
-          this.browserBases.add(key);
-          if (baseKey(this.config.values.model as TrainConfig['model']) === key) this.config.set('base_model', `${BROWSER_BASE}${key}`);
-        },
-      });
-    } catch (e) {
-      this.message = { kind: 'error', text: (e as Error).message };
-    }
-    await this.refreshRuns();
+    await this.runConfig(pretrainConfig(model), async (record, weights: WeightFile[]) => {
+      const file = weights.find((w) => w.name === 'model.safetensors');
+      if (!file || record.outcome.status !== 'finished') return;
+      await this.store.putBase(key, record.id, file.bytes);
+      this.browserBases.add(key);
+      if (baseKey(this.config.values.model as TrainConfig['model']) === key) this.config.set('base_model', `${BROWSER_BASE}${key}`);
+    });
   }
 
   // ---- runs -------------------------------------------------------------------------------------

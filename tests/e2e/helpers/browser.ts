@@ -58,3 +58,10 @@ export function useApp(): () => App {
     };
   };
 }
+
+/** Types into the element with this test id and fires `input` (Lit listens for it). */
+export async function fillTestId(page: Page, testId: string, value: string): Promise<void> {
+  const input = page.getByTestId(testId);
+  await input.fill(value);
+  await input.dispatchEvent('input');
+}

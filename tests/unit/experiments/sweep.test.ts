@@ -2,7 +2,7 @@
 // alpha with the rank, names, tags and the limits.
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { expandSweep, logspace, MAX_SWEEP_RUNS, parseSweepFile, parseSweepSpec, scaleRate, type SweepSpec } from '../../../src/experiments/sweep';
+import { expandSweep, logspace, MAX_SWEEP_RUNS, parseListText, parseSweepFile, parseSweepSpec, scaleRate, type SweepSpec } from '../../../src/experiments/sweep';
 import { ConfigError, ConfigErrors, parseConfig } from '../../../src/train/config';
 
 /** The ConfigErrors `fn` throws (fails the test when it throws nothing or something else). */
@@ -206,5 +206,23 @@ describe('logspace and scaleRate', () => {
     expect(scaleRate(2e-4, 64, 16, 'linear')).toBe(8e-4);
     expect(scaleRate(2e-4, 64, 16, 'sqrt')).toBe(4e-4);
     expect(scaleRate(1e-3, 2, 16, 'sqrt')).toBe(3.53553e-4);
+  });
+});
+
+describe('parseListText (the sweep builder fields)', () => {
+  it('reads comma lists, log ranges and empty fields', () => {
+    expect(parseListText('learning_rate', ' 1e-4, 3e-4 ,1e-3 ', false)).toEqual([1e-4, 3e-4, 1e-3]);
+    expect(parseListText('learning_rate', '1e-5..1e-1 x5', false)).toEqual([1e-5, 1e-4, 1e-3, 1e-2, 1e-1]);
+    expect(parseListText('learning_rate', '0.001 .. 0.1 × 3', false)).toEqual([0.001, 0.01, 0.1]);
+    expect(parseListText('batch_size', '4 16', true)).toEqual([4, 16]);
+    expect(parseListText('seed', '   ', true)).toBeNull();
+  });
+
+  it('refuses bad text with the field, the text and what is allowed', () => {
+    expect(() => parseListText('batch_size', '4, x', true)).toThrow(/^batch_size: "4, x" is not allowed; integers separated by commas/);
+    expect(() => parseListText('batch_size', '2.5', true)).toThrow(ConfigError);
+    expect(() => parseListText('learning_rate', '-1e-3', false)).toThrow(/^learning_rate: "-1e-3" is not allowed; a non-empty list of numbers above 0/);
+    expect(() => parseListText('learning_rate', '1e-1..1e-3 x3', false)).toThrow(/^learning_rate: .* a range low\.\.high xN with 0 < low ≤ high/);
+    expect(() => parseListText('lora_rank', '4, 999', true)).toThrow(/^lora_rank: "4, 999" is not allowed; a non-empty list of integers from 0 to 256/);
   });
 });
