@@ -37,6 +37,9 @@ export interface ScenarioCheck {
   lines: string[];
 }
 
+/** Rates as the scenarios' texts write them: 1e-5, 2e-4, 3e-3. */
+const e = (lr: number): string => lr.toExponential();
+
 const full = (lr: number, more: Partial<TrainConfig> = {}): Partial<TrainConfig> => ({ lora_rank: 0, learning_rate: lr, weight_decay: 0.01, ...more });
 const lora = (lr: number, more: Partial<TrainConfig> = {}): Partial<TrainConfig> => ({ lora_rank: 8, learning_rate: lr, ...more });
 
@@ -45,7 +48,7 @@ export const SCENARIOS: Scenario[] = [
     id: 1, title: 'Learning rate', x: 'step',
     tries: 'LoRA r8 at four learning rates, 300 steps each: 1e-5, 2e-4 (the usual default), 3e-3 and 1e-1.',
     lookFor: 'A rate too low barely moves the validation loss; one far too high ends worse than it started, or diverges.',
-    runs: [1e-5, 2e-4, 3e-3, 1e-1].map((lr) => ({ label: `LoRA ${lr}`, set: lora(lr, { max_steps: 300 }) })),
+    runs: [1e-5, 2e-4, 3e-3, 1e-1].map((lr) => ({ label: `LoRA ${e(lr)}`, set: lora(lr, { max_steps: 300 }) })),
   },
   {
     id: 2, title: 'LoRA against full fine-tuning', x: 'step',

@@ -124,21 +124,21 @@ describe('checkScenario', () => {
     const s = scenarioById(1);
     const check = checkScenario(s, [rec(val(2.1, 2.095, 2.09)), rec(val(2.1, 1.95, 1.9)), rec(val(2.1, 1.7, 1.75)), rec(val(2.1, 2.8, 2.6))]);
     expect(check.sentence).toBe(
-      'LoRA 0.1 ended above its starting loss (2.100 → 2.600); LoRA 0.00001 barely moved (less than 0.02 nats); LoRA 0.003 reached the lowest validation loss (1.700 at step 150).',
+      'LoRA 1e-1 ended above its starting loss (2.100 → 2.600); LoRA 1e-5 barely moved (less than 0.02 nats); LoRA 3e-3 reached the lowest validation loss (1.700 at step 150).',
     );
     expect(check.lines).toEqual([
-      'LoRA 0.00001: validation 2.100 → 2.090 (best 2.090 at step 300)',
-      'LoRA 0.0002: validation 2.100 → 1.900 (best 1.900 at step 300)',
-      'LoRA 0.003: validation 2.100 → 1.750 (best 1.700 at step 150)',
-      'LoRA 0.1: validation 2.100 → 2.600 (best 2.100 at step 0)',
+      'LoRA 1e-5: validation 2.100 → 2.090 (best 2.090 at step 300)',
+      'LoRA 2e-4: validation 2.100 → 1.900 (best 1.900 at step 300)',
+      'LoRA 3e-3: validation 2.100 → 1.750 (best 1.700 at step 150)',
+      'LoRA 1e-1: validation 2.100 → 2.600 (best 2.100 at step 0)',
     ]);
   });
 
   it('scenario 1 says where a run diverged and leaves it out of the lowest', () => {
     const diverged = rec([[0, 2.1]], curve(1, 37, (s) => 2 + s), { status: 'diverged', reason: 'diverged at step 37: loss 39.0 is 3 above the first step', step: 37 });
     const check = checkScenario(scenarioById(1), [rec(val(2.1, 2.0, 1.98)), rec(val(2.1, 1.95, 1.9)), rec(val(2.1, 1.7, 1.75)), diverged]);
-    expect(check.sentence).toBe('LoRA 0.1 diverged at step 37; LoRA 0.003 reached the lowest validation loss (1.700 at step 150).');
-    expect(check.lines[3]).toBe('LoRA 0.1: diverged at step 37 (loss 39.0 is 3 above the first step)');
+    expect(check.sentence).toBe('LoRA 1e-1 diverged at step 37; LoRA 3e-3 reached the lowest validation loss (1.700 at step 150).');
+    expect(check.lines[3]).toBe('LoRA 1e-1: diverged at step 37 (loss 39.0 is 3 above the first step)');
   });
 
   it('says when no run recorded a validation loss', () => {
