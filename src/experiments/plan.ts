@@ -24,7 +24,7 @@ export interface Plan {
   keys: SweepKey[];
 }
 
-/** The runs of a plan among recorded runs, newest attempt of each label (by name) last. */
+/** The recorded runs that carry a tag, oldest first. */
 export function runsOfTag<R extends { tags: string[]; created: string }>(runs: readonly R[], tag: string): R[] {
   return runs.filter((r) => r.tags.includes(tag)).sort((a, b) => a.created.localeCompare(b.created));
 }
