@@ -9,7 +9,7 @@
 import { LORA_TARGETS, PRESETS } from '../model/shape';
 import type { RunRecord } from '../runs/schema';
 import { parseConfig, type TrainConfig } from '../train/config';
-import { f3, factLine, names, outcomeSentence, runFacts, type RunFacts } from './facts';
+import { f3, factLine, names, outcomeSentence, runFacts, TIE, type RunFacts } from './facts';
 import type { Plan } from './plan';
 
 export interface ScenarioRun {
@@ -84,23 +84,23 @@ export const SCENARIOS: Scenario[] = [
     tries: 'The folklore table: batch 1, 2, 4 at 1e-4, 1.5e-4, 2e-4, against batch 1 and 2 at 2e-4, all 400 steps.',
     lookFor: 'Whether the smaller batches really need the smaller rates here.',
     runs: [
-      { label: 'bs 1, 1e-4', set: lora(1e-4, { batch_size: 1, max_steps: 400 }) },
-      { label: 'bs 2, 1.5e-4', set: lora(1.5e-4, { batch_size: 2, max_steps: 400 }) },
-      { label: 'bs 4, 2e-4', set: lora(2e-4, { batch_size: 4, max_steps: 400 }) },
-      { label: 'bs 1, 2e-4', set: lora(2e-4, { batch_size: 1, max_steps: 400 }) },
-      { label: 'bs 2, 2e-4', set: lora(2e-4, { batch_size: 2, max_steps: 400 }) },
+      { label: 'bs 1 at 1e-4', set: lora(1e-4, { batch_size: 1, max_steps: 400 }) },
+      { label: 'bs 2 at 1.5e-4', set: lora(1.5e-4, { batch_size: 2, max_steps: 400 }) },
+      { label: 'bs 4 at 2e-4', set: lora(2e-4, { batch_size: 4, max_steps: 400 }) },
+      { label: 'bs 1 at 2e-4', set: lora(2e-4, { batch_size: 1, max_steps: 400 }) },
+      { label: 'bs 2 at 2e-4', set: lora(2e-4, { batch_size: 2, max_steps: 400 }) },
     ],
-    extra: (fs) => pairs(fs, [['bs 1, 1e-4', 'bs 1, 2e-4'], ['bs 2, 1.5e-4', 'bs 2, 2e-4']]),
+    extra: (fs) => pairs(fs, [['bs 1 at 1e-4', 'bs 1 at 2e-4'], ['bs 2 at 1.5e-4', 'bs 2 at 2e-4']]),
   },
   {
     id: 5, title: 'The linear scaling rule', x: 'tokens',
     tries: 'Batch 4 at 5e-4 for 1,600 steps against batch 16 for 400 steps (the same tokens) at 2e-3 (linear rule), 1e-3 (square-root rule) and 5e-4 (unscaled).',
     lookFor: 'Plotted against tokens seen: which rule, if any, lets the bigger batch match the small one.',
     runs: [
-      { label: 'bs 4, 5e-4', set: lora(5e-4, { batch_size: 4, max_steps: 1600 }) },
-      { label: 'bs 16, 2e-3 (linear)', set: lora(2e-3, { max_steps: 400 }) },
-      { label: 'bs 16, 1e-3 (sqrt)', set: lora(1e-3, { max_steps: 400 }) },
-      { label: 'bs 16, 5e-4 (unscaled)', set: lora(5e-4, { max_steps: 400 }) },
+      { label: 'bs 4 at 5e-4', set: lora(5e-4, { batch_size: 4, max_steps: 1600 }) },
+      { label: 'bs 16 at 2e-3 (linear)', set: lora(2e-3, { max_steps: 400 }) },
+      { label: 'bs 16 at 1e-3 (sqrt)', set: lora(1e-3, { max_steps: 400 }) },
+      { label: 'bs 16 at 5e-4 (unscaled)', set: lora(5e-4, { max_steps: 400 }) },
     ],
     extra: (fs) => {
       const ref = fs[0];
@@ -191,6 +191,10 @@ function pairs(fs: RunFacts[], which: [string, string][]): string[] {
     const fa = by.get(a);
     const fb = by.get(b);
     if (!fa || !fb || fa.final === null || fb.final === null) continue;
+    if (Math.abs(fa.final - fb.final) < TIE) {
+      out.push(`${fa.label} and ${fb.label} ended level (${f3(fa.final)} and ${f3(fb.final)}, within ${TIE}).`);
+      continue;
+    }
     const better = fa.final < fb.final ? fa : fb;
     out.push(`${better.label} ended lower than ${(better === fa ? fb : fa).label} (${f3(better.final)} against ${f3((better === fa ? fb : fa).final)}).`);
   }

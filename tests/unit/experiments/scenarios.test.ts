@@ -170,7 +170,7 @@ describe('checkScenario', () => {
 
   it('scenario 5 names the batch-16 runs that ended within 0.01 of batch 4', () => {
     const check = checkScenario(scenarioById(5), [rec(val(2.2, 2.1, 2.0)), rec(val(2.2, 2.1, 2.005)), rec(val(2.2, 2.1, 2.02)), rec(val(2.2, 2.1, 2.3))]);
-    expect(check.sentence).toContain('bs 16, 2e-3 (linear) ended within 0.01 of batch 4 (2.000) on the same tokens.');
+    expect(check.sentence).toContain('bs 16 at 2e-3 (linear) ended within 0.01 of batch 4 (2.000) on the same tokens.');
     const none = checkScenario(scenarioById(5), [rec(val(2.2, 2.1, 2.0)), rec(val(2.2, 2.1, 2.1)), rec(val(2.2, 2.1, 2.02)), rec(val(2.2, 2.1, 2.3))]);
     expect(none.sentence).toContain("No batch-16 run ended within 0.01 of batch 4's 2.000 on the same tokens.");
   });
@@ -200,8 +200,10 @@ describe('checkScenario', () => {
 
   it('scenario 4 compares each batch at the two rates', () => {
     const check = checkScenario(scenarioById(4), [2.0, 1.95, 1.9, 1.97, 1.93].map((f) => rec(val(2.1, 2.05, f))));
-    expect(check.sentence).toContain('bs 1, 2e-4 ended lower than bs 1, 1e-4 (1.970 against 2.000).');
-    expect(check.sentence).toContain('bs 2, 2e-4 ended lower than bs 2, 1.5e-4 (1.930 against 1.950).');
+    expect(check.sentence).toContain('bs 1 at 2e-4 ended lower than bs 1 at 1e-4 (1.970 against 2.000).');
+    expect(check.sentence).toContain('bs 2 at 2e-4 ended lower than bs 2 at 1.5e-4 (1.930 against 1.950).');
+    const level = checkScenario(scenarioById(4), [2.0, 1.95, 1.9, 1.97, 1.9502].map((f) => rec(val(2.1, 2.05, f))));
+    expect(level.sentence).toContain('bs 2 at 1.5e-4 and bs 2 at 2e-4 ended level (1.950 and 1.950, within 0.0005).');
   });
 });
 
