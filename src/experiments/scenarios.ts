@@ -133,9 +133,9 @@ export const SCENARIOS: Scenario[] = [
     tries: 'Rank 1, 4, 8 and 16 at 2e-4 (alpha 16); then rank 16 at 2.5e-4 and at 3e-3. 400 steps.',
     lookFor: 'How much the rank matters at a fixed rate, and whether a higher rank wants another rate.',
     runs: [
-      ...[1, 4, 8, 16].map((r) => ({ label: `r ${r}, 2e-4`, set: lora(2e-4, { lora_rank: r, max_steps: 400 }) })),
-      { label: 'r 16, 2.5e-4', set: lora(2.5e-4, { lora_rank: 16, max_steps: 400 }) },
-      { label: 'r 16, 3e-3', set: lora(3e-3, { lora_rank: 16, max_steps: 400 }) },
+      ...[1, 4, 8, 16].map((r) => ({ label: `r ${r} at 2e-4`, set: lora(2e-4, { lora_rank: r, max_steps: 400 }) })),
+      { label: 'r 16 at 2.5e-4', set: lora(2.5e-4, { lora_rank: 16, max_steps: 400 }) },
+      { label: 'r 16 at 3e-3', set: lora(3e-3, { lora_rank: 16, max_steps: 400 }) },
     ],
     extra: (fs) => {
       const same = fs.slice(0, 4).filter((f) => f.final !== null);

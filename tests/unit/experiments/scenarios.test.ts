@@ -194,8 +194,8 @@ describe('checkScenario', () => {
     const finals = [1.9, 1.85, 1.87, 1.88, 1.8, 2.5];
     const check = checkScenario(scenarioById(8), finals.map((f) => rec(val(2.1, 2.0, f))));
     expect(check.sentence).toContain('At 2e-4, ranks 1 to 16 ended within 0.050 nats of each other.');
-    expect(check.sentence).toContain('r 16, 2.5e-4 reached the lowest validation loss (1.800 at step 300)');
-    expect(check.sentence).toContain('r 16, 3e-3 ended above its starting loss (2.100 → 2.500)');
+    expect(check.sentence).toContain('r 16 at 2.5e-4 reached the lowest validation loss (1.800 at step 300)');
+    expect(check.sentence).toContain('r 16 at 3e-3 ended above its starting loss (2.100 → 2.500)');
   });
 
   it('scenario 4 compares each batch at the two rates', () => {
