@@ -23,38 +23,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> X: array<f32>;
 @group(0) @binding(3) var<storage, read_write> G: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
-var<workgroup> red2: array<f32, 64>;
-
-// Tree sum of `v` over the workgroup's 64 threads; every thread gets the total.
-fn wg_sum(li: u32, v: f32) -> f32 {
-  red[li] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (li < s) { red[li] += red[li + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
-
-// Two sums at once (one barrier sequence).
-fn wg_sum2(li: u32, a: f32, b: f32) -> vec2f {
-  red[li] = a;
-  red2[li] = b;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (li < s) {
-      red[li] += red[li + s];
-      red2[li] += red2[li + s];
-    }
-    workgroupBarrier();
-  }
-  let total = vec2f(red[0], red2[0]);
-  workgroupBarrier();
-  return total;
-}
+// Row sums go through wg_sum / wg_sum2 (lib/wg_sum.wgsl, prepended by src/kernels/layernorm.ts).
 
 @compute @workgroup_size(64)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -39,39 +39,10 @@ struct State {
   have_first: u32, halt_loss: f32, halt_norm: f32, last_step: u32,
 }
 
-var<workgroup> red: array<f32, 256>;
-var<workgroup> red2: array<f32, 256>;
+// Workgroup sums: lib/wg_sum.wgsl, prepended with this file by src/kernels/optim.ts.
 
 fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
-fn wg_sum(li: u32, v: f32) -> f32 {
-  red[li] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (li < s) { red[li] += red[li + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
-
-fn wg_sum2(li: u32, a: f32, b: f32) -> vec2f {
-  red[li] = a;
-  red2[li] = b;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (li < s) {
-      red[li] += red[li + s];
-      red2[li] += red2[li + s];
-    }
-    workgroupBarrier();
-  }
-  let total = vec2f(red[0], red2[0]);
-  workgroupBarrier();
-  return total;
 }
 
 fn chunk_id(wg: vec3u, nwg: vec3u) -> u32 {

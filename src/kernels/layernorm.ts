@@ -1,12 +1,15 @@
 // LayerNorm forward and backward (shaders/layernorm.wgsl). Offsets are f32 elements into the
 // bound buffers: x, y, dy, dx, mean, rstd in X; w, b in P; dw, db in G.
 
-import code from '../../shaders/layernorm.wgsl?raw';
+import layernormCode from '../../shaders/layernorm.wgsl?raw';
+import wgSum from '../../shaders/lib/wg_sum.wgsl?raw';
 import { defineKernel } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import { LN_EPS } from '../ref/layernorm';
 import type { KernelStyle } from './style';
+
+const code = wgSum + layernormCode;
 
 const PARAM_BYTES = 64;
 const F_ACCUM_DX = 1;

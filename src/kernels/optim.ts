@@ -5,12 +5,16 @@ import adamwCode from '../../shaders/adamw.wgsl?raw';
 import fillCode from '../../shaders/fill.wgsl?raw';
 import finalizeCode from '../../shaders/gradnorm_finalize.wgsl?raw';
 import sumsqCode from '../../shaders/gradnorm_sumsq.wgsl?raw';
-import common from '../../shaders/lib/optim_common.wgsl?raw';
+import optimCommon from '../../shaders/lib/optim_common.wgsl?raw';
 import statsCode from '../../shaders/optim_stats.wgsl?raw';
+import wgSum from '../../shaders/lib/wg_sum.wgsl?raw';
 import { defineKernel, type BindingDef } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { KernelStyle } from './style';
+
+/** What every optimizer shader starts with: the state layout and helpers, and the workgroup sums. */
+const common = optimCommon + wgSum;
 
 /** Elements per chunk: 256 threads × 16. Chunks never cross tensors. */
 export const CHUNK = 4096;
