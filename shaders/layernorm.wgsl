@@ -25,6 +25,15 @@ struct Params {
 
 // Row sums go through wg_sum / wg_sum2 (lib/wg_sum.wgsl, prepended by src/kernels/layernorm.ts).
 
+// dx of row r, column c: rstd·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)), added to dx with F_ACCUM_DX.
+fn write_dx(r: u32, C: u32, c: u32, mean: f32, rstd: f32, mg: f32, mgx: f32) {
+  let i = r * C + c;
+  let xhat = (X[prm.x_off + i] - mean) * rstd;
+  var d = rstd * (X[prm.dy_off + i] * P[prm.w_off + c] - mg - xhat * mgx);
+  if ((prm.flags & F_ACCUM_DX) != 0u) { d += X[prm.dx_off + i]; }
+  X[prm.dx_off + i] = d;
+}
+
 @compute @workgroup_size(64)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let r = wg.y * nwg.x + wg.x;
@@ -69,11 +78,7 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
     let mg = sums.x / f32(C);
     let mgx = sums.y / f32(C);
     for (var c = li; c < C; c += WG) {
-      let i = r * C + c;
-      let xhat = (X[prm.x_off + i] - mean) * rstd;
-      var d = rstd * (X[prm.dy_off + i] * P[prm.w_off + c] - mg - xhat * mgx);
-      if ((prm.flags & F_ACCUM_DX) != 0u) { d += X[prm.dx_off + i]; }
-      X[prm.dx_off + i] = d;
+      write_dx(r, C, c, mean, rstd, mg, mgx);
     }
     return;
   }
@@ -150,11 +155,7 @@ fn backward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg:
     let mg = sg / f32(C);
     let mgx = sgx / f32(C);
     for (var c = 0u; c < C; c += 1u) {
-      let i = r * C + c;
-      let xhat = (X[prm.x_off + i] - mean) * rstd;
-      var d = rstd * (X[prm.dy_off + i] * P[prm.w_off + c] - mg - xhat * mgx);
-      if ((prm.flags & F_ACCUM_DX) != 0u) { d += X[prm.dx_off + i]; }
-      X[prm.dx_off + i] = d;
+      write_dx(r, C, c, mean, rstd, mg, mgx);
     }
     return;
   }
