@@ -11,6 +11,17 @@ export interface ModelShape {
   context: number;
 }
 
+/** One token per byte: the byte tokenizer's vocabulary (src/data/tokenizer.ts). */
+export const BYTE_VOCAB = 256;
+
+/** The sizes any model may have, from a config or a model file: [min, max] inclusive. */
+export const MODEL_LIMITS = {
+  dModel: [8, 2048],
+  nLayer: [1, 48],
+  nHead: [1, 64],
+  context: [2, 4096],
+} as const satisfies Record<string, readonly [number, number]>;
+
 export const PRESETS = {
   /** Tests and CPU (SwiftShader). */
   tiny: { vocab: 256, dModel: 64, nLayer: 2, nHead: 2, context: 64 },

@@ -3,7 +3,7 @@
 // from FIELDS. Bad input is refused with the key, the value and what is allowed, before anything runs.
 
 import { z } from 'zod';
-import { LORA_TARGETS, MAX_HEAD_DIM, PRESETS, type LoraTarget, type ModelShape, type PresetName } from '../model/shape';
+import { BYTE_VOCAB, LORA_TARGETS, MAX_HEAD_DIM, MODEL_LIMITS, PRESETS, type LoraTarget, type ModelShape, type PresetName } from '../model/shape';
 
 export type FieldGroup = 'run' | 'data' | 'model' | 'lora' | 'optimizer' | 'schedule' | 'batching' | 'evaluation';
 
@@ -22,7 +22,7 @@ const num = (min: number, max = Number.MAX_VALUE, minExclusive = false) => (minE
 
 const modelSchema = z.union([
   z.enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]]),
-  z.object({ d_model: int(8, 2048), n_layer: int(1, 48), n_head: int(1, 64), context: int(2, 4096) }).strict(),
+  z.object({ d_model: int(...MODEL_LIMITS.dModel), n_layer: int(...MODEL_LIMITS.nLayer), n_head: int(...MODEL_LIMITS.nHead), context: int(...MODEL_LIMITS.context) }).strict(),
 ]);
 
 export const FIELDS = {
@@ -152,7 +152,7 @@ function editDistance(a: string, b: string): number {
 
 export function shapeOf(model: ModelChoice): ModelShape {
   if (typeof model === 'string') return PRESETS[model];
-  return { vocab: 256, dModel: model.d_model, nLayer: model.n_layer, nHead: model.n_head, context: model.context };
+  return { vocab: BYTE_VOCAB, dModel: model.d_model, nLayer: model.n_layer, nHead: model.n_head, context: model.context };
 }
 
 /** Checks that involve several keys. */
