@@ -3,14 +3,16 @@
 // (inputs window[:-1], targets window[1:]); a shorter last window counts if it has at least 2 bytes.
 
 import { consecutiveWindows } from '../data/dataset';
-import { readModelFile, readTextFile } from '../node/files';
+import { readTextFile } from '../node/files';
 import type { NodeBackend } from '../node/gpu';
-import { loadModel } from './load-model';
+import { loadModel, readModelInputs } from './load-model';
 import { positiveInt, withGpu } from './common';
 
 export async function evalCommand(o: { model: string; adapter?: string; text: string; batch: number; gpu: NodeBackend }): Promise<void> {
   const text = readTextFile(o.text, '--text');
-  const { shape } = readModelFile(o.model, '--model');
+  // Every file is read and validated before the GPU is opened: a bad one costs no device time.
+  const inputs = readModelInputs(o.model, o.adapter);
+  const { shape } = inputs.file;
   const B = positiveInt('--batch', o.batch);
   const T = shape.context;
   const { starts, lengths } = consecutiveWindows(text.length, T + 1);
@@ -19,7 +21,7 @@ export async function evalCommand(o: { model: string; adapter?: string; text: st
   corpus.set(text);
   const rounds = Math.min(4, Math.ceil(starts.length / B));
   const result = await withGpu(o.gpu, async (ctx) => {
-    const model = await loadModel(ctx, o.model, o.adapter, corpus, B, rounds);
+    const model = await loadModel(ctx, inputs, corpus, B, rounds);
     const losses = await model.windowLosses(starts);
     model.destroy();
     let sum = 0;

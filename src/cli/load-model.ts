@@ -1,4 +1,6 @@
-// Loads a model file (and optionally a LoRA adapter) into an evaluation-only GpuModel.
+// Loads a model file (and optionally a LoRA adapter) into an evaluation-only GpuModel, in two steps:
+// readModelInputs reads and validates every file on the CPU, so a bad --model or --adapter is
+// refused before a GPU device is opened; loadModel then builds the model on the GPU from them.
 
 import type { GpuContext } from '../gpu/device';
 import { GpuModel } from '../model/gpu-model';
@@ -6,10 +8,24 @@ import { initParams } from '../model/init';
 import type { TrainScope } from '../model/params';
 import { loadTensors } from '../model/weights';
 import { readAdapterDir, readModelFile } from '../node/files';
+import type { ModelFile } from '../runs/model-files';
 
-export async function loadModel(ctx: GpuContext, modelPath: string, adapterDir: string | undefined, corpus: Uint8Array, batch: number, evalBatches: number): Promise<GpuModel> {
+export interface ModelInputs {
+  modelPath: string;
+  adapterDir?: string;
+  file: ModelFile;
+  adapter: ReturnType<typeof readAdapterDir> | null;
+}
+
+/** Reads --model and --adapter and checks them against each other (names, shapes, r); no GPU. */
+export function readModelInputs(modelPath: string, adapterDir: string | undefined): ModelInputs {
   const file = readModelFile(modelPath, '--model');
-  const adapter = adapterDir ? readAdapterDir(adapterDir) : null;
+  const adapter = adapterDir ? readAdapterDir(adapterDir, '--adapter', file.shape) : null;
+  return { modelPath, adapterDir, file, adapter };
+}
+
+export async function loadModel(ctx: GpuContext, inputs: ModelInputs, corpus: Uint8Array, batch: number, evalBatches: number): Promise<GpuModel> {
+  const { file, adapter } = inputs;
   const scope: TrainScope = {
     mode: adapter ? 'lora' : 'full', lora: adapter?.lora ?? null,
     layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false,
@@ -18,13 +34,11 @@ export async function loadModel(ctx: GpuContext, modelPath: string, adapterDir: 
     shape: file.shape, scope, microBatch: batch, seqLen: file.shape.context, accum: 1, evalBatches,
     optim: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, gradClip: 0, divergeMargin: 0 }, ringSlots: 2, training: false,
   }, corpus);
+  // The files were checked against this very table in readModelInputs; loadTensors checks again as a
+  // guard and writes nothing unless all of them fit.
   const arena = initParams(model.params, 0);
-  loadTensors(model.params, arena, file.tensors, modelPath, true);
-  if (adapter) {
-    loadTensors(model.params, arena, adapter.tensors, `${adapterDir}/adapter_model.safetensors`, false);
-    const missing = model.params.views.filter((v) => v.kind.startsWith('lora')).flatMap((v) => v.parts.map((p) => p.name)).filter((n) => !adapter.tensors.some((t) => t.name.endsWith(n)));
-    if (missing.length) throw new Error(`${adapterDir}: adapter_model.safetensors lacks ${missing[0]} (and ${missing.length - 1} more) that adapter_config.json's target_modules imply`);
-  }
+  loadTensors(model.params, arena, file.tensors, inputs.modelPath, true);
+  if (adapter) loadTensors(model.params, arena, adapter.tensors, `${inputs.adapterDir}/adapter_model.safetensors`, false);
   await model.setParams(arena);
   return model;
 }

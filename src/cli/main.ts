@@ -1,10 +1,12 @@
-// The stepsize command line: train, eval, sample, bench. Each command prints its result on stdout;
-// any failure is one line on stderr and a non-zero exit status.
+// The stepsize command line: train, sweep, scenario, lr-range, eval, sample, bench. Each command
+// prints its result on stdout; any failure is one line on stderr and a non-zero exit status; Ctrl-C
+// or SIGTERM stops the run in progress with a checkpoint and exits with 130 or 143.
 
 import { Command, Option } from 'commander';
 import type { NodeBackend } from '../node/gpu';
 import { benchCommand } from './bench';
 import { fail } from './common';
+import { installInterrupts, interruptExitCode } from './interrupt';
 import { evalCommand } from './eval';
 import { lrRangeCommand } from './lr-range';
 import { listScenarios, scenarioCommand } from './scenario';
@@ -19,19 +21,21 @@ program.name('stepsize').description('Train and fine-tune a small byte-level GPT
 
 program
   .command('train')
-  .description('train from a YAML or JSON config; writes run.json, metrics.csv and the weights into output_dir')
-  .requiredOption('--config <file>', 'config file')
+  .description('train from a YAML or JSON config, or continue a stopped or interrupted run; keeps run.json, metrics.csv, checkpoint/ and the weights in output_dir')
+  .option('--config <file>', 'config file (a new run; with --resume, it must match the run)')
+  .option('--resume <dir>', "continue the run in DIR (an earlier run's output_dir) from its latest checkpoint")
   .option('--set <key=value>', 'override a config key (YAML value), repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
   .addOption(gpuOption())
   .option('--quiet', 'no progress bar')
-  .action((o: { config: string; set: string[]; gpu: NodeBackend; quiet?: boolean }) => trainCommand(o));
+  .action((o: { config?: string; resume?: string; set: string[]; gpu: NodeBackend; quiet?: boolean }) => trainCommand(o));
 
 const setOption = () => new Option('--set <key=value>', 'override a config key (YAML value), repeatable').argParser((v: string, all: string[] = []) => [...all, v]).default([]);
 
 program
   .command('sweep')
   .description('train the product of a sweep: block (learning_rate, batch_size, lora_rank, seed lists; lr_scaling, reference_batch_size) one run after another; writes each run and summary.csv into output_dir')
-  .requiredOption('--config <file>', 'config file with a sweep: block')
+  .option('--config <file>', 'config file with a sweep: block')
+  .option('--resume <dir>', 'continue the sweep in DIR: keep the runs that ended, resume the interrupted one, train the rest')
   .addOption(setOption())
   .addOption(gpuOption())
   .option('--quiet', 'no progress bars')
@@ -46,9 +50,10 @@ program
   .option('--steps-scale <f>', 'multiply every step count (default 1 on a GPU, 0.1 without one)', (v) => Number(v))
   .option('--base <file>', 'base model.safetensors (default: the shipped tiny base, or runs/base-classroom, pretrained if missing)')
   .option('--out <dir>', 'output directory (default runs/scenario-N)')
+  .option('--resume <dir>', 'continue the scenario in DIR: keep the runs that ended, resume the interrupted one, train the rest')
   .addOption(gpuOption())
   .option('--quiet', 'no progress bars')
-  .action((n: string | undefined, o) => (o.list || n === undefined ? listScenarios() : scenarioCommand(n, o)));
+  .action((n: string | undefined, o) => (o.list || (n === undefined && !o.resume) ? listScenarios() : scenarioCommand(n, o)));
 
 program
   .command('lr-range')
@@ -93,7 +98,8 @@ program
   .addOption(gpuOption())
   .action((o) => benchCommand(o));
 
+installInterrupts();
 program.parseAsync(process.argv).then(
-  () => process.exit(process.exitCode ?? 0),
+  () => process.exit(interruptExitCode() ?? process.exitCode ?? 0),
   (e) => fail(e),
 );

@@ -2,6 +2,7 @@
 // (what the runs showed) with one line per run; also writes check.txt and summary.csv. On a GPU it
 // uses the classroom model (pretraining its base on Moby Dick first if --base is not given and none
 // is cached); on SwiftShader the tiny model with the shipped tiny base and a tenth of the steps.
+// `scenario --resume DIR` continues a scenario stopped part-way (its plan.json says which).
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +12,11 @@ import { summarize, summaryCsv } from '../experiments/summary';
 import type { NodeBackend } from '../node/gpu';
 import { ConfigError } from '../train/config';
 import { pretrainConfig } from '../train/pretrain';
+import type { Plan } from '../experiments/plan';
+import type { PlanOptions } from '../experiments/plan-file';
+import type { GpuContext } from '../gpu/device';
 import { withGpu } from './common';
-import { runPlan } from './run-plan';
+import { openPlanDir, runPlan } from './run-plan';
 import { trainOne } from './train-one';
 
 /** The tiny base the app ships (public/base), relative to the bundled CLI (dist/cli/stepsize.mjs). */
@@ -24,27 +28,41 @@ export function listScenarios(): void {
   for (const s of SCENARIOS) process.stdout.write(`${String(s.id).padStart(2)}  ${s.title}: ${s.tries}\n`);
 }
 
-export async function scenarioCommand(id: string, o: { size?: ScenarioSize; stepsScale?: number; base?: string; out?: string; gpu: NodeBackend; quiet?: boolean }): Promise<void> {
-  const n = Number(id);
-  if (!Number.isInteger(n)) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length}`);
-  const scenario = scenarioById(n);
+export interface ScenarioCommandOptions {
+  size?: ScenarioSize;
+  stepsScale?: number;
+  base?: string;
+  out?: string;
+  /** The directory of a scenario to continue (its plan.json); a number given too must match it. */
+  resume?: string;
+  gpu: NodeBackend;
+  quiet?: boolean;
+}
+
+export async function scenarioCommand(id: string | undefined, o: ScenarioCommandOptions): Promise<void> {
+  const n = id === undefined ? null : Number(id);
+  if (n !== null && !Number.isInteger(n)) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length}`);
+  if (n === null && !o.resume) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length}, or --resume DIR`);
+  if (n !== null) scenarioById(n);
   if (o.stepsScale !== undefined && !(o.stepsScale > 0 && o.stepsScale <= 1)) throw new ConfigError('--steps-scale', o.stepsScale, 'a number above 0 and at most 1');
   await withGpu(o.gpu, async (ctx) => {
-    const defaults = scenarioDefaults(ctx.adapter.isSoftware);
-    const size = o.size ?? defaults.size;
-    const stepScale = o.stepsScale ?? (size === defaults.size ? defaults.stepScale : 1);
-    let base = o.base ?? (size === 'tiny' ? shippedTinyBase() : 'runs/base-classroom/model.safetensors');
-    if (!existsSync(base)) {
-      if (o.base || size === 'tiny') throw new ConfigError('--base', base, 'a path to an existing model.safetensors of the scenario model');
-      process.stderr.write(`stepsize: no classroom base at ${base}; pretraining one on Moby Dick first (DESIGN.md's recipe)\n`);
-      const { files } = await trainOne(ctx, { ...pretrainConfig('classroom'), output_dir: 'runs/base-classroom' }, { quiet: o.quiet, label: 'base' });
-      base = files.find((f) => f.endsWith('model.safetensors'))!;
+    let given: { plan: Plan; options: PlanOptions } | null = null;
+    if (n !== null) {
+      const defaults = scenarioDefaults(ctx.adapter.isSoftware);
+      const size = o.size ?? defaults.size;
+      const stepScale = o.stepsScale ?? (size === defaults.size ? defaults.stepScale : 1);
+      given = { plan: scenarioPlan(scenarioById(n), { size, stepScale, base: await scenarioBase(ctx, size, o) }), options: { scenario: n, size, stepScale } };
     }
-    const plan = scenarioPlan(scenario, { size, stepScale, base });
-    const out = o.out ?? `runs/scenario-${scenario.id}`;
-    const note = scenarioNote({ size, stepScale });
-    process.stderr.write(`stepsize: ${plan.name}: ${plan.runs.length} runs into ${out}\n${note ? `stepsize: ${note}\n` : ''}`);
-    const records = await runPlan(ctx, plan, out, o.quiet);
+    const out = o.resume ?? o.out ?? `runs/scenario-${n}`;
+    const { plan, options } = openPlanDir(out, given, o.resume !== undefined);
+    const scenario = scenarioById(Number(options.scenario));
+    const note = scenarioNote({ size: options.size as ScenarioSize, stepScale: Number(options.stepScale) });
+    process.stderr.write(`stepsize: ${plan.name}: ${plan.runs.length} runs ${o.resume ? 'resumed in' : 'into'} ${out}\n${note ? `stepsize: ${note}\n` : ''}`);
+    const records = await runPlan(ctx, plan, out, { quiet: o.quiet, resume: o.resume !== undefined });
+    if (records.length < plan.runs.length) {
+      process.stdout.write(`stopped after ${records.length} of ${plan.runs.length} runs; continue with: stepsize scenario --resume ${out}\n`);
+      return;
+    }
     const check = checkScenario(scenario, records);
     const text = `${plan.name}\n${note ? `${note}\n` : ''}\nWhat we try: ${scenario.tries}\nWhat to look for: ${scenario.lookFor}\n\nCheck: ${check.sentence}\n${check.lines.map((l) => `  ${l}\n`).join('')}`;
     mkdirSync(out, { recursive: true });
@@ -52,4 +70,14 @@ export async function scenarioCommand(id: string, o: { size?: ScenarioSize; step
     writeFileSync(join(out, 'summary.csv'), summaryCsv(summarize(records), ['learning_rate', 'batch_size', 'lora_rank']));
     process.stdout.write(`${text}  ${join(out, 'check.txt')}\n`);
   });
+}
+
+/** The base the scenario fine-tunes: --base, the shipped tiny base, or the classroom base (pretrained first if missing). */
+async function scenarioBase(ctx: GpuContext, size: ScenarioSize, o: ScenarioCommandOptions): Promise<string> {
+  const base = o.base ?? (size === 'tiny' ? shippedTinyBase() : 'runs/base-classroom/model.safetensors');
+  if (existsSync(base)) return base;
+  if (o.base || size === 'tiny') throw new ConfigError('--base', base, 'a path to an existing model.safetensors of the scenario model');
+  process.stderr.write(`stepsize: no classroom base at ${base}; pretraining one on Moby Dick first (DESIGN.md's recipe)\n`);
+  const { files } = await trainOne(ctx, { ...pretrainConfig('classroom'), output_dir: 'runs/base-classroom' }, { quiet: o.quiet, label: 'base' });
+  return files.find((f) => f.endsWith('model.safetensors'))!;
 }

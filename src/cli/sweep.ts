@@ -1,5 +1,7 @@
 // `stepsize sweep --config FILE`: a normal config plus a `sweep:` block of lists; trains the product
 // one run after another into output_dir/NN-label/ and writes output_dir/summary.csv.
+// `stepsize sweep --resume DIR`: the sweep in DIR (its plan.json) goes on: ended runs are kept, the
+// interrupted one resumes from its checkpoint, the rest train.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,15 +10,22 @@ import { bestRow, summarize, summaryCsv } from '../experiments/summary';
 import { readConfigObject } from '../node/files';
 import type { NodeBackend } from '../node/gpu';
 import { withGpu } from './common';
-import { runPlan } from './run-plan';
+import type { Plan } from '../experiments/plan';
+import type { PlanOptions } from '../experiments/plan-file';
+import { openPlanDir, runPlan } from './run-plan';
 
-export async function sweepCommand(o: { config: string; set?: string[]; gpu: NodeBackend; quiet?: boolean }): Promise<void> {
-  const { config, spec } = parseSweepFile(readConfigObject(o.config, o.set ?? []));
-  const plan = expandSweep(config, { name: config.name || config.output_dir.split('/').filter(Boolean).at(-1), ...spec });
-  const dir = config.output_dir;
-  process.stderr.write(`stepsize: sweep "${plan.name}": ${plan.runs.length} runs into ${dir}\n`);
+export async function sweepCommand(o: { config?: string; resume?: string; set?: string[]; gpu: NodeBackend; quiet?: boolean }): Promise<void> {
+  if (!o.config && !o.resume) throw new Error('sweep: give --config FILE (a new sweep) or --resume DIR (a sweep to continue)');
+  let given: { plan: Plan; options: PlanOptions; dir: string } | null = null;
+  if (o.config) {
+    const { config, spec } = parseSweepFile(readConfigObject(o.config, o.set ?? []));
+    given = { plan: expandSweep(config, { name: config.name || config.output_dir.split('/').filter(Boolean).at(-1), ...spec }), options: {}, dir: config.output_dir };
+  }
+  const dir = o.resume ?? given!.dir;
+  const { plan } = openPlanDir(dir, given, o.resume !== undefined);
+  process.stderr.write(`stepsize: sweep "${plan.name}": ${plan.runs.length} runs ${o.resume ? 'resumed in' : 'into'} ${dir}\n`);
   await withGpu(o.gpu, async (ctx) => {
-    const records = await runPlan(ctx, plan, dir, o.quiet);
+    const records = await runPlan(ctx, plan, dir, { quiet: o.quiet, resume: o.resume !== undefined });
     const rows = summarize(records);
     mkdirSync(dir, { recursive: true });
     const csv = join(dir, 'summary.csv');

@@ -70,6 +70,18 @@ export class WindowSampler {
     return this.start + this.rng.int(this.len - this.window + 1);
   }
 
+  /**
+   * The sampler's position: its generator state. The fixed windows (if any) are drawn again from the
+   * seed at construction, so this one word resumes the exact sequence of batches.
+   */
+  get state(): number {
+    return this.rng.getState();
+  }
+
+  set state(s: number) {
+    this.rng.setState(s);
+  }
+
   next(n: number): Uint32Array {
     const out = new Uint32Array(n);
     for (let i = 0; i < n; i++) out[i] = this.fixed ? this.fixed[this.rng.int(this.fixed.length)] : this.draw();

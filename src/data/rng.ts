@@ -10,6 +10,16 @@ export class Rng {
     this.state = seed >>> 0;
   }
 
+  /** The whole generator state (one 32-bit word): a checkpoint saves it, setState resumes the sequence. */
+  getState(): number {
+    return this.state;
+  }
+
+  setState(state: number): void {
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) throw new RangeError(`Rng.setState(${state}): a 32-bit unsigned integer`);
+    this.state = state;
+  }
+
   /** Next 32-bit unsigned integer. */
   nextU32(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

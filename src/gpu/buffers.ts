@@ -1,7 +1,7 @@
 // Buffer creation, upload and read-back. Creation happens only at setup (never in the hot loop)
 // and reports out-of-memory with the buffer's label and size.
 
-import { assertAlive, type GpuContext } from './device';
+import { assertAlive, untilLost, type GpuContext } from './device';
 import { GpuOperationError } from './errors';
 
 export const STORAGE = 0x0080 | 0x0008 | 0x0004; // STORAGE | COPY_DST | COPY_SRC (numeric: usable before globals load)
@@ -50,11 +50,49 @@ export async function readBytes(ctx: GpuContext, buffer: GPUBuffer, byteOffset =
   const enc = device.createCommandEncoder({ label: `read ${buffer.label}` });
   enc.copyBufferToBuffer(buffer, byteOffset, staging, 0, size);
   device.queue.submit([enc.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
+  await untilLost(ctx, staging.mapAsync(GPUMapMode.READ));
   const out = staging.getMappedRange().slice(0, bytes);
   staging.unmap();
   staging.destroy();
   return out;
+}
+
+/** A byte range of a buffer to read back. */
+export interface Region {
+  buffer: GPUBuffer;
+  byteOffset: number;
+  bytes: number;
+}
+
+/**
+ * Reads several regions in one submit through one staging buffer (one map instead of one per
+ * region: a checkpoint reads parameters, both AdamW moments and the optimizer state at once).
+ */
+export async function readRegions(ctx: GpuContext, regions: readonly Region[]): Promise<ArrayBuffer[]> {
+  assertAlive(ctx);
+  const { device } = ctx;
+  const sizes = regions.map((r) => Math.ceil(r.bytes / 4) * 4);
+  const total = Math.max(4, sizes.reduce((a, b) => a + b, 0));
+  const staging = device.createBuffer({ label: `read ${regions.length} regions`, size: total, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder({ label: 'read regions' });
+  let at = 0;
+  regions.forEach((r, i) => {
+    if (sizes[i]) enc.copyBufferToBuffer(r.buffer, r.byteOffset, staging, at, sizes[i]);
+    at += sizes[i];
+  });
+  device.queue.submit([enc.finish()]);
+  try {
+    await untilLost(ctx, staging.mapAsync(GPUMapMode.READ));
+    const all = staging.getMappedRange();
+    let off = 0;
+    return regions.map((r, i) => {
+      const out = all.slice(off, off + r.bytes);
+      off += sizes[i];
+      return out;
+    });
+  } finally {
+    staging.destroy();
+  }
 }
 
 export async function readF32(ctx: GpuContext, buffer: GPUBuffer, offsetElems = 0, count?: number): Promise<Float32Array> {

@@ -42,6 +42,8 @@ export interface GpuContext {
   readonly features: ReadonlySet<string>;
   /** Set once the device is lost; every runtime entry point checks it via assertAlive. */
   lost: GpuDeviceLostError | null;
+  /** Resolves when the device is lost, for any reason (destroy() included): see untilLost. */
+  readonly whenLost: Promise<GpuDeviceLostError>;
   /** Uncaptured errors seen so far (validation errors outside our error scopes). */
   readonly uncaptured: string[];
   /** Per-kernel pipeline cache, filled by getPipeline (src/gpu/kernel.ts). */
@@ -95,12 +97,14 @@ export async function openGpu(gpu: GPU | undefined, opts: OpenOptions = {}): Pro
   const wanted = ['timestamp-query', 'subgroups'].filter((f) => adapter.features.has(f)) as GPUFeatureName[];
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: wanted, label: 'stepsize' });
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+  const whenLost = device.lost.then((i) => new GpuDeviceLostError(i.reason ?? 'unknown', i.message || 'no detail given'));
   const ctx: GpuContext = {
     device,
     adapter: summarizeAdapter(info, (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false),
     limits: device.limits,
     features: new Set(device.features as unknown as Iterable<string>),
     lost: null,
+    whenLost,
     uncaptured: [],
     pipelines: new Map(),
     layouts: new Map(),
@@ -110,11 +114,23 @@ export async function openGpu(gpu: GPU | undefined, opts: OpenOptions = {}): Pro
     ctx.uncaptured.push(message);
     opts.onUncapturedError?.(message);
   });
-  void device.lost.then((info) => {
-    ctx.lost = new GpuDeviceLostError(info.reason ?? 'unknown', info.message || 'no detail given');
-    if (info.reason !== 'destroyed') opts.onLost?.(ctx.lost);
+  void whenLost.then((err) => {
+    ctx.lost = err;
+    if (err.reason !== 'destroyed') opts.onLost?.(err);
   });
   return ctx;
+}
+
+/**
+ * `p`, or the device's loss if that comes first: a wait on the GPU (a buffer mapping, finished work)
+ * never hangs on a lost device, it fails with GpuDeviceLostError.
+ */
+export function untilLost<T>(ctx: GpuContext, p: Promise<T>): Promise<T> {
+  // Not Promise.race with a rejecting twin: that twin would reject unhandled when the device goes.
+  return new Promise<T>((resolve, reject) => {
+    p.then(resolve, reject);
+    void ctx.whenLost.then(reject);
+  });
 }
 
 /** Throws the recorded loss if the device is gone, so callers fail loudly instead of hanging. */

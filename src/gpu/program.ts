@@ -2,7 +2,7 @@
 // uniform parameter block written into one shared buffer, bind groups created, all at build().
 // Running it only encodes the list into a compute pass; nothing is allocated per run.
 
-import { assertAlive, type GpuContext } from './device';
+import { assertAlive, untilLost, type GpuContext } from './device';
 import { GpuOperationError } from './errors';
 import { bindGroupLayout, getPipeline, type KernelDef } from './kernel';
 
@@ -149,7 +149,7 @@ export class Program {
     const val = await device.popErrorScope();
     const err = val ?? oom;
     if (err) throw new GpuOperationError(`program ${this.label} [${this.dispatchLabels.join('; ')}]`, val ? 'validation' : 'out-of-memory', err.message);
-    await device.queue.onSubmittedWorkDone();
+    await untilLost(this.ctx, device.queue.onSubmittedWorkDone());
     assertAlive(this.ctx);
   }
 

@@ -3,7 +3,7 @@
 // staging buffers bounds how far the host runs ahead of the GPU (when all are in flight, take()
 // waits for the oldest: the only wait in the loop, and it is steps behind).
 
-import type { GpuContext } from './device';
+import { untilLost, type GpuContext } from './device';
 
 interface Pending<T> {
   staging: GPUBuffer;
@@ -15,7 +15,7 @@ export class AsyncReader<T> {
   private readonly pending: Pending<T>[] = [];
 
   constructor(
-    ctx: GpuContext,
+    private readonly ctx: GpuContext,
     private readonly source: GPUBuffer,
     private readonly bytes: number,
     depth: number,
@@ -58,7 +58,7 @@ export class AsyncReader<T> {
     const p = this.pending.shift();
     if (!p) throw new Error('AsyncReader: nothing in flight');
     try {
-      return await p.done;
+      return await untilLost(this.ctx, p.done);
     } finally {
       this.free.push(p.staging);
     }

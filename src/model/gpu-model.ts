@@ -6,7 +6,7 @@
 // A training step writes only its window offsets and a 32-byte step uniform, then encodes the train
 // program in one compute pass.
 
-import { createStorage, createStorageFrom, createUniform, readBytes, readF32, upload } from '../gpu/buffers';
+import { createStorage, createStorageFrom, createUniform, readBytes, readF32, readRegions, upload } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/device';
 import { GpuOperationError } from '../gpu/errors';
 import { Program } from '../gpu/program';
@@ -54,6 +54,17 @@ export interface ModelBuffers {
   work: GPUBuffer;
   state: GPUBuffer;
   ring: GPUBuffer;
+}
+
+/**
+ * What a checkpoint takes from the GPU: the trainable prefix of P [trainableSize], AdamW's moments
+ * M and V [trainableSize], and the optimizer state block (first loss, halt flag, …; STATE_BYTES).
+ */
+export interface OptimizerSnapshot {
+  params: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  state: Uint32Array;
 }
 
 export class GpuModel {
@@ -147,6 +158,29 @@ export class GpuModel {
 
   async readGrads(): Promise<Float32Array> {
     return readF32(this.ctx, this.buffers.G, 0, this.params.trainableSize);
+  }
+
+  /** Reads the trainable parameters, both moments and the optimizer state in one submit. */
+  async readOptimizer(): Promise<OptimizerSnapshot> {
+    const n = this.params.trainableSize * 4;
+    const b = this.buffers;
+    const [params, m, v, state] = await readRegions(this.ctx, [
+      { buffer: b.P, byteOffset: 0, bytes: n },
+      { buffer: b.M, byteOffset: 0, bytes: n },
+      { buffer: b.V, byteOffset: 0, bytes: n },
+      { buffer: b.state, byteOffset: 0, bytes: STATE_BYTES },
+    ]);
+    return { params: new Float32Array(params), m: new Float32Array(m), v: new Float32Array(v), state: new Uint32Array(state) };
+  }
+
+  /** Restores AdamW's moments and the optimizer state (parameters go through setParams). */
+  setOptimizer(m: Float32Array, v: Float32Array, state: Uint32Array): void {
+    const n = this.params.trainableSize;
+    if (m.length !== n || v.length !== n) throw new Error(`setOptimizer: moments of ${m.length} and ${v.length} floats, model trains ${n}`);
+    if (state.byteLength !== STATE_BYTES) throw new Error(`setOptimizer: state of ${state.byteLength} bytes, the optimizer keeps ${STATE_BYTES}`);
+    upload(this.ctx, this.buffers.M, m);
+    upload(this.ctx, this.buffers.V, v);
+    upload(this.ctx, this.buffers.state, state);
   }
 
   async readState(): Promise<HaltState> {

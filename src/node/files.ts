@@ -1,16 +1,13 @@
-// Node's side of files: bundled corpora from node_modules, user text files, config files (YAML or
-// JSON), model and adapter files, and a run's output directory.
+// Node's side of files read from outside: bundled corpora from node_modules, user text files,
+// config files (YAML or JSON), model and adapter files. (A run's own directory: run-dir.ts.)
 
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isCorpusId } from '../data/corpora';
 import { loadCorpus } from './corpora';
-import { metricsCsv } from '../runs/csv';
-import { decodeAdapter, decodeModelFile, encodeAdapter, encodeModelFile, type ModelFile } from '../runs/model-files';
-import { serializeRun, type RunRecord } from '../runs/schema';
+import { decodeAdapter, decodeModelFile, type ModelFile } from '../runs/model-files';
 import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../train/config';
-import type { ParamTable } from '../model/params';
 import type { ModelShape } from '../model/shape';
 
 export { loadCorpus };
@@ -44,13 +41,17 @@ export function readConfigObject(path: string, overrides: readonly string[] = []
     throw new ConfigErrors([new ConfigError('--config', path, `valid YAML or JSON (${(e as Error).message.split('\n')[0]})`)]);
   }
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) return raw;
-  const merged: Record<string, unknown> = { ...((raw as Record<string, unknown>) ?? {}) };
+  return applyOverrides({ ...((raw as Record<string, unknown>) ?? {}) }, overrides);
+}
+
+/** Sets each "key=value" of `overrides` (the value parsed as YAML) in `obj`; returns it. */
+export function applyOverrides(obj: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
   for (const o of overrides) {
     const eq = o.indexOf('=');
     if (eq < 1) throw new ConfigError('--set', o, 'key=value');
-    merged[o.slice(0, eq).trim()] = parseYaml(o.slice(eq + 1));
+    obj[o.slice(0, eq).trim()] = parseYaml(o.slice(eq + 1));
   }
-  return merged;
+  return obj;
 }
 
 /** Reads and validates a YAML or JSON training config. */
@@ -67,7 +68,11 @@ export function readModelFile(path: string, key = 'base_model'): ModelFile {
   }
 }
 
-export function readAdapterDir(dir: string, key = '--adapter') {
+/**
+ * Reads an adapter directory. With `base` (the shape of the model file it will be loaded onto), every
+ * tensor's name and shape is checked here, on the CPU, before a GPU model is built from them.
+ */
+export function readAdapterDir(dir: string, key = '--adapter', base?: ModelShape) {
   const st = join(dir, 'adapter_model.safetensors');
   const cfg = join(dir, 'adapter_config.json');
   if (!existsSync(st) || !existsSync(cfg)) throw new ConfigError(key, dir, 'a directory holding adapter_model.safetensors and adapter_config.json');
@@ -77,25 +82,5 @@ export function readAdapterDir(dir: string, key = '--adapter') {
   } catch (e) {
     throw new ConfigError(key, cfg, `valid JSON (${(e as Error).message})`);
   }
-  return decodeAdapter(new Uint8Array(readFileSync(st)), json, dir);
-}
-
-/** Writes run.json, metrics.csv and the weights into `dir`; returns the files written. */
-export function writeRunDir(dir: string, run: RunRecord, table: ParamTable, arena: Float32Array, shape: ModelShape): string[] {
-  mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
-  const put = (name: string, data: string | Uint8Array) => {
-    writeFileSync(join(dir, name), data);
-    files.push(join(dir, name));
-  };
-  if (table.lora) {
-    const a = encodeAdapter(table, arena, run.config.base_model);
-    put('adapter_model.safetensors', a.safetensors);
-    put('adapter_config.json', JSON.stringify(a.config, null, 2) + '\n');
-  } else {
-    put('model.safetensors', encodeModelFile(table, arena, shape, { run_id: run.id }));
-  }
-  put('metrics.csv', metricsCsv(run));
-  put('run.json', serializeRun(run) + '\n');
-  return files;
+  return decodeAdapter(new Uint8Array(readFileSync(st)), json, dir.replace(/\/+$/, ''), base);
 }

@@ -1,14 +1,19 @@
 // Model and adapter files. A model is a safetensors file with PyTorch's tensor names and the
 // architecture in __metadata__ (vocab, d_model, n_layer, n_head, context as strings). An adapter is
 // PEFT's pair: adapter_model.safetensors (base_model.model.<module>.lora_A.weight [r, in],
-// lora_B.weight [out, r]) and adapter_config.json.
+// lora_B.weight [out, r]) and adapter_config.json. Both come from outside, so decoding checks the
+// architecture and every tensor's name and shape on the CPU, before a GPU buffer is sized from them.
 
-import type { ParamTable } from '../model/params';
-import { LORA_TARGETS, type LoraSpec, type LoraTarget, type ModelShape } from '../model/shape';
-import { adapterTensors, baseTensors, type NamedTensor } from '../model/weights';
+import { buildParamTable, type ParamTable, type TrainScope } from '../model/params';
+import { BYTE_VOCAB, describeShape, LORA_TARGETS, MAX_HEAD_DIM, MODEL_LIMITS, type LoraSpec, type LoraTarget, type ModelShape } from '../model/shape';
+import { adapterTensors, baseTensors, PEFT_PREFIX, type NamedTensor } from '../model/weights';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors';
 
-const ARCH_KEYS = ['vocab', 'd_model', 'n_layer', 'n_head', 'context'] as const;
+/** __metadata__ key of each ModelShape field. */
+const ARCH_KEYS = { vocab: 'vocab', dModel: 'd_model', nLayer: 'n_layer', nHead: 'n_head', context: 'context' } as const satisfies Record<keyof ModelShape, string>;
+
+/** The largest LoRA rank a file may ask for (the config's lora_rank limit). */
+export const MAX_LORA_RANK = 256;
 
 export function encodeModelFile(table: ParamTable, arena: Float32Array, shape: ModelShape, extra: Record<string, string> = {}): Uint8Array {
   return encodeSafetensors(baseTensors(table, arena), {
@@ -28,15 +33,61 @@ export interface ModelFile {
   metadata: Record<string, string>;
 }
 
+/** The architecture in __metadata__, each number checked against what the kernels and tokenizer handle. */
+function readShape(meta: Record<string, string>, what: string): ModelShape {
+  const bad = (key: string, allowed: string) =>
+    new SafetensorsError(what, `__metadata__.${key} is ${meta[key] === undefined ? 'missing' : JSON.stringify(meta[key])}; ${allowed}`);
+  const n = {} as ModelShape;
+  for (const [field, key] of Object.entries(ARCH_KEYS) as [keyof ModelShape, string][]) {
+    const v = meta[key];
+    if (v === undefined || !/^\d+$/.test(v)) throw bad(key, `a Stepsize model file stores ${Object.values(ARCH_KEYS).join(', ')} as whole numbers`);
+    n[field] = Number(v);
+  }
+  // The byte tokenizer emits all 256 byte values: with fewer rows, the embedding lookup and the
+  // cross-entropy would read past the end of their tensors for the higher bytes.
+  if (n.vocab !== BYTE_VOCAB) throw bad('vocab', `only ${BYTE_VOCAB} is allowed (one token per byte; a smaller vocabulary would let byte tokens read past the embedding's and cross-entropy's rows)`);
+  for (const field of ['dModel', 'nLayer', 'nHead', 'context'] as const) {
+    const [lo, hi] = MODEL_LIMITS[field];
+    if (n[field] < lo || n[field] > hi) throw bad(ARCH_KEYS[field], `allowed: ${lo} to ${hi}`);
+  }
+  if (n.dModel % n.nHead !== 0) throw bad('n_head', `it must divide d_model ${n.dModel}`);
+  if (n.dModel / n.nHead > MAX_HEAD_DIM) {
+    throw bad('n_head', `d_model ${n.dModel} / n_head ${n.nHead} is a head size of ${n.dModel / n.nHead}; the attention kernel allows at most ${MAX_HEAD_DIM}`);
+  }
+  return n;
+}
+
+const FULL_SCOPE: TrainScope = { mode: 'full', lora: null, layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false };
+
+const isLoraName = (name: string) => /\.lora_[AB]\./.test(name);
+
+/**
+ * Refuses any tensor not in `expected`, any of the wrong shape, and any missing, naming the file, the
+ * tensor and the shape expected. `why` says what implies the expected set.
+ */
+function matchTensors(tensors: readonly NamedTensor[], expected: ReadonlyMap<string, number[]>, what: string, why: string, unknown: (name: string) => string): void {
+  const dims = (s: readonly number[]) => `[${s.join(', ')}]`;
+  for (const t of tensors) {
+    const want = expected.get(t.name);
+    if (!want) throw new SafetensorsError(what, `tensor ${t.name} ${unknown(t.name)}`);
+    if (want.join(',') !== t.shape.join(',')) throw new SafetensorsError(what, `tensor ${t.name} has shape ${dims(t.shape)}; ${why} needs ${dims(want)}`);
+  }
+  const have = new Set(tensors.map((t) => t.name));
+  for (const [name, shape] of expected) {
+    if (!have.has(name)) throw new SafetensorsError(what, `tensor ${name} ${dims(shape)} is missing; ${why} needs it`);
+  }
+}
+
+/** Decodes and validates a model file: the architecture in __metadata__, then every tensor against it. */
 export function decodeModelFile(bytes: Uint8Array, what: string): ModelFile {
   const f = decodeSafetensors(bytes, what);
-  const nums: Record<string, number> = {};
-  for (const k of ARCH_KEYS) {
-    const v = f.metadata[k];
-    if (v === undefined || !/^\d+$/.test(v)) throw new SafetensorsError(what, `__metadata__.${k} is ${v === undefined ? 'missing' : JSON.stringify(v)}; a Stepsize model file stores it as a whole number`);
-    nums[k] = Number(v);
-  }
-  const shape: ModelShape = { vocab: nums.vocab, dModel: nums.d_model, nLayer: nums.n_layer, nHead: nums.n_head, context: nums.context };
+  const shape = readShape(f.metadata, what);
+  const expected = new Map([...buildParamTable(shape, FULL_SCOPE).files].map(([name, { part }]) => [name, part.shape]));
+  matchTensors(f.tensors, expected, what, `a ${describeShape(shape)} model`, (name) =>
+    isLoraName(name)
+      ? 'is a LoRA adapter tensor; a model file holds base weights only (an adapter is a directory with adapter_model.safetensors)'
+      : `is not part of a ${describeShape(shape)} model (its tensors are tok_emb.weight, pos_emb.weight, blocks.N.…, ln_f.*, head.weight)`,
+  );
   return { shape, tensors: f.tensors, metadata: f.metadata };
 }
 
@@ -77,16 +128,34 @@ export function encodeAdapter(table: ParamTable, arena: Float32Array, basePath: 
   };
 }
 
-export function decodeAdapter(bytes: Uint8Array, configJson: unknown, what: string): { lora: LoraSpec; tensors: NamedTensor[] } {
+/**
+ * Decodes and validates an adapter (`what` is its directory). With `base`, the shape of the model it
+ * adapts, r is also held to d_model and every tensor's name and shape to what r and target_modules
+ * imply for that model; without it, the tensors are only checked as safetensors (finite, well placed).
+ */
+export function decodeAdapter(bytes: Uint8Array, configJson: unknown, what: string, base?: ModelShape): { lora: LoraSpec; tensors: NamedTensor[] } {
+  const cfgFile = `${what}/adapter_config.json`;
+  const stFile = `${what}/adapter_model.safetensors`;
   const c = configJson as Partial<AdapterConfig> | null;
-  const bad = (key: string, allowed: string) => new SafetensorsError(`${what} adapter_config.json`, `${key} is ${JSON.stringify(c?.[key as keyof AdapterConfig])}; expected ${allowed}`);
-  if (!c || typeof c !== 'object') throw new SafetensorsError(`${what} adapter_config.json`, 'is not a JSON object');
+  if (!c || typeof c !== 'object' || Array.isArray(c)) throw new SafetensorsError(cfgFile, 'is not a JSON object');
+  const show = (v: unknown) => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? '(missing)'));
+  const bad = (key: string, allowed: string) => new SafetensorsError(cfgFile, `${key} is ${show(c[key as keyof AdapterConfig])}; expected ${allowed}`);
   if (c.peft_type !== 'LORA') throw bad('peft_type', '"LORA"');
-  if (!Number.isInteger(c.r) || c.r! < 1) throw bad('r', 'a positive integer');
-  if (typeof c.lora_alpha !== 'number' || !(c.lora_alpha > 0)) throw bad('lora_alpha', 'a positive number');
+  const maxRank = Math.min(MAX_LORA_RANK, base?.dModel ?? MAX_LORA_RANK);
+  if (!Number.isInteger(c.r) || c.r! < 1 || c.r! > maxRank) throw bad('r', `a whole number from 1 to ${maxRank}${base ? ` (at most the base's d_model ${base.dModel})` : ''}`);
+  if (typeof c.lora_alpha !== 'number' || !Number.isFinite(c.lora_alpha) || !(c.lora_alpha > 0)) throw bad('lora_alpha', 'a positive finite number');
   if (!Array.isArray(c.target_modules) || !c.target_modules.length || !c.target_modules.every((t) => (LORA_TARGETS as readonly string[]).includes(t))) {
     throw bad('target_modules', `a non-empty list of ${LORA_TARGETS.join(', ')}`);
   }
   const lora: LoraSpec = { rank: c.r!, alpha: c.lora_alpha, rsLora: c.use_rslora === true, targets: c.target_modules as LoraTarget[] };
-  return { lora, tensors: decodeSafetensors(bytes, `${what} adapter_model.safetensors`).tensors };
+  const tensors = decodeSafetensors(bytes, stFile).tensors;
+  if (base) {
+    const table = buildParamTable(base, { ...FULL_SCOPE, mode: 'lora', lora });
+    const expected = new Map([...table.files].filter(([name]) => isLoraName(name)).map(([name, { part }]) => [PEFT_PREFIX + name, part.shape]));
+    const why = `r ${lora.rank} and target_modules ${lora.targets.join(', ')} on a ${describeShape(base)} base`;
+    matchTensors(tensors, expected, stFile, why, (name) =>
+      isLoraName(name) ? `is not an adapter of ${why}` : `is not a LoRA tensor (an adapter holds ${PEFT_PREFIX}<module>.lora_A.weight and .lora_B.weight only)`,
+    );
+  }
+  return { lora, tensors };
 }

@@ -11,6 +11,13 @@ export const RUN_VERSION = 1;
 export const OUTCOMES = ['running', 'finished', 'stopped', 'diverged', 'early_stopped', 'interrupted', 'failed'] as const;
 export type OutcomeStatus = (typeof OUTCOMES)[number];
 
+/** Outcomes after which there is nothing left to train (the others can be resumed from a checkpoint). */
+export const ENDED_OUTCOMES: readonly OutcomeStatus[] = ['finished', 'early_stopped', 'diverged'];
+
+export function isEnded(status: OutcomeStatus): boolean {
+  return ENDED_OUTCOMES.includes(status);
+}
+
 // JSON has no NaN or Infinity: they are written as null.
 const num = z.number().nullable();
 const series = z.array(num);
@@ -50,6 +57,8 @@ export const runSchema = z.object({
   tensors: z.object({ names: z.array(z.string()), step: z.array(z.number().int()), grad_norm: z.array(series), update_ratio: z.array(series) }),
   evals: z.array(z.object({ step: z.number().int(), tokens: z.number(), val_loss: num, elapsed_ms: z.number() })),
   samples: z.array(z.object({ step: z.number().int(), prompt: z.string(), text: z.string(), temperature: z.number(), top_k: z.number().int() })),
+  /** Each time the run went on from a checkpoint: the step it resumed after, when, and on what. */
+  resumes: z.array(z.object({ step: z.number().int(), created: z.string(), adapter: z.string() })).default([]),
   outcome: z.object({
     status: z.enum(OUTCOMES),
     step: z.number().int(),

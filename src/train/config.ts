@@ -15,6 +15,8 @@ interface Field {
   help: string;
   /** What values are allowed, for error messages. */
   allowed: string;
+  /** What null means, where a field may be null (an empty input shows it; default 'none'). */
+  nullMeans?: string;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
@@ -31,6 +33,12 @@ export const FIELDS = {
   notes: { schema: z.string().max(10000), default: '', group: 'run', help: 'Free text kept with the run.', allowed: 'a string' },
   seed: { schema: int(0, 2 ** 32 - 1), default: 1, group: 'run', help: 'Seeds initialisation and batch sampling: the same seed gives the same curve.', allowed: 'an integer from 0 to 4294967295' },
   output_dir: { schema: z.string().min(1), default: 'runs/run', group: 'run', help: 'Where the CLI writes run.json, metrics.csv and the weights.', allowed: 'a non-empty path' },
+  checkpoint_interval: {
+    schema: int(0).nullable(), default: null, group: 'run',
+    help: 'Steps between checkpoints, from which an interrupted run resumes exactly (0: none; null: automatic, at most every 5 s and at most 1% of training time). Also written on pause and stop.',
+    allowed: 'an integer ≥ 0, or null (automatic)',
+    nullMeans: 'auto',
+  },
 
   train_data: { schema: z.string().min(1), default: 'sotu', group: 'data', help: 'moby-dick, sotu, or a path to a UTF-8 text file.', allowed: "'moby-dick', 'sotu' or a path to a UTF-8 text file" },
   val_split: { schema: num(0, 0.5, true), default: 0.1, group: 'data', help: 'Fraction of the text held out at its end for validation.', allowed: 'a number above 0 and at most 0.5' },

@@ -62,6 +62,7 @@ export function newRunRecord(o: {
     tensors: { names: o.tensorNames, step: [], grad_norm: [], update_ratio: [] },
     evals: [],
     samples: [],
+    resumes: [],
     outcome: { status: 'running', step: 0, reason: null, best_val_loss: null, best_step: null, final_val_loss: null, final_train_loss: null, elapsed_ms: 0 },
   };
 }
@@ -77,10 +78,10 @@ export function describeRun(c: TrainConfig): string {
   return `${mode} ${model} lr ${c.learning_rate} bs ${batch} ${data}`;
 }
 
-/** Appends step rows; per-tensor figures are kept every `tensorEvery` steps (and for the last row). */
+/** Appends step rows; per-tensor figures are kept every `tensorEvery` steps (recordLastTensors adds the last). */
 export function recordSteps(run: RunRecord, rows: readonly StepRow[], nTensors: number, tensorEvery: number): void {
   const m = run.metrics;
-  rows.forEach((r, i) => {
+  rows.forEach((r) => {
     m.step.push(r.step);
     m.tokens.push(r.tokens);
     m.loss.push(finite(r.loss));
@@ -89,13 +90,23 @@ export function recordSteps(run: RunRecord, rows: readonly StepRow[], nTensors: 
     m.clip.push(finite(r.clip));
     m.update_ratio.push(finite(r.updateRatio));
     m.elapsed_ms.push(Math.round(r.elapsedMs * 10) / 10);
-    if (r.step % tensorEvery === 0 || i === rows.length - 1) {
-      run.tensors.step.push(r.step);
-      run.tensors.grad_norm.push(Array.from(r.tensorGradNorms.subarray(0, nTensors), finite));
-      run.tensors.update_ratio.push(Array.from(r.tensorUpdateRatios.subarray(0, nTensors), finite));
-    }
+    if (r.step % tensorEvery === 0) pushTensors(run, r, nTensors);
   });
   run.outcome.step = rows.at(-1)?.step ?? run.outcome.step;
+}
+
+function pushTensors(run: RunRecord, r: StepRow, nTensors: number): void {
+  run.tensors.step.push(r.step);
+  run.tensors.grad_norm.push(Array.from(r.tensorGradNorms.subarray(0, nTensors), finite));
+  run.tensors.update_ratio.push(Array.from(r.tensorUpdateRatios.subarray(0, nTensors), finite));
+}
+
+/**
+ * The last step's per-tensor figures, when the run ended between two kept steps. (Kept steps depend
+ * only on the step number, never on when metrics were read back, so a resumed run records the same.)
+ */
+export function recordLastTensors(run: RunRecord, last: StepRow, nTensors: number): void {
+  if (run.tensors.step.at(-1) !== last.step) pushTensors(run, last, nTensors);
 }
 
 export function recordEval(run: RunRecord, e: RunRecord['evals'][number]): void {

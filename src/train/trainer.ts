@@ -3,10 +3,13 @@
 // the CLI. The step loop never waits on the GPU: per-step metrics land in a ring on the GPU and come
 // back every metrics_interval steps; the GPU itself halts the optimizer on NaN/Inf or divergence, so
 // nothing trains on garbage while the host catches up.
+// Checkpoints: every checkpoint_interval steps (or automatically), on pause and on stop, the state
+// after a whole step (its evaluation and sample included) goes to the `checkpoint` event; a Trainer
+// created from one continues the run to the very same end as a run never interrupted.
 
 import { DataError, evalWindowStarts, splitDataset, WindowSampler, type Dataset } from '../data/dataset';
 import { decode, encode } from '../data/tokenizer';
-import type { GpuContext } from '../gpu/device';
+import { assertAlive, type GpuContext } from '../gpu/device';
 import { AsyncReader, yieldToEventLoop } from '../gpu/readback';
 import { decodeSlot, HALT_REASONS, type StepMetrics } from '../kernels/optim';
 import { Generator } from '../model/generate';
@@ -15,10 +18,13 @@ import { initParams } from '../model/init';
 import { countParams } from '../model/params';
 import { describeShape, type ModelShape } from '../model/shape';
 import { loadTensors } from '../model/weights';
+import { buildParamTable } from '../model/params';
+import type { Checkpoint } from '../runs/checkpoint';
 import type { ModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
+import { baseHash, checkpointTensors, CheckpointClock, configHash, dataHash, restoreTensors, resumeProblems } from './checkpoint';
 import { ConfigError, ConfigErrors, shapeOf, type TrainConfig } from './config';
-import { newRunRecord, recordEval, recordSample, recordSteps, type StepRow } from './record';
+import { newRunRecord, recordEval, recordLastTensors, recordSample, recordSteps, type StepRow } from './record';
 import { checkFits } from './fit';
 import { resolveScope, scheduleOf, totalSteps } from './resolve';
 import { lrAt, type Schedule } from './schedule';
@@ -36,6 +42,8 @@ export interface TrainerInput {
   userAgent?: string | null;
   id?: string;
   version?: string;
+  /** Continue the run this checkpoint was taken from (it must match config, text and base). */
+  resume?: Checkpoint;
 }
 
 export interface TrainerStatus {
@@ -54,6 +62,11 @@ export interface TrainerEvents {
   eval?(e: { step: number; tokens: number; valLoss: number }): void;
   sample?(s: { step: number; prompt: string; text: string }): void;
   status?(s: TrainerStatus): void;
+  /**
+   * A checkpoint to keep (replacing the previous one). Training waits for the returned promise, so
+   * a checkpoint is on disk before the run goes on; a rejection ends the run as failed.
+   */
+  checkpoint?(c: Checkpoint): Promise<void> | void;
 }
 
 function checkBase(c: TrainConfig, shape: ModelShape, base: ModelFile | null): void {
@@ -101,7 +114,11 @@ export class Trainer {
   private stopRequested = false;
   private halted = false;
   private lastLoss: number | null = null;
+  /** The newest recorded step, whose per-tensor figures end the record if the run stops between kept steps. */
+  private lastRow: StepRow | null = null;
   private readonly early: EarlyStopping;
+  private clock: CheckpointClock;
+  private lastCheckpointStep = 0;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -113,10 +130,13 @@ export class Trainer {
     private readonly schedule: Schedule,
     private readonly events: TrainerEvents,
     record: RunRecord,
+    /** Checksums of the training text and the base model (null: from scratch), kept in checkpoints. */
+    private readonly identity: { data: string; base: string | null },
   ) {
     this.record = record;
     this.maxSteps = schedule.totalSteps;
     this.early = new EarlyStopping(config.early_stopping_patience);
+    this.clock = new CheckpointClock(config.checkpoint_interval, 0);
     const t = model.table;
     this.ringReader = new AsyncReader(ctx, model.buffers.ring, model.setup.ringSlots * t.slotSize * 4, 3, (b) => new Float32Array(b));
   }
@@ -142,6 +162,13 @@ export class Trainer {
       if (e instanceof ConfigError) throw new ConfigErrors([e]);
       throw e;
     }
+    const identity = { data: dataHash(input.text), base: input.base ? baseHash(input.base) : null };
+    const from = input.resume;
+    if (from) {
+      // Before anything is allocated: a checkpoint of another run changes nothing.
+      const problems = resumeProblems(from, { config: c, dataHash: identity.data, baseHash: identity.base, table: buildParamTable(shape, scope) });
+      if (problems.length) throw new ConfigErrors(problems);
+    }
     const model = await GpuModel.create(ctx, {
       shape, scope, microBatch: c.batch_size, seqLen: T, accum: c.grad_accum_steps, evalBatches: c.eval_batches,
       optim: { beta1: c.beta1, beta2: c.beta2, eps: c.adam_eps, weightDecay: c.weight_decay, gradClip: c.grad_clip, divergeMargin: c.divergence_margin },
@@ -149,16 +176,33 @@ export class Trainer {
     }, data.bytes);
     const arena = initParams(model.params, c.seed);
     if (input.base) loadTensors(model.params, arena, input.base.tensors, `base_model ${c.base_model}`, true);
+    const moments = from ? restoreTensors(model.params, from, arena) : null;
     await model.setParams(arena);
     model.setEvalWindows(evalWindowStarts(data, T + 1, c.eval_batches * c.batch_size));
     const sampler = new WindowSampler(data.trainStart, data.trainLen, T + 1, c.seed, c.train_windows);
     const counts = countParams(model.params);
-    const record = newRunRecord({
+    const record = from ? resumedRecord(from, c, ctx.adapter.name) : newRunRecord({
       id: input.id, config: c, dataSource: input.dataSource, data, runtime: input.runtime, userAgent: input.userAgent ?? null,
       adapter: ctx.adapter, version: input.version ?? 'dev', counts, dispatches: model.train.dispatchCount,
       tensorNames: model.params.views.filter((v) => v.trainable).map((v) => v.name),
     });
-    return new Trainer(ctx, c, shape, model, data, sampler, scheduleOf(c, steps), events, record);
+    const trainer = new Trainer(ctx, c, shape, model, data, sampler, scheduleOf(c, steps), events, record, identity);
+    if (from && moments) {
+      model.setOptimizer(moments.m, moments.v, Uint32Array.from(from.state.optimizer_state));
+      trainer.continueFrom(from);
+    }
+    return trainer;
+  }
+
+  /** Host state of a checkpoint: step, sampler, early stopping. (The GPU state is set in create.) */
+  private continueFrom(from: Checkpoint): void {
+    const s = from.state;
+    this.step = this.lastRecorded = this.lastCheckpointStep = s.step;
+    this.sampler.state = s.sampler_state;
+    this.early.best = s.early_stopping.best ?? Infinity;
+    this.early.sinceBest = s.early_stopping.since_best;
+    this.lastLoss = this.record.metrics.loss.at(-1) ?? null;
+    this.lastArrival = { t: this.record.outcome.elapsed_ms, step: s.step };
   }
 
   get currentStep(): number {
@@ -224,6 +268,7 @@ export class Trainer {
           updateRatio: m.updateRatio, elapsedMs: 0, tensorGradNorms: m.tensorGradNorms, tensorUpdateRatios: m.tensorUpdateRatios,
         };
         rows.push(row);
+        this.lastRow = row;
         this.lastLoss = m.loss;
         if (m.halt !== 0) {
           this.halted = true;
@@ -271,8 +316,49 @@ export class Trainer {
     return text;
   }
 
+  /**
+   * Hands the state after the last whole step to the `checkpoint` event (unless one was taken at this
+   * step, or the run halted). Its cost (read-back, encoding, the handler's write) is timed.
+   */
+  async checkpoint(): Promise<void> {
+    await this.flushRing();
+    if (!this.events.checkpoint || this.halted || this.lastRecorded === 0 || this.lastCheckpointStep === this.lastRecorded) return;
+    const t = performance.now();
+    const snap = await this.model.readOptimizer();
+    const step = this.lastRecorded;
+    const record = structuredClone(this.record);
+    record.outcome.elapsed_ms = t - this.t0;
+    await this.events.checkpoint({
+      state: {
+        step,
+        created: new Date().toISOString(),
+        stepsize_version: this.record.environment.stepsize_version,
+        kernel_style: this.model.graph.style,
+        adapter: this.ctx.adapter.name,
+        config_hash: configHash(this.config),
+        data_hash: this.identity.data,
+        base_hash: this.identity.base,
+        sampler_state: this.sampler.state,
+        optimizer_state: Array.from(snap.state),
+        early_stopping: { best: Number.isFinite(this.early.best) ? this.early.best : null, since_best: this.early.sinceBest },
+        tensors_checksum: '',
+        record,
+      },
+      tensors: checkpointTensors(this.model.params, snap),
+    });
+    this.lastCheckpointStep = step;
+    const now = performance.now();
+    this.clock.wrote(now - t, now);
+  }
+
+  /** Checkpoints written by this trainer and their total cost in milliseconds. */
+  get checkpointCost(): { count: number; totalMs: number } {
+    return { count: this.clock.count, totalMs: this.clock.totalMs };
+  }
+
   private async waitWhilePaused(): Promise<void> {
     while (this.paused && !this.stopRequested) {
+      await this.checkpoint();
       this.status('paused');
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = null;
@@ -286,6 +372,7 @@ export class Trainer {
   private async submitStep(readBack: boolean): Promise<void> {
     const c = this.config;
     const { device } = this.ctx;
+    assertAlive(this.ctx);
     const step = ++this.step;
     const windows = this.sampler.next(c.grad_accum_steps * c.batch_size);
     this.model.writeStep(windows, step, lrAt(this.schedule, step - 1), (step - 1) % this.model.setup.ringSlots);
@@ -311,6 +398,7 @@ export class Trainer {
   async run(): Promise<RunRecord> {
     const c = this.config;
     this.t0 = performance.now() - (this.record.outcome.elapsed_ms || 0);
+    this.clock = new CheckpointClock(c.checkpoint_interval, performance.now());
     this.record.outcome.status = 'running';
     this.status('running');
     try {
@@ -333,7 +421,10 @@ export class Trainer {
         if (this.halted) break;
         if (evalDue) await this.evaluate();
         if (sampleDue) await this.sample();
+        if (s < this.maxSteps && !this.early.stop && this.clock.due(s, performance.now())) await this.checkpoint();
       }
+      // A stopped run can be resumed: its checkpoint is the state before the end-of-run evaluation.
+      if (this.stopRequested && this.step < this.maxSteps) await this.checkpoint();
       await this.flushRing();
       const last = this.record.evals.at(-1);
       if (!this.halted && this.lastRecorded > 0 && last?.step !== this.lastRecorded) await this.evaluate();
@@ -359,6 +450,7 @@ export class Trainer {
     }
     o.step = this.lastRecorded;
     o.elapsed_ms = performance.now() - this.t0;
+    if (this.lastRow) recordLastTensors(this.record, this.lastRow, this.record.tensors.names.length);
     const evals = this.record.evals.filter((e) => e.val_loss !== null);
     const best = evals.reduce<(typeof evals)[number] | null>((b, e) => (b === null || e.val_loss! < b.val_loss! ? e : b), null);
     o.best_val_loss = best?.val_loss ?? null;
@@ -380,4 +472,13 @@ export class Trainer {
     this.generator?.destroy();
     this.model.destroy();
   }
+}
+
+/** The record a resumed run goes on with: the checkpoint's, running again, with the resume noted. */
+function resumedRecord(from: Checkpoint, c: TrainConfig, adapter: string): RunRecord {
+  const r = structuredClone(from.state.record);
+  r.config = structuredClone(c);
+  r.outcome = { ...r.outcome, status: 'running', reason: null };
+  r.resumes.push({ step: from.state.step, created: new Date().toISOString(), adapter });
+  return r;
 }

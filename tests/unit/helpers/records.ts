@@ -77,6 +77,7 @@ export function makeRecord(spec: RecordSpec = {}): RunRecord {
     tensors: { names: [], step: [], grad_norm: [], update_ratio: [] },
     evals,
     samples: [],
+    resumes: [],
     outcome: {
       status: spec.status ?? 'finished',
       step: spec.step ?? lastStep,

@@ -25,6 +25,7 @@ export function sampleRun(): RunRecord {
     tensors: { names: ['t'], step: [2], grad_norm: [[1]], update_ratio: [[0.1]] },
     evals: [{ step: 2, tokens: 16, val_loss: 5.4, elapsed_ms: 21 }],
     samples: [{ step: 2, prompt: 'The ', text: 'cat', temperature: 0.8, top_k: 40 }],
+    resumes: [],
     outcome: { status: 'diverged', step: 2, reason: 'diverged at step 2: loss NaN', best_val_loss: 5.4, best_step: 2, final_val_loss: 5.4, final_train_loss: 5.5, elapsed_ms: 30 },
   };
 }
