@@ -52,6 +52,8 @@ export class AsyncReader<T> {
       p.staging.unmap();
       return out;
     });
+    // A read nobody collects (the run ended on an error first) must not fail unhandled.
+    p.done.catch(() => {});
   }
 
   async collectOldest(): Promise<T> {

@@ -35,7 +35,7 @@ export const FIELDS = {
   output_dir: { schema: z.string().min(1), default: 'runs/run', group: 'run', help: 'Where the CLI writes run.json, metrics.csv and the weights.', allowed: 'a non-empty path' },
   checkpoint_interval: {
     schema: int(0).nullable(), default: null, group: 'run',
-    help: 'Steps between checkpoints, from which an interrupted run resumes exactly (0: none; null: automatic, at most every 5 s and at most 1% of training time). Also written on pause and stop.',
+    help: 'Steps between checkpoints, from which an interrupted run resumes exactly; also on pause and stop. 0: none; null (default): automatic, at least 10 s apart and at most 1% of training time. Measured on SwiftShader: 22 ms a checkpoint for tiny (3% of a step), 161 ms for classroom (0.8%).',
     allowed: 'an integer ≥ 0, or null (automatic)',
     nullMeans: 'auto',
   },

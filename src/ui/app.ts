@@ -87,6 +87,8 @@ export class StepsizeApp extends LitElement {
       bench.config.addEventListener('change', writeUrl);
       bench.experiments.addEventListener('change', writeUrl);
       this.bench = bench;
+      // For the console (and the browser tests): the page's state, its fault injection included.
+      (globalThis as { stepsize?: Workbench }).stepsize = bench;
       const gpu = await bench.job.init();
       await bench.init();
       if (!fromUrl && gpu.adapter.isSoftware) {

@@ -1,9 +1,10 @@
 // The typed API between the page and the training worker (Comlink). The worker file only exposes a
-// TrainingService; the page wraps it; tests call TrainingService directly. Events arrive in batches
-// (about every 150 ms), never one message per step. Aborting = terminating the worker.
+// TrainingService; the page wraps it. Events arrive in batches (about every 150 ms), never one
+// message per step; a checkpoint is sent at once. Aborting = terminating the worker.
 
 import type { AdapterSummary } from '../gpu/device';
 import type { SelfTestResult } from '../kernels/selftest';
+import type { CheckpointFiles } from '../runs/checkpoint';
 import type { RunRecord } from '../runs/schema';
 import type { TrainConfig } from '../train/config';
 import type { StepRow } from '../train/record';
@@ -24,6 +25,8 @@ export interface JobSpec {
   /** A model.safetensors to start from (fine-tuning), or null (from scratch). */
   base: Uint8Array | null;
   userAgent?: string;
+  /** Continue run `id` from this checkpoint (its config, text and base must be the run's). */
+  resume?: CheckpointFiles;
 }
 
 export type TrainEvent =
@@ -32,6 +35,7 @@ export type TrainEvent =
   | { kind: 'eval'; step: number; tokens: number; valLoss: number }
   | { kind: 'sample'; step: number; prompt: string; text: string }
   | { kind: 'status'; status: TrainerStatus }
+  | { kind: 'checkpoint'; step: number; files: CheckpointFiles }
   | { kind: 'finished'; record: RunRecord };
 
 export interface WeightFile {
@@ -52,4 +56,14 @@ export interface TrainingApi {
   stop(): Promise<void>;
   /** The last job's weights: model.safetensors, or adapter_model.safetensors + adapter_config.json. */
   weights(): Promise<WeightFile[]>;
+  /** Answers at once: the page's heartbeat (a worker that does not answer is taken for dead). */
+  ping(): Promise<number>;
+  /** Fault injection for tests and demonstrations (see src/ui/state/faults.ts). */
+  fault(kind: WorkerFault): Promise<void>;
 }
+
+/**
+ * lose-device: destroys the GPU device, as a driver reset would lose it. crash: an uncaught error
+ * in the worker. hang: the worker stops answering for 60 s (a busy loop).
+ */
+export type WorkerFault = 'lose-device' | 'crash' | 'hang';

@@ -1,14 +1,18 @@
-// The training service behind the worker API: opens the GPU once, runs one Trainer at a time, and
-// batches its events. No DOM: it runs in a dedicated worker (navigator.gpu) or in tests.
+// The training service behind the worker API: opens the GPU (again after a device loss), runs one
+// Trainer at a time (new, or resumed from a checkpoint the page kept), and batches its events. No
+// DOM: it runs in a dedicated worker (navigator.gpu).
 
 import { openGpu, type GpuContext } from '../gpu/device';
 import { matmulSelfTest, type SelfTestResult } from '../kernels/selftest';
+import { decodeCheckpoint, encodeCheckpoint } from '../runs/checkpoint';
 import { decodeModelFile, encodeAdapter, encodeModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
 import { Trainer } from '../train/trainer';
-import type { GpuInfo, JobSpec, TrainEvent, TrainingApi, WeightFile } from './api';
+import type { GpuInfo, JobSpec, TrainEvent, TrainingApi, WeightFile, WorkerFault } from './api';
 
 const FLUSH_MS = 150;
+/** How long a failed run waits for the device's loss to be reported before calling it a plain failure. */
+const LOSS_GRACE_MS = 2000;
 
 export class TrainingService implements TrainingApi {
   private ctx: GpuContext | null = null;
@@ -17,7 +21,9 @@ export class TrainingService implements TrainingApi {
 
   constructor(private readonly gpu: () => GPU | undefined, private readonly version = 'dev') {}
 
+  /** The open device; a lost one is dropped and a new one requested, so every later run works. */
   private async context(): Promise<GpuContext> {
+    if (this.ctx?.lost) this.ctx = null;
     this.ctx ??= await openGpu(this.gpu());
     return this.ctx;
   }
@@ -48,11 +54,16 @@ export class TrainingService implements TrainingApi {
       timer ??= setTimeout(flush, FLUSH_MS);
     };
     const base = job.base ? decodeModelFile(job.base, job.config.base_model ?? 'base model') : null;
-    const trainer = await Trainer.create(ctx, { config: job.config, text: job.data.bytes, dataSource: job.data.source, base, runtime: 'browser', userAgent: job.userAgent ?? null, id: job.id, version: this.version }, {
+    const resume = job.resume ? decodeCheckpoint(job.resume, `the checkpoint of run ${job.id}`) : undefined;
+    const trainer = await Trainer.create(ctx, { config: job.config, text: job.data.bytes, dataSource: job.data.source, base, runtime: 'browser', userAgent: job.userAgent ?? null, id: job.id, version: this.version, resume }, {
       metrics: (rows) => push({ kind: 'steps', rows }),
       eval: (e) => push({ kind: 'eval', ...e }),
       sample: (s) => push({ kind: 'sample', ...s }),
       status: (status) => push({ kind: 'status', status }),
+      checkpoint: (c) => {
+        push({ kind: 'checkpoint', step: c.state.step, files: encodeCheckpoint(c) });
+        flush();
+      },
     });
     this.last?.trainer.destroy();
     this.last = null;
@@ -64,6 +75,12 @@ export class TrainingService implements TrainingApi {
       this.last = { trainer, params: await trainer.readParams() };
       push({ kind: 'finished', record });
       return record;
+    } catch (e) {
+      // Said in plain words; the page keeps the last checkpoint, and the next call opens a new device.
+      // (A browser may fail a pending read before it reports the loss itself: wait a moment for it.)
+      const lost = ctx.lost ?? (await Promise.race([ctx.whenLost, new Promise<null>((r) => setTimeout(() => r(null), LOSS_GRACE_MS))]));
+      if (lost) throw new Error(`${lost.message.replace(/\.+$/, '')}. The run stopped at its last checkpoint and can be resumed.`);
+      throw e;
     } finally {
       if (timer) clearTimeout(timer);
       flush();
@@ -85,6 +102,21 @@ export class TrainingService implements TrainingApi {
 
   async stop(): Promise<void> {
     this.trainer?.stop();
+  }
+
+  async ping(): Promise<number> {
+    return Date.now();
+  }
+
+  async fault(kind: WorkerFault): Promise<void> {
+    if (kind === 'lose-device') this.ctx?.device.destroy();
+    else if (kind === 'crash') setTimeout(() => {
+      throw new Error('simulated crash of the training worker (fault injection)');
+    }, 0);
+    else if (kind === 'hang') setTimeout(() => {
+      const until = Date.now() + 60_000;
+      while (Date.now() < until);
+    }, 0);
   }
 
   async weights(): Promise<WeightFile[]> {

@@ -111,7 +111,8 @@ describe('playground', () => {
     await csv.saveAs(join(dir, 'runs.csv'));
     expect(readFileSync(join(dir, 'runs.csv'), 'utf8').split('\n')[0]).toBe('run,step,tokens,loss,lr,grad_norm,clip,update_ratio,elapsed_ms');
 
-    // Delete one (undo works), delete it again, then re-import it from the export.
+    // Delete one (undo works), delete it again, then re-import both from the export: the deleted
+    // one comes back, the one still in the list comes in as a copy (an import never overwrites).
     await page.getByTestId('delete-run').first().click();
     await expect.poll(() => rows(page).count()).toBe(1);
     await page.getByTestId('undo').click();
@@ -119,13 +120,15 @@ describe('playground', () => {
     await page.getByTestId('delete-run').first().click();
     await expect.poll(() => rows(page).count()).toBe(1);
     await page.getByTestId('import').setInputFiles(exported);
-    await expect.poll(() => rows(page).count()).toBe(2);
-    expect(await page.getByTestId('message').textContent()).toMatch(/Imported 2 run/);
+    await expect.poll(() => rows(page).count()).toBe(3);
+    expect(await page.getByTestId('message').textContent()).toMatch(/Imported 2 run\(s\)\. 1 of them were already in the list and came in as copies \(nothing was overwritten\)/);
+    const names = await page.getByTestId('run-name').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    expect(names.filter((n) => n.endsWith(' (copy)'))).toHaveLength(1);
 
     // A reload loses nothing.
     await page.reload();
     await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
-    await expect.poll(() => rows(page).count()).toBe(2);
+    await expect.poll(() => rows(page).count()).toBe(3);
     expect(page.url()).toMatch(/learning_rate=0\.0005/);
     await page.close();
   });

@@ -10,7 +10,7 @@ import { Watch } from '../state/controller';
 import { PRESETS } from '../state/config-state';
 import { splitSizes, uploadSource } from '../state/data';
 import type { Workbench } from '../state/workbench';
-import { formatBytes } from './format';
+import { formatBytes } from '../format';
 import './memory-estimate';
 import './schedule-preview';
 
@@ -121,7 +121,7 @@ export class ConfigPanel extends LitElement {
     const numeric = typeof def === 'number' || def === null;
     const shown = v === null ? '' : String(v);
     return this.field(key, html`<input id=${key} data-testid="input-${key}" type="text" ?disabled=${disabled} .value=${shown} aria-invalid=${invalid}
-      placeholder=${def === null ? 'none' : ''}
+      placeholder=${def === null ? ((FIELDS[key] as { nullMeans?: string }).nullMeans ?? 'none') : ''}
       @input=${(e: Event) => {
         const t = (e.target as HTMLInputElement).value;
         this.set(key, numeric ? numberFrom(t, def === null || FIELDS[key].allowed.includes('null')) : t);

@@ -7,7 +7,7 @@ import { estimateMemory, largestMicroBatch, suggestSplit } from '../../train/fit
 import { resolveScope } from '../../train/resolve';
 import { Watch } from '../state/controller';
 import type { Workbench } from '../state/workbench';
-import { formatBytes } from './format';
+import { formatBytes } from '../format';
 
 @customElement('memory-estimate')
 export class MemoryEstimate extends LitElement {

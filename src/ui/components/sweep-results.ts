@@ -12,7 +12,7 @@ import { fmt } from '../charts/metric-chart';
 import '../charts/metric-chart';
 import { Watch } from '../state/controller';
 import type { Workbench } from '../state/workbench';
-import { formatLoss } from './format';
+import { formatLoss } from '../format';
 import { controlStyles } from './styles';
 
 type SortKey = SweepKey | 'finalVal' | 'bestVal' | 'bestStep' | 'tokensToTarget';

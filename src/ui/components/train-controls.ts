@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { Watch } from '../state/controller';
 import type { Workbench } from '../state/workbench';
-import { formatDuration, formatLoss, formatRate } from './format';
+import { formatDuration, formatLoss, formatRate } from '../format';
 
 @customElement('train-controls')
 export class TrainControls extends LitElement {
@@ -63,7 +63,7 @@ export class TrainControls extends LitElement {
           <span data-testid="job-state">${state}</span>
         </div>` : nothing}
       ${outcome && !job.busy && state !== 'idle' ? html`<div class="outcome" data-testid="outcome">${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}; final val loss ${formatLoss(outcome.final_val_loss)}</div>` : nothing}
-      ${job.error ? html`<div class="why">${job.error}</div>` : nothing}
+      ${job.error && job.error !== outcome?.reason ? html`<div class="why">${job.error}</div>` : nothing}
     `;
   }
 }

@@ -1,16 +1,22 @@
 // The current training job, owned outside the components: the worker (Comlink), the live run record
-// built from the worker's event batches, and its persistence in IndexedDB as it goes. Components
-// read it through a ReactiveController (see controller.ts) and call its methods.
+// built from the worker's event batches, and its persistence in IndexedDB as it goes (the record,
+// and each checkpoint with it in one transaction). It notices a dead worker (an error event, or no
+// answer to the heartbeat) and a lost GPU device, says so in plain words, ends the run as
+// interrupted at its last checkpoint (to be resumed), and carries on with a fresh worker.
+// Components read it through a ReactiveController (see controller.ts) and call its methods.
 
 import { proxy, wrap, type Remote } from 'comlink';
+import { isCorpusId } from '../../data/corpora';
+import type { CheckpointFiles } from '../../runs/checkpoint';
 import type { RunRecord } from '../../runs/schema';
 import type { TrainConfig } from '../../train/config';
-import { recordEval, recordSample, recordSteps } from '../../train/record';
+import { newRunId, recordEval, recordSample, recordSteps } from '../../train/record';
 import type { TrainerStatus } from '../../train/trainer';
 import type { SelfTestResult } from '../../kernels/selftest';
 import type { GpuInfo, TrainEvent, TrainingApi, WeightFile } from '../../worker/api';
-import { newRunId } from '../../train/record';
-import type { RunStore } from './store';
+import { formatBytes } from '../format';
+import { isQuotaError, quotaMessage } from './quota';
+import type { RunStore, StoredCheckpoint } from './store';
 
 export type JobState = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'error';
 
@@ -20,7 +26,24 @@ export interface StartRequest {
   base: Uint8Array | null;
   /** Called with the final record and weights (e.g. to cache a pretrained base). */
   onDone?: (record: RunRecord, weights: WeightFile[]) => Promise<void> | void;
+  /** Continue this recorded run from its stored checkpoint (the run keeps its id). */
+  resume?: StoredCheckpoint;
 }
+
+export interface Notice {
+  kind: 'info' | 'error';
+  text: string;
+}
+
+/** How often the page asks a busy worker whether it is alive, and how long it waits for an answer. */
+export const HEARTBEAT_EVERY_MS = 2000;
+export const HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/** The name of the Web Lock a tab holds while it trains a run (other tabs leave that run alone). */
+export const runLockName = (id: string) => `stepsize-run:${id}`;
+
+/** A run ended by something outside it (worker, device): it stops at its last checkpoint, to be resumed. */
+class Interruption extends Error {}
 
 function makeWorker(): Worker {
   return new Worker(new URL('../../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'stepsize-train' });
@@ -33,14 +56,57 @@ export class JobController extends EventTarget {
   error: string | null = null;
   gpu: GpuInfo | null = null;
   check: SelfTestResult | null = null;
-  private worker: Worker;
-  private api: Remote<TrainingApi>;
+  /** Step of the live run's latest stored checkpoint. */
+  checkpointStep: number | null = null;
+  /** Said to the person (the Workbench shows it as the page's message). */
+  onNotice: (n: Notice) => void = () => {};
+  heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS;
+  private worker!: Worker;
+  private api!: Remote<TrainingApi>;
   private saving: Promise<void> = Promise.resolve();
+  private lastAnswer = Date.now();
+  /** Rejects the run in progress when its worker dies. */
+  private interrupt: ((e: Interruption) => void) | null = null;
+  private storageFullSaid = false;
 
   constructor(private readonly store: RunStore) {
     super();
-    this.worker = makeWorker();
-    this.api = wrap<TrainingApi>(this.worker);
+    this.connect();
+    setInterval(() => this.heartbeat(), HEARTBEAT_EVERY_MS);
+  }
+
+  private connect(): void {
+    const w = makeWorker();
+    this.worker = w;
+    this.api = wrap<TrainingApi>(w);
+    this.lastAnswer = Date.now();
+    w.addEventListener('error', (ev) => {
+      ev.preventDefault();
+      this.workerDied(w, `The training worker crashed (${ev.message || 'it gave no reason'}).`);
+    });
+    w.addEventListener('messageerror', () => this.workerDied(w, 'The training worker sent a message the page could not read.'));
+  }
+
+  private heartbeat(): void {
+    if (!this.busy) {
+      this.lastAnswer = Date.now();
+      return;
+    }
+    const w = this.worker;
+    void this.api.ping().then(() => (this.lastAnswer = Date.now()), () => {});
+    const silent = Date.now() - this.lastAnswer;
+    if (silent > this.heartbeatTimeoutMs) this.workerDied(w, `The training worker stopped answering (nothing for ${Math.round(silent / 1000)} s).`);
+  }
+
+  /** Ends a dead worker: a fresh one takes its place, and the run in progress is interrupted. */
+  private workerDied(w: Worker, reason: string): void {
+    if (w !== this.worker) return;
+    w.terminate();
+    this.connect();
+    const stop = this.interrupt;
+    this.interrupt = null;
+    if (stop) stop(new Interruption(reason));
+    else this.onNotice({ kind: 'error', text: `${reason} A new one has started.` });
   }
 
   private changed(): void {
@@ -55,11 +121,47 @@ export class JobController extends EventTarget {
     return this.gpu;
   }
 
+  /** Storage full: said once per run, with what is needed and what could go. */
+  private async storageFull(needBytes: number): Promise<void> {
+    if (this.storageFullSaid) return;
+    this.storageFullSaid = true;
+    this.onNotice({ kind: 'error', text: await quotaMessage(this.store, needBytes) });
+  }
+
   /** Saves the live record (serialised, so saves never overlap). */
   private persist(): void {
     const run = this.run;
     if (!run) return;
-    this.saving = this.saving.then(() => this.store.put(run)).catch((e) => console.error('saving the run failed', e));
+    this.saving = this.saving
+      .then(() => this.store.put(run))
+      .then(
+        () => {},
+        (e) => (isQuotaError(e) ? this.storageFull(JSON.stringify(run).length) : console.error('saving the run failed', e)),
+      );
+  }
+
+  /** Stores a checkpoint with the record; on a full disk, older checkpoints of other runs go first. */
+  private keepCheckpoint(step: number, files: CheckpointFiles): void {
+    const run = this.run;
+    if (!run) return;
+    const snapshot = structuredClone(run);
+    const bytes = files.tensors.byteLength + files.state.length;
+    this.saving = this.saving.then(async () => {
+      for (;;) {
+        try {
+          await this.store.putCheckpoint(snapshot, step, files);
+          this.checkpointStep = step;
+          this.changed();
+          return;
+        } catch (e) {
+          if (!isQuotaError(e)) return console.error('saving the checkpoint failed', e);
+          const pruned = await this.store.pruneOldestCheckpoint(run.id);
+          if (!pruned) return this.storageFull(bytes);
+          const name = (await this.store.get(pruned))?.name ?? pruned;
+          this.onNotice({ kind: 'info', text: `Browser storage was full: the checkpoint of "${name}" was removed to make room for this run's (${formatBytes(bytes)}); "${name}" can no longer be resumed.` });
+        }
+      }
+    });
   }
 
   private apply(events: TrainEvent[]): void {
@@ -69,6 +171,7 @@ export class JobController extends EventTarget {
       else if (e.kind === 'steps') recordSteps(this.run, e.rows, this.run.tensors.names.length, this.run.config.metrics_interval);
       else if (e.kind === 'eval') recordEval(this.run, { step: e.step, tokens: e.tokens, val_loss: e.valLoss, elapsed_ms: this.status?.elapsedMs ?? 0 });
       else if (e.kind === 'sample') recordSample(this.run, { step: e.step, prompt: e.prompt, text: e.text, temperature: this.run.config.sample_temperature, top_k: this.run.config.sample_top_k });
+      else if (e.kind === 'checkpoint') this.keepCheckpoint(e.step, e.files);
       else if (e.kind === 'status') {
         this.status = e.status;
         if (this.state === 'running' || this.state === 'paused') this.state = e.status.state === 'paused' ? 'paused' : 'running';
@@ -89,27 +192,45 @@ export class JobController extends EventTarget {
     this.error = null;
     this.run = null;
     this.status = null;
+    this.checkpointStep = req.resume?.step ?? null;
+    this.storageFullSaid = false;
     this.changed();
+    const id = req.resume?.id ?? newRunId();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    void navigator.locks?.request(runLockName(id), () => held);
+    const interrupted = new Promise<never>((_, reject) => (this.interrupt = reject));
     const onEvents = proxy((events: TrainEvent[]) => this.apply(events));
     try {
-      const record = await this.api.start({ id: newRunId(), config: req.config, data: req.data, base: req.base, userAgent: navigator.userAgent }, onEvents);
+      if (!req.resume && !isCorpusId(req.config.train_data)) await this.store.putText(id, req.data.source, req.data.bytes);
+      const resume = req.resume ? { state: req.resume.state, tensors: req.resume.tensors } : undefined;
+      const record = await Promise.race([this.api.start({ id, config: req.config, data: req.data, base: req.base, userAgent: navigator.userAgent, resume }, onEvents), interrupted]);
       this.run = record;
       this.persist();
       const weights = await this.api.weights();
       await this.saving;
       await this.store.putWeights(record.id, weights);
+      // A run that ended needs no checkpoint; a stopped one keeps it, to be resumed.
+      if (record.outcome.status !== 'stopped') await this.store.deleteCheckpoint(record.id);
       await req.onDone?.(record, weights);
       this.state = 'done';
       return record;
     } catch (e) {
+      const message = (e as Error).message;
+      const outside = e instanceof Interruption || /GPU device lost/.test(message);
       this.state = 'error';
-      this.error = (e as Error).message;
+      this.error = message;
       if (this.run) {
-        this.run.outcome = { ...this.run.outcome, status: 'failed', reason: this.error };
+        const at = this.checkpointStep !== null ? ` It can be resumed from step ${this.checkpointStep}.` : '';
+        this.run.outcome = { ...this.run.outcome, status: outside ? 'interrupted' : 'failed', reason: message };
         this.persist();
-      }
+        if (outside) this.onNotice({ kind: 'error', text: `${message} The run "${this.run.name}" was interrupted at step ${this.run.outcome.step}.${at}` });
+      } else if (outside) this.onNotice({ kind: 'error', text: message });
+      await this.saving;
       return null;
     } finally {
+      this.interrupt = null;
+      release();
       this.changed();
     }
   }
@@ -130,6 +251,11 @@ export class JobController extends EventTarget {
     return this.api.stop();
   }
 
+  /** Fault injection (src/ui/state/faults.ts). */
+  fault(kind: Parameters<TrainingApi['fault']>[0]): Promise<void> {
+    return this.api.fault(kind);
+  }
+
   /** Forgets the finished (or failed) run so the page shows a fresh setup. */
   reset(): void {
     if (this.busy) return;
@@ -137,19 +263,7 @@ export class JobController extends EventTarget {
     this.run = null;
     this.status = null;
     this.error = null;
-    this.changed();
-  }
-
-  /** Ends a stuck job at once: terminates the worker (nothing can hang) and starts a fresh one. */
-  abort(): void {
-    this.worker.terminate();
-    this.worker = makeWorker();
-    this.api = wrap<TrainingApi>(this.worker);
-    if (this.run && this.busy) {
-      this.run.outcome = { ...this.run.outcome, status: 'stopped', reason: 'aborted' };
-      this.persist();
-    }
-    this.state = 'idle';
+    this.checkpointStep = null;
     this.changed();
   }
 }

@@ -8,14 +8,18 @@ import { parseRun, RunImportError, serializeRun, type RunRecord } from '../../ru
 import { shapeOf, type TrainConfig } from '../../train/config';
 import { pretrainConfig } from '../../train/pretrain';
 import { safeName } from '../../runs/names';
+import { newRunId } from '../../train/record';
+import { formatBytes } from '../format';
 
 export { pretrainConfig, safeName };
 import type { WeightFile } from '../../worker/api';
 import { ConfigState } from './config-state';
 import { Experiments } from './experiments';
 import { fetchCorpus, readUpload, uploadSource, type Uploaded } from './data';
-import { JobController, type StartRequest } from './job';
-import type { RunStore } from './store';
+import { Faults } from './faults';
+import { JobController, runLockName, type StartRequest } from './job';
+import { askPersistence, storageUse, type StorageUse } from './quota';
+import type { CheckpointInfo, RunStore } from './store';
 
 export type XAxis = 'step' | 'tokens' | 'time';
 
@@ -44,6 +48,9 @@ export interface ShippedBase {
 
 export const BROWSER_BASE = 'browser:';
 
+/** The largest run file the page imports (a run.json of a million steps is about 100 MB). */
+export const MAX_IMPORT_BYTES = 64 * 1024 ** 2;
+
 function baseKey(model: TrainConfig['model']): string {
   return typeof model === 'string' ? model : JSON.stringify(model);
 }
@@ -61,11 +68,21 @@ export class Workbench extends EventTarget {
   corpusSizes: Record<string, number> = {};
   browserBases = new Set<string>();
   message: { kind: 'info' | 'error'; text: string; undo?: () => Promise<void> } | null = null;
+  /** The latest checkpoint of each run that has one (Resume), and which runs have weights. */
+  checkpoints = new Map<string, CheckpointInfo>();
+  weightIds = new Set<string>();
+  storage: StorageUse | null = null;
+  readonly faults: Faults;
 
   constructor(readonly store: RunStore, initial: Partial<TrainConfig> = {}) {
     super();
     this.config = new ConfigState(initial);
     this.job = new JobController(store);
+    this.job.onNotice = (n) => {
+      this.message = n;
+      void this.refreshRuns();
+    };
+    this.faults = new Faults(this);
     this.experiments = new Experiments(this);
     this.experiments.addEventListener('change', () => this.changed());
     let model = JSON.stringify(this.config.values.model);
@@ -87,7 +104,10 @@ export class Workbench extends EventTarget {
   }
 
   async init(): Promise<void> {
-    const interrupted = await this.store.markInterrupted();
+    // Runs another tab is training hold its lock: only the others were cut off.
+    const held = new Set(((await navigator.locks?.query())?.held ?? []).map((l) => l.name));
+    const interrupted = (await this.store.markInterrupted((id) => held.has(runLockName(id)))).length;
+    await askPersistence();
     await this.refreshRuns();
     try {
       const r = await fetch(`${import.meta.env.BASE_URL}base/index.json`);
@@ -102,12 +122,15 @@ export class Workbench extends EventTarget {
       this.corpusSizes = {};
     }
     for (const key of ['tiny', 'classroom', 'nanogpt']) if (await this.store.base(key)) this.browserBases.add(key);
-    if (interrupted) this.message = { kind: 'info', text: `${interrupted} run(s) were interrupted by a closed tab; their curves are kept.` };
+    if (interrupted) this.message = { kind: 'info', text: `${interrupted} run(s) were interrupted by a closed tab or reload; their curves are kept, and a run with a checkpoint can be resumed from the run list.` };
     this.changed();
   }
 
   async refreshRuns(): Promise<void> {
     this.runs = await this.store.list();
+    this.checkpoints = await this.store.checkpointInfos();
+    this.weightIds = await this.store.weightIds();
+    this.storage = await storageUse();
     this.changed();
   }
 
@@ -160,8 +183,11 @@ export class Workbench extends EventTarget {
     this.changed();
   }
 
-  async trainingText(config: TrainConfig): Promise<{ source: string; bytes: Uint8Array }> {
+  /** The config's text: a bundled corpus, the dropped file, or (for a run being resumed) the text kept with it. */
+  async trainingText(config: TrainConfig, runId?: string): Promise<{ source: string; bytes: Uint8Array }> {
     if (isCorpusId(config.train_data)) return { source: config.train_data, bytes: await fetchCorpus(config.train_data as CorpusId) };
+    const kept = runId ? await this.store.text(runId) : undefined;
+    if (kept) return { source: kept.source, bytes: kept.bytes };
     if (this.upload && config.train_data === uploadSource(this.upload)) return { source: config.train_data, bytes: this.upload.bytes };
     throw new Error(`train_data: ${config.train_data} is not loaded here; pick a bundled corpus or drop a .txt file`);
   }
@@ -185,6 +211,28 @@ export class Workbench extends EventTarget {
     }
     await this.refreshRuns();
     return record;
+  }
+
+  /**
+   * Continues a stopped or interrupted run from its checkpoint, with the text and base it started
+   * from; it ends where it would have ended had it never stopped.
+   */
+  async resumeRun(id: string): Promise<void> {
+    if (this.job.busy) return;
+    this.message = null;
+    try {
+      const run = await this.store.get(id);
+      const checkpoint = await this.store.checkpoint(id);
+      if (!run || !checkpoint) throw new Error(`run ${run?.name ?? id} has no checkpoint to resume from`);
+      const data = await this.trainingText(run.config, id);
+      const base = run.config.base_model ? await this.loadBase(run.config.base_model) : null;
+      this.selected.add(id);
+      this.changed();
+      await this.job.start({ config: run.config, data, base, resume: checkpoint });
+    } catch (e) {
+      this.message = { kind: 'error', text: (e as Error).message };
+    }
+    await this.refreshRuns();
   }
 
   async train(): Promise<void> {
@@ -260,11 +308,15 @@ export class Workbench extends EventTarget {
     await this.refreshRuns();
   }
 
-  /** Validates every file first; stores all of them in one transaction, or none. */
+  /**
+   * Validates every file first; stores all of them in one transaction, or none. Never overwrites: a
+   * run already in the list comes in as a copy under a new id.
+   */
   async importFiles(files: readonly File[]): Promise<number> {
     try {
       const runs: RunRecord[] = [];
       for (const f of files) {
+        if (f.size > MAX_IMPORT_BYTES) throw new RunImportError(f.name, `is ${formatBytes(f.size)}; the page imports files of at most ${formatBytes(MAX_IMPORT_BYTES)}`);
         let raw: unknown;
         try {
           raw = JSON.parse(await f.text());
@@ -274,9 +326,9 @@ export class Workbench extends EventTarget {
         const items = Array.isArray(raw) ? raw : [raw];
         items.forEach((item, i) => runs.push(parseRun(item, items.length > 1 ? `${f.name} [${i}]` : f.name)));
       }
-      await this.store.importRuns(runs);
-      for (const r of runs) this.selected.add(r.id);
-      this.message = { kind: 'info', text: `Imported ${runs.length} run(s).` };
+      const { stored, copies } = await this.store.importRuns(runs, newRunId);
+      for (const r of stored) this.selected.add(r.id);
+      this.message = { kind: 'info', text: `Imported ${runs.length} run(s).${copies ? ` ${copies} of them were already in the list and came in as copies (nothing was overwritten).` : ''}` };
       await this.refreshRuns();
       return runs.length;
     } catch (e) {
