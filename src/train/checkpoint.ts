@@ -3,9 +3,10 @@
 // trainable tensors between a checkpoint and the parameter arena. The file format is src/runs/checkpoint.ts.
 
 import type { ParamTable } from '../model/params';
-import type { Checkpoint, CheckpointTensor } from '../runs/checkpoint';
+import type { Checkpoint, CheckpointState, CheckpointTensor } from '../runs/checkpoint';
 import { canonicalJson, checksum, checksumText } from '../runs/checksum';
 import type { ModelFile } from '../runs/model-files';
+import type { RunRecord } from '../runs/schema';
 import { CONFIG_KEYS, ConfigError, type ConfigKey, type TrainConfig } from './config';
 
 /**
@@ -74,6 +75,44 @@ export function resumeProblems(ckpt: Checkpoint, now: { config: TrainConfig; dat
     errs.push(new ConfigError('checkpoint', extra?.name, 'only tensors this model trains'));
   }
   return errs;
+}
+
+/** The JSON half of a checkpoint after `step` (the tensors' checksum is filled in when it is encoded). */
+export function checkpointState(o: {
+  step: number;
+  record: RunRecord;
+  config: TrainConfig;
+  identity: { data: string; base: string | null };
+  kernelStyle: string;
+  adapter: string;
+  sampler: number;
+  optimizer: Uint32Array;
+  early: { best: number; sinceBest: number };
+}): CheckpointState {
+  return {
+    step: o.step,
+    created: new Date().toISOString(),
+    stepsize_version: o.record.environment.stepsize_version,
+    kernel_style: o.kernelStyle,
+    adapter: o.adapter,
+    config_hash: configHash(o.config),
+    data_hash: o.identity.data,
+    base_hash: o.identity.base,
+    sampler_state: o.sampler,
+    optimizer_state: Array.from(o.optimizer),
+    early_stopping: { best: Number.isFinite(o.early.best) ? o.early.best : null, since_best: o.early.sinceBest },
+    tensors_checksum: '',
+    record: o.record,
+  };
+}
+
+/** The record a resumed run goes on with: the checkpoint's, running again, with the resume noted. */
+export function resumedRecord(from: Checkpoint, c: TrainConfig, adapter: string): RunRecord {
+  const r = structuredClone(from.state.record);
+  r.config = structuredClone(c);
+  r.outcome = { ...r.outcome, status: 'running', reason: null };
+  r.resumes.push({ step: from.state.step, created: new Date().toISOString(), adapter });
+  return r;
 }
 
 /** The trainable tensors of a snapshot (prefix of P, M and V, all with the arena's offsets). */

@@ -22,9 +22,10 @@ import { buildParamTable } from '../model/params';
 import type { Checkpoint } from '../runs/checkpoint';
 import type { ModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
-import { baseHash, checkpointTensors, CheckpointClock, configHash, dataHash, restoreTensors, resumeProblems } from './checkpoint';
+import { baseHash, checkpointState, checkpointTensors, CheckpointClock, dataHash, restoreTensors, resumedRecord, resumeProblems } from './checkpoint';
 import { ConfigError, ConfigErrors, shapeOf, type TrainConfig } from './config';
 import { newRunRecord, recordEval, recordLastTensors, recordSample, recordSteps, type StepRow } from './record';
+import { EarlyStopping } from './early-stopping';
 import { checkFits } from './fit';
 import { resolveScope, scheduleOf, totalSteps } from './resolve';
 import { lrAt, type Schedule } from './schedule';
@@ -74,27 +75,6 @@ function checkBase(c: TrainConfig, shape: ModelShape, base: ModelFile | null): v
   const b = base.shape;
   if (b.dModel !== shape.dModel || b.nLayer !== shape.nLayer || b.nHead !== shape.nHead || b.context !== shape.context || b.vocab !== shape.vocab) {
     throw new ConfigErrors([new ConfigError('model', c.model, `the shape of base_model ${c.base_model} (${describeShape(b)}); this config asks for ${describeShape(shape)}`)]);
-  }
-}
-
-/** Stops after `patience` evaluations in a row without a new best validation loss (0: never). */
-export class EarlyStopping {
-  best = Infinity;
-  sinceBest = 0;
-
-  constructor(readonly patience: number) {}
-
-  observe(valLoss: number): void {
-    if (valLoss < this.best) {
-      this.best = valLoss;
-      this.sinceBest = 0;
-    } else {
-      this.sinceBest++;
-    }
-  }
-
-  get stop(): boolean {
-    return this.patience > 0 && this.sinceBest >= this.patience;
   }
 }
 
@@ -329,21 +309,10 @@ export class Trainer {
     const record = structuredClone(this.record);
     record.outcome.elapsed_ms = t - this.t0;
     await this.events.checkpoint({
-      state: {
-        step,
-        created: new Date().toISOString(),
-        stepsize_version: this.record.environment.stepsize_version,
-        kernel_style: this.model.graph.style,
-        adapter: this.ctx.adapter.name,
-        config_hash: configHash(this.config),
-        data_hash: this.identity.data,
-        base_hash: this.identity.base,
-        sampler_state: this.sampler.state,
-        optimizer_state: Array.from(snap.state),
-        early_stopping: { best: Number.isFinite(this.early.best) ? this.early.best : null, since_best: this.early.sinceBest },
-        tensors_checksum: '',
-        record,
-      },
+      state: checkpointState({
+        step, record, config: this.config, identity: this.identity, kernelStyle: this.model.graph.style, adapter: this.ctx.adapter.name,
+        sampler: this.sampler.state, optimizer: snap.state, early: this.early,
+      }),
       tensors: checkpointTensors(this.model.params, snap),
     });
     this.lastCheckpointStep = step;
@@ -472,13 +441,4 @@ export class Trainer {
     this.generator?.destroy();
     this.model.destroy();
   }
-}
-
-/** The record a resumed run goes on with: the checkpoint's, running again, with the resume noted. */
-function resumedRecord(from: Checkpoint, c: TrainConfig, adapter: string): RunRecord {
-  const r = structuredClone(from.state.record);
-  r.config = structuredClone(c);
-  r.outcome = { ...r.outcome, status: 'running', reason: null };
-  r.resumes.push({ step: from.state.step, created: new Date().toISOString(), adapter });
-  return r;
 }

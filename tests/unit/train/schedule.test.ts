@@ -1,6 +1,6 @@
 // The learning-rate schedule, against the formula of ../shared/bench/torch_scenarios.py's sched().
 import { describe, expect, it } from 'vitest';
-import { EarlyStopping } from '../../../src/train/trainer';
+import { EarlyStopping } from '../../../src/train/early-stopping';
 import { lrAt, lrCurve, type Schedule } from '../../../src/train/schedule';
 
 const base: Schedule = { peak: 1e-3, warmupSteps: 100, warmupInit: 1e-7, warmupShape: 'linear', kind: 'cosine', floor: 1e-4, totalSteps: 3000 };
