@@ -94,13 +94,17 @@ export class RunStore {
     return !skip;
   }
 
-  /** The run's record and its latest checkpoint, in one transaction (the previous one stays if it fails). */
+  /**
+   * The run's record and its latest checkpoint, in one transaction (the previous one stays if it
+   * fails). `run` is stored as it is now (IndexedDB copies it): the caller passes a snapshot taken
+   * when the checkpoint was.
+   */
   async putCheckpoint(run: RunRecord, step: number, files: CheckpointFiles): Promise<void> {
     this.quota();
     const info: CheckpointInfo = { id: run.id, step, bytes: files.tensors.byteLength + files.state.length, created: new Date().toISOString() };
     const tx = this.db.transaction(['runs', 'checkpoints', 'checkpoint_info'], 'readwrite');
     await Promise.all([
-      tx.objectStore('runs').put(structuredClone(run)),
+      tx.objectStore('runs').put(run),
       tx.objectStore('checkpoints').put({ ...info, ...files }),
       tx.objectStore('checkpoint_info').put(info),
     ]);
@@ -212,21 +216,21 @@ export class RunStore {
   }
 
   /**
-   * Runs left 'running' by a closed tab, a crashed worker or a lost device: marked interrupted at
-   * their last recorded step, curves kept. `isLive` says which are still training (in this tab or
-   * another); those are left alone.
+   * Runs left 'running' by a closed tab or a reload: marked interrupted at their last recorded step,
+   * curves kept; returns how many. `isLive` says which are still training (in another tab); those
+   * are left alone.
    */
-  async markInterrupted(isLive: (id: string) => boolean, reason = 'the page was closed or reloaded while training'): Promise<RunRecord[]> {
+  async markInterrupted(isLive: (id: string) => boolean): Promise<number> {
     const tx = this.db.transaction('runs', 'readwrite');
-    const marked: RunRecord[] = [];
+    let n = 0;
     for (const run of await tx.store.getAll()) {
       if (run.outcome.status !== 'running' || isLive(run.id)) continue;
-      run.outcome = { ...run.outcome, status: 'interrupted', reason };
+      run.outcome = { ...run.outcome, status: 'interrupted', reason: 'the page was closed or reloaded while training' };
       await tx.store.put(run);
-      marked.push(run);
+      n++;
     }
     await tx.done;
-    return marked;
+    return n;
   }
 
   async base(key: string): Promise<Uint8Array | undefined> {

@@ -106,7 +106,7 @@ export class Workbench extends EventTarget {
   async init(): Promise<void> {
     // Runs another tab is training hold its lock: only the others were cut off.
     const held = new Set(((await navigator.locks?.query())?.held ?? []).map((l) => l.name));
-    const interrupted = (await this.store.markInterrupted((id) => held.has(runLockName(id)))).length;
+    const interrupted = await this.store.markInterrupted((id) => held.has(runLockName(id)));
     await askPersistence();
     await this.refreshRuns();
     try {
