@@ -8,7 +8,7 @@ import { byKernel, profileProgram } from '../gpu/profile';
 import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams, type TrainScope } from '../model/params';
-import { LORA_TARGETS, PRESETS, type ModelShape } from '../model/shape';
+import { LORA_TARGETS, PRESETS, type ModelShape } from '../config/architecture';
 
 export const WORKLOADS = {
   tiny: { shape: PRESETS.tiny, batch: 8 },

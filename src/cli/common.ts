@@ -1,6 +1,6 @@
 // Shared by the CLI commands: opening the GPU, the one-line error exit, version.
 
-import { ConfigErrors } from '../train/config';
+import { ConfigErrors } from '../config/config';
 import { openNodeGpu, type NodeBackend } from '../node/gpu';
 import type { GpuContext } from '../gpu/device';
 

@@ -8,7 +8,7 @@ import { readCheckpoint } from '../node/checkpoint-dir';
 import { applyOverrides, readConfigFile } from '../node/files';
 import { CheckpointError, type Checkpoint } from '../runs/checkpoint';
 import { isEnded, parseRun, type OutcomeStatus } from '../runs/schema';
-import { parseConfig, type TrainConfig } from '../train/config';
+import { parseConfig, type TrainConfig } from '../config/config';
 
 /** The outcome DIR/run.json records, or null when there is no readable run.json. */
 export function recordedStatus(dir: string): OutcomeStatus | null {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { checkScenario, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, SCENARIOS, type ScenarioSize } from '../experiments/scenarios';
 import { summarize, summaryCsv } from '../experiments/summary';
 import type { NodeBackend } from '../node/gpu';
-import { ConfigError } from '../train/config';
+import { ConfigError } from '../config/config';
 import { pretrainConfig } from '../train/pretrain';
 import type { Plan } from '../experiments/plan';
 import type { PlanOptions } from '../experiments/plan-file';

@@ -12,7 +12,7 @@ import type { GpuContext } from '../gpu/device';
 import type { Checkpoint } from '../runs/checkpoint';
 import type { ModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
-import type { TrainConfig } from '../train/config';
+import type { TrainConfig } from '../config/config';
 import { Trainer } from '../train/trainer';
 import { VERSION } from './common';
 import { stopOnInterrupt } from './interrupt';

@@ -3,7 +3,7 @@
 // the smoothed loss-against-rate curve: where it falls fastest, and the rate at its minimum / 10.
 
 import type { RunRecord } from '../runs/schema';
-import { parseConfig, type TrainConfig } from '../train/config';
+import { parseConfig, type TrainConfig } from '../config/config';
 import type { Plan } from './plan';
 
 export const RANGE_START = 1e-7;

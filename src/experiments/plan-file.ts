@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { canonicalJson } from '../runs/checksum';
 import { RESUME_FREE_KEYS } from '../train/checkpoint';
-import { CONFIG_KEYS, parseConfig } from '../train/config';
+import { CONFIG_KEYS, parseConfig } from '../config/config';
 import type { Plan } from './plan';
 import { SWEEP_KEYS } from './sweep';
 

@@ -1,7 +1,7 @@
 // A plan: the runs an experiment (a sweep, a classroom scenario, an LR range test) trains one after
 // another. Every run is a normal run with the plan's tag, so the run list shows and overlays them.
 
-import type { TrainConfig } from '../train/config';
+import type { TrainConfig } from '../config/config';
 import type { SweepKey } from './sweep';
 
 export interface PlannedRun {

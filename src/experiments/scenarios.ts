@@ -6,9 +6,9 @@
 // evaluation every 50 steps on the same held-out windows for every run of a scenario.
 // Without a GPU the same scenarios run on the tiny model with a fraction of the steps, and say so.
 
-import { LORA_TARGETS, PRESETS } from '../model/shape';
+import { LORA_TARGETS, PRESETS } from '../config/architecture';
 import type { RunRecord } from '../runs/schema';
-import { parseConfig, type TrainConfig } from '../train/config';
+import { parseConfig, type TrainConfig } from '../config/config';
 import { f3, factLine, names, outcomeSentence, runFacts, TIE, type RunFacts } from './facts';
 import type { Plan } from './plan';
 

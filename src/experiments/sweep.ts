@@ -5,7 +5,7 @@
 // The same spec drives the CLI's `sweep --config FILE` (a `sweep:` block in the YAML) and the page.
 
 import { z } from 'zod';
-import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../train/config';
+import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../config/config';
 import type { Plan, PlannedRun } from './plan';
 
 export const SWEEP_KEYS = ['learning_rate', 'batch_size', 'lora_rank', 'seed'] as const;

@@ -7,9 +7,8 @@ import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { KernelStyle } from './style';
 
-import { MAX_HEAD_DIM } from '../model/shape';
-
-export { MAX_HEAD_DIM };
+/** Largest head dimension the kernel holds in registers (MAXD in attention.wgsl). */
+export const MAX_HEAD_DIM = 64;
 const ROWS = 64;
 
 export const attentionForwardKernel = defineKernel({

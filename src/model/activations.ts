@@ -10,7 +10,7 @@
 
 import { ArenaLayout } from '../gpu/arena';
 import { loraTargetsOf, type ParamTable } from './params';
-import { targetShape, type ModelShape } from './shape';
+import { targetShape, type ModelShape } from '../config/architecture';
 
 export interface ActivationPlan {
   layout: ArenaLayout;

@@ -12,7 +12,7 @@ import { styleFor, type KernelStyle } from '../kernels/style';
 import { planActivations } from './activations';
 import { copyFrozenDispatches, forwardDispatches, mergeDispatches, type Graph } from './graph';
 import type { ParamTable } from './params';
-import type { ModelShape } from './shape';
+import type { ModelShape } from '../config/architecture';
 
 export interface SampleOptions {
   length: number;

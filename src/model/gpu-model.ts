@@ -19,7 +19,7 @@ import {
 import { planActivations, type ActivationPlan } from './activations';
 import { backwardDispatches, copyFrozenDispatches, forwardDispatches, mergeDispatches, type Graph } from './graph';
 import { buildParamTable, optimTensors, type ParamTable, type TrainScope } from './params';
-import type { ModelShape } from './shape';
+import type { ModelShape } from '../config/architecture';
 
 export interface ModelSetup {
   shape: ModelShape;

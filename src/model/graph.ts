@@ -19,7 +19,7 @@ import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward
 import type { KernelStyle } from '../kernels/style';
 import { mergedName, type ActivationPlan } from './activations';
 import { loraTargetsOf, type ParamTable } from './params';
-import { loraScaleOf, modulePath, targetShape, type LoraTarget, type ModelShape } from './shape';
+import { loraScaleOf, modulePath, targetShape, type LoraTarget, type ModelShape } from '../config/architecture';
 
 export interface GraphBuffers {
   P: BufferRef;

@@ -5,7 +5,7 @@
 
 import { ArenaLayout, numel } from '../gpu/arena';
 import type { OptimTensor } from '../kernels/optim';
-import { LORA_TARGETS, modulePath, targetShape, type LoraSpec, type LoraTarget, type ModelShape } from './shape';
+import { LORA_TARGETS, modulePath, targetShape, type LoraSpec, type LoraTarget, type ModelShape } from '../config/architecture';
 
 export type ParamKind = 'embedding' | 'norm' | 'weight' | 'bias' | 'head' | 'lora_A' | 'lora_B';
 

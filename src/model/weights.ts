@@ -3,7 +3,7 @@
 // PEFT's (base_model.model.blocks.0.attn.q.lora_A.weight [r, in], …lora_B.weight [out, r]).
 
 import type { ParamTable } from './params';
-import { loraScaleOf, LORA_TARGETS, modulePath } from './shape';
+import { loraScaleOf, LORA_TARGETS, modulePath } from '../config/architecture';
 
 export interface NamedTensor {
   name: string;

@@ -7,8 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { isCorpusId } from '../data/corpora';
 import { loadCorpus } from './corpora';
 import { decodeAdapter, decodeModelFile, type ModelFile } from '../runs/model-files';
-import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../train/config';
-import type { ModelShape } from '../model/shape';
+import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../config/config';
+import type { ModelShape } from '../config/architecture';
 
 export { loadCorpus };
 

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import type { ParamTable } from '../model/params';
-import type { ModelShape } from '../model/shape';
+import type { ModelShape } from '../config/architecture';
 import { metricsCsv } from '../runs/csv';
 import { encodeAdapter, encodeModelFile } from '../runs/model-files';
 import { serializeRun, type RunRecord } from '../runs/schema';

@@ -3,8 +3,8 @@
 // LoRA is applied unmerged (y = x·Wᵀ + b + s·(x·Aᵀ)·Bᵀ, as PEFT does), so it also checks the GPU's
 // merged-weight path. Shapes: windows [B][T + 1] bytes; inputs are window[:-1], targets window[1:].
 
-import type { LoraSpec, LoraTarget, ModelShape } from '../model/shape';
-import { loraScaleOf, modulePath } from '../model/shape';
+import type { LoraSpec, LoraTarget, ModelShape } from '../config/architecture';
+import { loraScaleOf, modulePath } from '../config/architecture';
 import { attentionBackward, attentionForward } from './attention';
 import { crossEntropyBackward, crossEntropyForward } from './crossentropy';
 import { embeddingBackward, embeddingForward } from './embedding';

@@ -5,7 +5,7 @@
 // architecture and every tensor's name and shape on the CPU, before a GPU buffer is sized from them.
 
 import { buildParamTable, type ParamTable, type TrainScope } from '../model/params';
-import { BYTE_VOCAB, describeShape, LORA_TARGETS, MAX_HEAD_DIM, MODEL_LIMITS, type LoraSpec, type LoraTarget, type ModelShape } from '../model/shape';
+import { BYTE_VOCAB, describeShape, LORA_TARGETS, MODEL_LIMITS, type LoraSpec, type LoraTarget, type ModelShape } from '../config/architecture';
 import { adapterTensors, baseTensors, PEFT_PREFIX, type NamedTensor } from '../model/weights';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors';
 
@@ -51,8 +51,8 @@ function readShape(meta: Record<string, string>, what: string): ModelShape {
     if (n[field] < lo || n[field] > hi) throw bad(ARCH_KEYS[field], `allowed: ${lo} to ${hi}`);
   }
   if (n.dModel % n.nHead !== 0) throw bad('n_head', `it must divide d_model ${n.dModel}`);
-  if (n.dModel / n.nHead > MAX_HEAD_DIM) {
-    throw bad('n_head', `d_model ${n.dModel} / n_head ${n.nHead} is a head size of ${n.dModel / n.nHead}; the attention kernel allows at most ${MAX_HEAD_DIM}`);
+  if (n.dModel / n.nHead > MODEL_LIMITS.headDim[1]) {
+    throw bad('n_head', `d_model ${n.dModel} / n_head ${n.nHead} is a head size of ${n.dModel / n.nHead}; the attention kernel allows at most ${MODEL_LIMITS.headDim[1]}`);
   }
   return n;
 }

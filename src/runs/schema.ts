@@ -3,7 +3,7 @@
 // a format name and a version; imports are validated whole, migrated by version, then stored.
 
 import { z } from 'zod';
-import { parseConfig, type TrainConfig } from '../train/config';
+import { parseConfig, type TrainConfig } from '../config/config';
 
 export const RUN_FORMAT = 'stepsize.run';
 export const RUN_VERSION = 1;

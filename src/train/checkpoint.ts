@@ -7,7 +7,7 @@ import type { Checkpoint, CheckpointState, CheckpointTensor } from '../runs/chec
 import { canonicalJson, checksum, checksumText } from '../runs/checksum';
 import type { ModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
-import { CONFIG_KEYS, ConfigError, type ConfigKey, type TrainConfig } from './config';
+import { CONFIG_KEYS, ConfigError, type ConfigKey, type TrainConfig } from '../config/config';
 
 /**
  * Keys that name, describe or file a run but never change its numbers: a resume may differ in them

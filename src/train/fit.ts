@@ -4,8 +4,8 @@
 
 import { planActivations } from '../model/activations';
 import { buildParamTable, type TrainScope } from '../model/params';
-import type { ModelShape } from '../model/shape';
-import { ConfigError } from './config';
+import type { ModelShape } from '../config/architecture';
+import { ConfigError } from '../config/config';
 
 /** Bytes of GPU memory a training setup needs, by kind (for the fit check and the browser's estimate). */
 export function estimateMemory(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number, corpusBytes: number): { total: number; activations: number; params: number; optimizer: number } {

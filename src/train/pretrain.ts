@@ -1,7 +1,7 @@
 // The recipe that pretrains a base model on Moby Dick (DESIGN.md's classroom recipe, scaled down for
 // the tiny model): the page's "Pretrain base" and the CLI's scenarios use it.
 
-import { parseConfig, type TrainConfig } from './config';
+import { parseConfig, type TrainConfig } from '../config/config';
 
 /** The pretraining recipe for a preset: DESIGN's classroom recipe, scaled to the model. */
 export function pretrainConfig(model: TrainConfig['model']): TrainConfig {

@@ -4,7 +4,7 @@
 import type { Dataset } from '../data/dataset';
 import type { AdapterSummary } from '../gpu/device';
 import { RUN_FORMAT, RUN_VERSION, type RunRecord } from '../runs/schema';
-import type { TrainConfig } from './config';
+import type { TrainConfig } from '../config/config';
 
 export interface StepRow {
   step: number;

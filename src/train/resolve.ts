@@ -2,8 +2,8 @@
 // the learning-rate schedule. Shared by the trainer, the page's estimates and previews.
 
 import type { TrainScope } from '../model/params';
-import type { LoraSpec } from '../model/shape';
-import { ConfigError, ConfigErrors, minLrOf, type TrainConfig } from './config';
+import type { LoraSpec } from '../config/architecture';
+import { ConfigError, ConfigErrors, minLrOf, type TrainConfig } from '../config/config';
 import type { Schedule } from './schedule';
 
 export function resolveScope(c: TrainConfig, hasBase: boolean): TrainScope {

@@ -6,7 +6,7 @@ import type { AdapterSummary } from '../gpu/device';
 import type { SelfTestResult } from '../kernels/selftest';
 import type { CheckpointFiles } from '../runs/checkpoint';
 import type { RunRecord } from '../runs/schema';
-import type { TrainConfig } from '../train/config';
+import type { TrainConfig } from '../config/config';
 import type { StepRow } from '../train/record';
 import type { TrainerStatus } from '../train/trainer';
 

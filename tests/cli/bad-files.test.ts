@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initParams } from '../../src/model/init';
 import { buildParamTable, type TrainScope } from '../../src/model/params';
-import { PRESETS } from '../../src/model/shape';
+import { PRESETS } from '../../src/config/architecture';
 import { decodeAdapter, encodeAdapter, encodeModelFile } from '../../src/runs/model-files';
 import { decodeSafetensors, encodeSafetensors } from '../../src/runs/safetensors';
 import { buildCli, cli, CLI, scratch } from './helpers';

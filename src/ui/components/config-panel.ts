@@ -4,8 +4,8 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { CORPORA, isCorpusId } from '../../data/corpora';
-import { LORA_TARGETS, type LoraTarget } from '../../model/shape';
-import { CONFIG_KEYS, FIELDS, type ConfigKey, type FieldGroup, type TrainConfig } from '../../train/config';
+import { LORA_TARGETS, type LoraTarget } from '../../config/architecture';
+import { CONFIG_KEYS, FIELDS, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
 import { Watch } from '../state/controller';
 import { PRESETS } from '../state/config-state';
 import { splitSizes, uploadSource } from '../state/data';

@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RunRecord } from '../../runs/schema';
-import { CONFIG_KEYS, type ConfigKey } from '../../train/config';
+import { CONFIG_KEYS, type ConfigKey } from '../../config/config';
 import { colorOf } from '../charts/series';
 import { Watch } from '../state/controller';
 import { safeName, type Workbench } from '../state/workbench';

@@ -4,7 +4,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Plan } from '../../experiments/plan';
-import { ConfigErrors } from '../../train/config';
+import { ConfigErrors } from '../../config/config';
 import { Watch } from '../state/controller';
 import type { SweepForm } from '../state/experiments';
 import type { Workbench } from '../state/workbench';

@@ -2,7 +2,7 @@
 // presets, and the URL (every non-default key is a query parameter, so a link reproduces the setup;
 // `lock=` and `hide=` list keys or groups a teacher fixes or hides).
 
-import { CONFIG_KEYS, ConfigErrors, defaultConfig, FIELDS, parseConfig, type ConfigKey, type FieldGroup, type TrainConfig } from '../../train/config';
+import { CONFIG_KEYS, ConfigErrors, defaultConfig, FIELDS, parseConfig, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
 import { resolveScope } from '../../train/resolve';
 
 export interface Preset {

@@ -7,7 +7,7 @@ import type { Plan } from '../../experiments/plan';
 import { scenarioById, scenarioDefaults, scenarioPlan, type ScenarioOptions } from '../../experiments/scenarios';
 import { expandSweep, parseListText, type LrScaling, type SweepSpec } from '../../experiments/sweep';
 import type { RunRecord } from '../../runs/schema';
-import { ConfigError, ConfigErrors, type TrainConfig } from '../../train/config';
+import { ConfigError, ConfigErrors, type TrainConfig } from '../../config/config';
 import type { Workbench } from './workbench';
 
 /** The sweep builder's fields, as typed. */

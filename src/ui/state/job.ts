@@ -9,7 +9,7 @@ import { proxy, wrap, type Remote } from 'comlink';
 import { isCorpusId } from '../../data/corpora';
 import type { CheckpointFiles } from '../../runs/checkpoint';
 import type { RunRecord } from '../../runs/schema';
-import type { TrainConfig } from '../../train/config';
+import type { TrainConfig } from '../../config/config';
 import { newRunId, recordEval, recordSample, recordSteps } from '../../train/record';
 import type { TrainerStatus } from '../../train/trainer';
 import type { SelfTestResult } from '../../kernels/selftest';

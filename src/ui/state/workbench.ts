@@ -5,7 +5,7 @@
 import { isCorpusId, type CorpusId } from '../../data/corpora';
 import { runsCsv } from '../../runs/csv';
 import { parseRun, RunImportError, serializeRun, type RunRecord } from '../../runs/schema';
-import { shapeOf, type TrainConfig } from '../../train/config';
+import { shapeOf, type TrainConfig } from '../../config/config';
 import { pretrainConfig } from '../../train/pretrain';
 import { safeName } from '../../runs/names';
 import { newRunId } from '../../train/record';

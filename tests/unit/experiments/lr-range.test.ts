@@ -2,7 +2,7 @@
 // schedule that ramp gives, and the suggestions read off a loss-against-rate curve whose shape is known.
 import { describe, expect, it } from 'vitest';
 import { RANGE_END, RANGE_START, rangePlan, rangeTestConfig, suggestRate } from '../../../src/experiments/lr-range';
-import { parseConfig } from '../../../src/train/config';
+import { parseConfig } from '../../../src/config/config';
 import { scheduleOf } from '../../../src/train/resolve';
 import { lrAt, lrCurve } from '../../../src/train/schedule';
 import { makeRecord } from '../helpers/records';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runFacts } from '../../../src/experiments/facts';
 import { checkScenario, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, scenarioRuns, SCENARIOS, type ScenarioOptions } from '../../../src/experiments/scenarios';
 import type { RunRecord } from '../../../src/runs/schema';
-import { effectiveBatch } from '../../../src/train/config';
+import { effectiveBatch } from '../../../src/config/config';
 import { curve, makeRecord, type Point } from '../helpers/records';
 
 const BASE = 'models/classroom-moby.safetensors';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { expandSweep, logspace, MAX_SWEEP_RUNS, parseListText, parseSweepFile, parseSweepSpec, scaleRate, type SweepSpec } from '../../../src/experiments/sweep';
-import { ConfigError, ConfigErrors, parseConfig } from '../../../src/train/config';
+import { ConfigError, ConfigErrors, parseConfig } from '../../../src/config/config';
 
 /** The ConfigErrors `fn` throws (fails the test when it throws nothing or something else). */
 function errorsOf(fn: () => unknown): ConfigError[] {

@@ -2,7 +2,7 @@
 // overrides, training losses per step, evaluations, outcome), with the outcome's best/final figures
 // computed the way the trainer's finish() computes them. Each record is checked against the run schema.
 import { parseRun, RUN_FORMAT, RUN_VERSION, serializeRun, type OutcomeStatus, type RunRecord } from '../../../src/runs/schema';
-import { parseConfig, shapeOf } from '../../../src/train/config';
+import { parseConfig, shapeOf } from '../../../src/config/config';
 
 export type Point = readonly [step: number, value: number | null];
 

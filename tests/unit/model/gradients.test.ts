@@ -10,7 +10,7 @@ import { backwardDispatches, forwardDispatches, mergeDispatches } from '../../..
 import { GpuModel, type ModelSetup } from '../../../src/model/gpu-model';
 import { initParams } from '../../../src/model/init';
 import type { TrainScope } from '../../../src/model/params';
-import type { LoraSpec, ModelShape } from '../../../src/model/shape';
+import type { LoraSpec, ModelShape } from '../../../src/config/architecture';
 import { STYLES, type KernelStyle } from '../../../src/kernels/style';
 import { arenaTensors } from '../../../src/model/weights';
 import { refGpt, type RefParams } from '../../../src/ref/model';

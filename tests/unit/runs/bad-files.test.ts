@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { initParams } from '../../../src/model/init';
 import { buildParamTable, type TrainScope } from '../../../src/model/params';
-import { PRESETS } from '../../../src/model/shape';
+import { PRESETS } from '../../../src/config/architecture';
 import type { NamedTensor } from '../../../src/model/weights';
 import { decodeAdapter, decodeModelFile, encodeAdapter, encodeModelFile, type AdapterConfig } from '../../../src/runs/model-files';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../../../src/runs/safetensors';

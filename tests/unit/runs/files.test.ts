@@ -2,13 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildParamTable, type TrainScope } from '../../../src/model/params';
 import { initParams } from '../../../src/model/init';
-import { PRESETS } from '../../../src/model/shape';
+import { PRESETS } from '../../../src/config/architecture';
 import { arenaTensors, loadTensors, PEFT_PREFIX } from '../../../src/model/weights';
 import { metricsCsv, runsCsv } from '../../../src/runs/csv';
 import { decodeAdapter, decodeModelFile, encodeAdapter, encodeModelFile } from '../../../src/runs/model-files';
 import { decodeSafetensors, encodeSafetensors } from '../../../src/runs/safetensors';
 import { parseRun, serializeRun, RUN_FORMAT, type RunRecord } from '../../../src/runs/schema';
-import { defaultConfig } from '../../../src/train/config';
+import { defaultConfig } from '../../../src/config/config';
 
 const scope = (lora: boolean): TrainScope => ({
   mode: lora ? 'lora' : 'full', lora: lora ? { rank: 4, alpha: 8, rsLora: false, targets: ['q', 'v', 'fc'] } : null,

@@ -10,7 +10,7 @@ import { canonicalJson, checksum } from '../../../src/runs/checksum';
 import { decodeModelFile } from '../../../src/runs/model-files';
 import type { RunRecord } from '../../../src/runs/schema';
 import { AUTO_CHECKPOINT_MS, CheckpointClock } from '../../../src/train/checkpoint';
-import { ConfigErrors, parseConfig, type TrainConfig } from '../../../src/train/config';
+import { ConfigErrors, parseConfig, type TrainConfig } from '../../../src/config/config';
 import { Trainer } from '../../../src/train/trainer';
 import { Rng } from '../../../src/data/rng';
 import { readFileSync } from 'node:fs';

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../../src/gpu/device';
 import { initParams } from '../../../src/model/init';
 import { buildParamTable } from '../../../src/model/params';
-import { PRESETS } from '../../../src/model/shape';
+import { PRESETS } from '../../../src/config/architecture';
 import { baseTensors } from '../../../src/model/weights';
 import { loadCorpus } from '../../../src/node/files';
 import type { ModelFile } from '../../../src/runs/model-files';
-import { parseConfig } from '../../../src/train/config';
+import { parseConfig } from '../../../src/config/config';
 import { resolveScope, Trainer } from '../../../src/train/trainer';
 import { useGpu } from '../helpers/gpu';
 

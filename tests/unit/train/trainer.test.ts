@@ -11,7 +11,7 @@ import { initParams } from '../../../src/model/init';
 import { baseTensors, loadTensors, mergeAdapters } from '../../../src/model/weights';
 import { loadCorpus } from '../../../src/node/files';
 import type { ModelFile } from '../../../src/runs/model-files';
-import { ConfigErrors, parseConfig, shapeOf, type TrainConfig } from '../../../src/train/config';
+import { ConfigErrors, parseConfig, shapeOf, type TrainConfig } from '../../../src/config/config';
 import { checkFits } from '../../../src/train/fit';
 import { resolveScope, Trainer } from '../../../src/train/trainer';
 import { expectClose } from '../helpers/compare';

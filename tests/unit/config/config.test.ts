@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigErrors, defaultConfig, effectiveBatch, parseConfig, shapeOf } from '../../../src/train/config';
+import { ConfigErrors, defaultConfig, effectiveBatch, parseConfig, shapeOf } from '../../../src/config/config';
 
 function errorOf(input: unknown): string {
   try {

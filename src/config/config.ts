@@ -3,7 +3,7 @@
 // from FIELDS. Bad input is refused with the key, the value and what is allowed, before anything runs.
 
 import { z } from 'zod';
-import { BYTE_VOCAB, LORA_TARGETS, MAX_HEAD_DIM, MODEL_LIMITS, PRESETS, type LoraTarget, type ModelShape, type PresetName } from '../model/shape';
+import { BYTE_VOCAB, LORA_TARGETS, MODEL_LIMITS, PRESETS, type ModelShape, type PresetName } from './architecture';
 
 export type FieldGroup = 'run' | 'data' | 'model' | 'lora' | 'optimizer' | 'schedule' | 'batching' | 'evaluation';
 
@@ -168,7 +168,7 @@ function crossChecks(c: TrainConfig): ConfigError[] {
   const errs: ConfigError[] = [];
   const s = shapeOf(c.model);
   if (s.dModel % s.nHead !== 0) errs.push(new ConfigError('model', c.model, `d_model must be divisible by n_head (${s.dModel} / ${s.nHead})`));
-  else if (s.dModel / s.nHead > MAX_HEAD_DIM) errs.push(new ConfigError('model', c.model, `d_model / n_head must be at most ${MAX_HEAD_DIM} (it is ${s.dModel / s.nHead})`));
+  else if (s.dModel / s.nHead > MODEL_LIMITS.headDim[1]) errs.push(new ConfigError('model', c.model, `d_model / n_head must be at most ${MODEL_LIMITS.headDim[1]} (it is ${s.dModel / s.nHead})`));
   if (c.max_steps === null && c.epochs === null) errs.push(new ConfigError('max_steps', null, 'set max_steps or epochs'));
   if (c.max_steps !== null && c.epochs !== null) errs.push(new ConfigError('epochs', c.epochs, 'set either epochs or max_steps, not both (max_steps is set)'));
   if (c.max_steps !== null && c.warmup_steps >= c.max_steps && c.warmup_steps > 0) errs.push(new ConfigError('warmup_steps', c.warmup_steps, `fewer than max_steps (${c.max_steps})`));
@@ -207,10 +207,6 @@ export function parseConfig(input: unknown): TrainConfig {
   const cross = crossChecks(c);
   if (cross.length) throw new ConfigErrors(cross);
   return c;
-}
-
-export function loraTargetsOf(c: TrainConfig): LoraTarget[] {
-  return [...c.lora_targets];
 }
 
 export function effectiveBatch(c: Pick<TrainConfig, 'batch_size' | 'grad_accum_steps'>): number {

@@ -14,12 +14,17 @@ export interface ModelShape {
 /** One token per byte: the byte tokenizer's vocabulary (src/data/tokenizer.ts). */
 export const BYTE_VOCAB = 256;
 
-/** The sizes any model may have, from a config or a model file: [min, max] inclusive. */
+/**
+ * The sizes any model may have, from a config or a model file: [min, max] inclusive. headDim is
+ * d_model / n_head; its maximum is the attention kernel's MAX_HEAD_DIM (src/kernels/attention.ts),
+ * which tests/unit/kernels/limits.test.ts holds equal to it (config is a leaf and imports no kernel).
+ */
 export const MODEL_LIMITS = {
   dModel: [8, 2048],
   nLayer: [1, 48],
   nHead: [1, 64],
   context: [2, 4096],
+  headDim: [1, 64],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export const PRESETS = {
@@ -32,13 +37,6 @@ export const PRESETS = {
 } as const satisfies Record<string, ModelShape>;
 
 export type PresetName = keyof typeof PRESETS;
-
-/** Largest head dimension the attention kernel holds in registers (MAXD in attention.wgsl). */
-export const MAX_HEAD_DIM = 64;
-
-export function headDim(s: ModelShape): number {
-  return s.dModel / s.nHead;
-}
 
 export function describeShape(s: ModelShape): string {
   return `d_model ${s.dModel}, ${s.nLayer} layers, ${s.nHead} heads, context ${s.context}`;
