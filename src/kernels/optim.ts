@@ -18,13 +18,28 @@ const common = optimCommon + wgSum;
 
 /** Elements per chunk: 256 threads × 16. Chunks never cross tensors. */
 export const CHUNK = 4096;
-/** Ring slot header fields before the per-tensor figures (SLOT_HEAD in optim_common.wgsl). */
+/** A ring slot's header: field → f32 index. The per-tensor figures follow at SLOT_HEAD. */
+export const SLOT_FIELDS = { step: 0, loss: 1, gradNorm: 2, lr: 3, clip: 4, halt: 5, updateRatio: 6, paramNorm: 7 } as const;
 export const SLOT_HEAD = 8;
 export const STATE_BYTES = 32;
 export const STEP_BYTES = 32;
 const PARAM_BYTES = 64;
 
-export const HALT_REASONS = ['', 'loss is not finite', 'gradient norm is not finite', 'loss rose far above its starting value'] as const;
+/** Why the GPU halted the optimizer: the code finalize writes into the state block and ring slot (0: running). */
+export const HALT_CODES = { lossNotFinite: 1, gradNotFinite: 2, diverged: 3 } as const;
+export type HaltReason = keyof typeof HALT_CODES;
+export const HALT_REASONS: Record<HaltReason, string> = {
+  lossNotFinite: 'loss is not finite',
+  gradNotFinite: 'gradient norm is not finite',
+  diverged: 'loss rose far above its starting value',
+};
+
+function haltReasonOf(code: number): HaltReason | null {
+  if (code === 0) return null;
+  const found = (Object.keys(HALT_CODES) as HaltReason[]).find((k) => HALT_CODES[k] === code);
+  if (!found) throw new Error(`optimizer halt code ${code} is not one of ${Object.values(HALT_CODES).join(', ')}`);
+  return found;
+}
 
 const params: BindingDef = { name: 'params', kind: 'uniform' };
 const step: BindingDef = { name: 'step', kind: 'uniform' };
@@ -201,8 +216,8 @@ export interface StepMetrics {
   gradNorm: number;
   lr: number;
   clip: number;
-  /** 0 when the step ran; otherwise an index into HALT_REASONS. */
-  halt: number;
+  /** null when the step ran; otherwise why the GPU halted the optimizer. */
+  halt: HaltReason | null;
   updateRatio: number;
   paramNorm: number;
   tensorGradNorms: Float32Array;
@@ -213,15 +228,16 @@ export interface StepMetrics {
 export function decodeSlot(ring: Float32Array, slot: number, nTensors: number): StepMetrics {
   const size = SLOT_HEAD + 2 * nTensors;
   const s = ring.subarray(slot * size, (slot + 1) * size);
+  const f = SLOT_FIELDS;
   return {
-    step: s[0],
-    loss: s[1],
-    gradNorm: s[2],
-    lr: s[3],
-    clip: s[4],
-    halt: s[5],
-    updateRatio: s[6],
-    paramNorm: s[7],
+    step: s[f.step],
+    loss: s[f.loss],
+    gradNorm: s[f.gradNorm],
+    lr: s[f.lr],
+    clip: s[f.clip],
+    halt: haltReasonOf(s[f.halt]),
+    updateRatio: s[f.updateRatio],
+    paramNorm: s[f.paramNorm],
     tensorGradNorms: s.slice(SLOT_HEAD, SLOT_HEAD + nTensors),
     tensorUpdateRatios: s.slice(SLOT_HEAD + nTensors, SLOT_HEAD + 2 * nTensors),
   };

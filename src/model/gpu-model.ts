@@ -13,9 +13,11 @@ import { Program } from '../gpu/program';
 import { packBytes } from '../kernels/embedding';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import {
-  buildOptimTable, decodeState, optimizerStep, packStep, STATE_BYTES, STEP_BYTES, workSize,
-  type HaltState, type OptimHyper, type OptimTable,
+  buildOptimTable, decodeSlot, decodeState, HALT_REASONS, optimizerStep, packStep, STATE_BYTES, STEP_BYTES, workSize,
+  type HaltState, type OptimHyper, type OptimTable, type StepMetrics,
 } from '../kernels/optim';
+
+export { HALT_REASONS, type StepMetrics };
 import { planActivations, type ActivationPlan } from './activations';
 import { backwardDispatches, copyFrozenDispatches, forwardDispatches, mergeDispatches, type Graph } from './graph';
 import { buildParamTable, optimTensors, type ParamTable, type TrainScope } from './params';
@@ -181,6 +183,13 @@ export class GpuModel {
     upload(this.ctx, this.buffers.M, m);
     upload(this.ctx, this.buffers.V, v);
     upload(this.ctx, this.buffers.state, state);
+  }
+
+  /** A read-back of the metrics ring [ringSlots × slotSize] as steps, oldest first. */
+  decodeRing(ring: Float32Array): StepMetrics[] {
+    const slots: StepMetrics[] = [];
+    for (let s = 0; s < this.setup.ringSlots; s++) slots.push(decodeSlot(ring, s, this.table.nTensors));
+    return slots.sort((a, b) => a.step - b.step);
   }
 
   async readState(): Promise<HaltState> {

@@ -11,9 +11,8 @@ import { DataError, evalWindowStarts, splitDataset, WindowSampler, type Dataset 
 import { decode, encode } from '../data/tokenizer';
 import { assertAlive, type GpuContext } from '../gpu/device';
 import { AsyncReader, yieldToEventLoop } from '../gpu/readback';
-import { decodeSlot, HALT_REASONS, type StepMetrics } from '../kernels/optim';
 import { Generator } from '../model/generate';
-import { GpuModel } from '../model/gpu-model';
+import { GpuModel, HALT_REASONS } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams } from '../model/params';
 import { describeShape, type ModelShape } from '../config/architecture';
@@ -237,10 +236,7 @@ export class Trainer {
     const from = this.lastArrival;
     const names = this.record.tensors.names;
     for (const ring of rings) {
-      const slots: StepMetrics[] = [];
-      for (let s = 0; s < this.model.setup.ringSlots; s++) slots.push(decodeSlot(ring, s, this.model.table.nTensors));
-      slots.sort((a, b) => a.step - b.step);
-      for (const m of slots) {
+      for (const m of this.model.decodeRing(ring)) {
         if (this.halted || m.step <= this.lastRecorded || m.step > this.step) continue;
         this.lastRecorded = m.step;
         const row: StepRow = {
@@ -250,11 +246,11 @@ export class Trainer {
         rows.push(row);
         this.lastRow = row;
         this.lastLoss = m.loss;
-        if (m.halt !== 0) {
+        if (m.halt) {
           this.halted = true;
-          const what = m.halt === 3
+          const what = m.halt === 'diverged'
             ? `loss ${m.loss.toFixed(3)} is more than ${this.config.divergence_margin} nats above the first step's`
-            : m.halt === 1 ? `loss ${m.loss}` : `gradient norm ${m.gradNorm}`;
+            : m.halt === 'lossNotFinite' ? `loss ${m.loss}` : `gradient norm ${m.gradNorm}`;
           this.record.outcome = { ...this.record.outcome, status: 'diverged', step: m.step, reason: `diverged at step ${m.step}: ${what} (${HALT_REASONS[m.halt]})` };
         }
       }
