@@ -3,11 +3,10 @@
 // Shapes: logits [R, V] in X (overwritten by dlogits when F_GRAD);  losses [R] in X.
 //   losses[r]  = logsumexp(logits[r]) - logits[r, target]
 //   dlogits[r] = (softmax(logits[r]) - onehot(target)) · grad_scale     (grad_scale = 1 / rows in the mean)
-// One workgroup of 64 threads per row; sums in a fixed order.
-// (requires tokens_fn.wgsl)
-
-const WG = 64u;
-const F_GRAD = 1u;
+// 'workgroup' style: one workgroup of WG threads per row; 'thread' style: one thread per row. Sums
+// in a fixed order. Constants from src/kernels/crossentropy.ts: WG (a power of two), F_GRAD.
+// Tokens from lib/tokens.wgsl.
+// Limits: WG = 64 invocations; 'workgroup' style WG·4 = 256 bytes of workgroup storage.
 
 struct Params {
   R: u32, V: u32, T: u32, win_off: u32,
@@ -19,7 +18,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> windows: array<u32>;
 @group(0) @binding(3) var<storage, read_write> X: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
+var<workgroup> red: array<f32, WG>;
 
 fn wg_reduce(li: u32, v: f32, is_max: bool) -> f32 {
   red[li] = v;
@@ -35,7 +34,7 @@ fn wg_reduce(li: u32, v: f32, is_max: bool) -> f32 {
   return out;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let r = wg.y * nwg.x + wg.x;
   if (r >= prm.R) { return; }
@@ -49,19 +48,21 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   s = wg_reduce(li, s, false);
   let tgt = token_at(prm.win_off, r / prm.T, r % prm.T + 1u);
   let lse = mx + log(s);
-  if (li == 0u) { X[prm.loss_off + r] = lse - X[row + tgt]; }
-  workgroupBarrier(); // every thread has read logits[target] before it is overwritten
-  if ((prm.flags & F_GRAD) != 0u) {
-    for (var v = li; v < V; v += WG) {
-      let p = exp(X[row + v] - lse);
-      X[row + v] = (p - select(0.0, 1.0, v == tgt)) * prm.grad_scale;
+  // The thread that owns column tgt writes the loss from its own read of logits[tgt], before it
+  // overwrites that element with the gradient: no other thread reads it, so no storage barrier is
+  // needed (workgroupBarrier orders workgroup memory only, not X).
+  for (var v = li; v < V; v += WG) {
+    let logit = X[row + v];
+    if (v == tgt) { X[prm.loss_off + r] = lse - logit; }
+    if ((prm.flags & F_GRAD) != 0u) {
+      X[row + v] = (exp(logit - lse) - select(0.0, 1.0, v == tgt)) * prm.grad_scale;
     }
   }
 }
 
-// 'cpu' style: one thread per row, no workgroup memory or barriers; workgroups of 64 rows.
-@compute @workgroup_size(64)
-fn main_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+// 'thread' style: one thread per row, no workgroup memory or barriers; workgroups of WG rows.
+@compute @workgroup_size(WG)
+fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let r = (wg.y * nwg.x + wg.x) * WG + li;
   if (r >= prm.R) { return; }
   let V = prm.V;

@@ -4,18 +4,15 @@
 //   backward: dwte[v, :] += Σ_{(b,t): token = v} dx[b·T + t, :]         (workgroups [0, V): one per vocab row)
 //             dwpe[t, :] += Σ_b dx[b·T + t, :]                          (workgroups [V, V + T): one per position)
 // Deterministic: every output row is summed by one workgroup in a fixed order, no atomics.
-// (requires tokens_fn.wgsl)
-
-const WG = 64u;
+// Constants from src/kernels/embedding.ts: WG (threads per workgroup), F_TOKENS (backward:
+// accumulate dwte), F_POSITIONS (backward: accumulate dwpe). Tokens from lib/tokens.wgsl.
+// Limits: WG = 64 invocations; no workgroup storage.
 
 struct Params {
   B: u32, T: u32, C: u32, V: u32,
   x_off: u32, wte_off: u32, wpe_off: u32, win_off: u32,
   dx_off: u32, dwte_off: u32, dwpe_off: u32, flags: u32,
 }
-
-const F_TOKENS = 1u;    // backward: accumulate dwte
-const F_POSITIONS = 2u; // backward: accumulate dwpe
 
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> corpus: array<u32>;
@@ -24,7 +21,7 @@ const F_POSITIONS = 2u; // backward: accumulate dwpe
 @group(0) @binding(4) var<storage, read_write> X: array<f32>;
 @group(0) @binding(5) var<storage, read_write> G: array<f32>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let i = (wg.y * nwg.x + wg.x) * WG + li;
   let C = prm.C;
@@ -36,7 +33,7 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   X[prm.x_off + i] = P[prm.wte_off + tok * C + c] + P[prm.wpe_off + t * C + c];
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let id = wg.y * nwg.x + wg.x;
   let C = prm.C;
@@ -62,10 +59,10 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
   }
 }
 
-// 'cpu' style backward: threads [0, V) own a vocabulary row each and walk the tokens once, adding
+// 'thread' style backward: threads [0, V) own a vocabulary row each and walk the tokens once, adding
 // each matching row of dx in order; threads [V, V + T) own a position each. No workgroup memory.
-@compute @workgroup_size(64)
-fn backward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+@compute @workgroup_size(WG)
+fn backward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let id = (wg.y * nwg.x + wg.x) * WG + li;
   let C = prm.C;
   if (id < prm.V) {

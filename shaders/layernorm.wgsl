@@ -3,13 +3,15 @@
 //   forward:  y = (x - mean)·rstd·w + b, saving mean and rstd
 //   backward: g = dy·w, xhat = (x - mean)·rstd
 //             dx  = rstd·(g - mean(g) - xhat·mean(g·xhat))        (rows job, one workgroup per row)
-//             dw += Σ_r dy·xhat,  db += Σ_r dy                     (columns job, 16 columns per workgroup)
+//             dw += Σ_r dy·xhat,  db += Σ_r dy                     (columns job, COL_BLOCK columns per workgroup)
 // The two backward jobs only read, so they share one dispatch: workgroups [0, R) do rows, the
-// next ceil(C/16) do columns. Sums are in a fixed order (deterministic, no atomics).
-
-const WG = 64u;
-const F_ACCUM_DX = 1u;    // dx += ... (the residual stream's gradient is already in dx)
-const F_PARAM_GRADS = 2u; // also run the columns job (w, b trainable)
+// next ceil(C/COL_BLOCK) do columns. Sums are in a fixed order (deterministic, no atomics).
+// Constants from src/kernels/layernorm.ts: WG (threads per workgroup, a power of two), COL_BLOCK
+// (columns per workgroup in the columns job; WG / COL_BLOCK row lanes each), the flags F_ACCUM_DX
+// (dx += ...: the residual stream's gradient is already in dx) and F_PARAM_GRADS (also run the
+// columns job: w, b trainable).
+// Workgroup memory: red, red2 [WG] from lib/wg_sum.wgsl, also used directly by the columns job.
+// Limits: WG = 64 invocations; 'workgroup' style 2·WG·4 = 512 bytes of workgroup storage (red, red2).
 
 struct Params {
   R: u32, C: u32, x_off: u32, y_off: u32,
@@ -23,7 +25,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> X: array<f32>;
 @group(0) @binding(3) var<storage, read_write> G: array<f32>;
 
-// Row sums go through wg_sum / wg_sum2 (lib/wg_sum.wgsl, prepended by src/kernels/layernorm.ts).
+// Row sums go through wg_sum / wg_sum2 (lib/wg_sum.wgsl, required by this file).
 
 // dx of row r, column c: rstd·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)), added to dx with F_ACCUM_DX.
 fn write_dx(r: u32, C: u32, c: u32, mean: f32, rstd: f32, mg: f32, mgx: f32) {
@@ -34,7 +36,7 @@ fn write_dx(r: u32, C: u32, c: u32, mean: f32, rstd: f32, mg: f32, mgx: f32) {
   X[prm.dx_off + i] = d;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let r = wg.y * nwg.x + wg.x;
   if (r >= prm.R) { return; }
@@ -59,7 +61,7 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let id = wg.y * nwg.x + wg.x;
   let C = prm.C;
@@ -82,16 +84,16 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
     }
     return;
   }
-  // Columns job: 16 columns × 4 row lanes per workgroup.
+  // Columns job: COL_BLOCK columns × WG / COL_BLOCK row lanes per workgroup.
   if ((prm.flags & F_PARAM_GRADS) == 0u) { return; }
-  let c0 = (id - prm.R) * 16u;
+  let c0 = (id - prm.R) * COL_BLOCK;
   if (c0 >= C) { return; }
-  let c = c0 + (li % 16u);
-  let lane = li / 16u;
+  let c = c0 + (li % COL_BLOCK);
+  let lane = li / COL_BLOCK;
   var dw = 0.0;
   var db = 0.0;
   if (c < C) {
-    for (var r = lane; r < prm.R; r += 4u) {
+    for (var r = lane; r < prm.R; r += WG / COL_BLOCK) {
       let dy = X[prm.dy_off + r * C + c];
       dw += dy * (X[prm.x_off + r * C + c] - X[prm.mean_off + r]) * X[prm.rstd_off + r];
       db += dy;
@@ -101,19 +103,23 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
   red2[li] = db;
   workgroupBarrier();
   if (lane == 0u && c < C) {
-    let w = red[li] + red[li + 16u] + red[li + 32u] + red[li + 48u];
-    let b = red2[li] + red2[li + 16u] + red2[li + 32u] + red2[li + 48u];
+    var w = 0.0;
+    var b = 0.0;
+    for (var k = 0u; k < WG / COL_BLOCK; k += 1u) {
+      w += red[li + k * COL_BLOCK];
+      b += red2[li + k * COL_BLOCK];
+    }
     G[prm.dw_off + c] += w;
     G[prm.db_off + c] += b;
   }
 }
 
-// ---- 'cpu' style: one thread per row (no workgroup memory, no barriers) -------------------------
-// forward_rows: workgroups of 64 rows.  backward_rows: workgroups [0, ceil(R/64)) do rows; the next
-// ceil(C/64) do dw, db with one thread per column summing every row in order.
+// ---- 'thread' style: one thread per row (no workgroup memory, no barriers) ----------------------
+// forward_thread: workgroups of WG rows.  backward_thread: workgroups [0, ceil(R/WG)) do rows; the
+// next ceil(C/WG) do dw, db with one thread per column summing every row in order.
 
-@compute @workgroup_size(64)
-fn forward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+@compute @workgroup_size(WG)
+fn forward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let r = (wg.y * nwg.x + wg.x) * WG + li;
   if (r >= prm.R) { return; }
   let C = prm.C;
@@ -135,8 +141,8 @@ fn forward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: 
   X[prm.rstd_off + r] = rstd;
 }
 
-@compute @workgroup_size(64)
-fn backward_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+@compute @workgroup_size(WG)
+fn backward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let id = wg.y * nwg.x + wg.x;
   let C = prm.C;
   let row_groups = (prm.R + WG - 1u) / WG;

@@ -1,5 +1,7 @@
-// Workgroup tree sums over `red` / `red2` (WG entries each). The shader that includes this file
-// defines `const WG` (a power of two: its workgroup size); every invocation must call these.
+// Workgroup tree sums over `red` / `red2` (WG entries each, declared here: an entry point that calls
+// these uses 2·WG·4 bytes of workgroup storage). WG (the workgroup size, a power of two) comes from
+// the including kernel's TypeScript constants (needs: WG in src/kernels/lib.ts). Every invocation
+// of the workgroup must reach each call: they contain barriers.
 
 var<workgroup> red: array<f32, WG>;
 var<workgroup> red2: array<f32, WG>;

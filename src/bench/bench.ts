@@ -8,12 +8,12 @@ import { byKernel, profileProgram } from '../gpu/profile';
 import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams, type TrainScope } from '../model/params';
-import { LORA_TARGETS, PRESETS, type ModelShape } from '../config/architecture';
+import { LORA_TARGETS, MODEL_PRESETS, type ModelShape } from '../config/architecture';
 
 export const WORKLOADS = {
-  tiny: { shape: PRESETS.tiny, batch: 8 },
-  classroom: { shape: PRESETS.classroom, batch: 16 },
-  nanogpt: { shape: PRESETS.nanogpt, batch: 64 },
+  tiny: { shape: MODEL_PRESETS.tiny, batch: 8 },
+  classroom: { shape: MODEL_PRESETS.classroom, batch: 16 },
+  nanogpt: { shape: MODEL_PRESETS.nanogpt, batch: 64 },
 } as const satisfies Record<string, { shape: ModelShape; batch: number }>;
 
 export type Workload = keyof typeof WORKLOADS;

@@ -27,7 +27,7 @@ export const MODEL_LIMITS = {
   headDim: [1, 64],
 } as const satisfies Record<string, readonly [number, number]>;
 
-export const PRESETS = {
+export const MODEL_PRESETS = {
   /** Tests and CPU (SwiftShader). */
   tiny: { vocab: 256, dModel: 64, nLayer: 2, nHead: 2, context: 64 },
   /** The default: trains in seconds to minutes on a laptop GPU. */
@@ -36,7 +36,13 @@ export const PRESETS = {
   nanogpt: { vocab: 256, dModel: 384, nLayer: 6, nHead: 6, context: 256 },
 } as const satisfies Record<string, ModelShape>;
 
-export type PresetName = keyof typeof PRESETS;
+export type PresetName = keyof typeof MODEL_PRESETS;
+
+/** LayerNorm's epsilon inside the square root (PyTorch nn.LayerNorm's default, as GPT-2 uses). */
+export const LN_EPS = 1e-5;
+
+/** GELU's tanh approximation (PyTorch gelu(approximate='tanh')): 0.5·x·(1 + tanh(c·(x + k·x³))). */
+export const GELU_TANH = { c: Math.sqrt(2 / Math.PI), k: 0.044715 } as const;
 
 export function describeShape(s: ModelShape): string {
   return `d_model ${s.dModel}, ${s.nLayer} layers, ${s.nHead} heads, context ${s.context}`;

@@ -3,7 +3,7 @@
 // from FIELDS. Bad input is refused with the key, the value and what is allowed, before anything runs.
 
 import { z } from 'zod';
-import { BYTE_VOCAB, LORA_TARGETS, MODEL_LIMITS, PRESETS, type ModelShape, type PresetName } from './architecture';
+import { BYTE_VOCAB, LORA_TARGETS, MODEL_LIMITS, MODEL_PRESETS, type ModelShape, type PresetName } from './architecture';
 
 export type FieldGroup = 'run' | 'data' | 'model' | 'lora' | 'optimizer' | 'schedule' | 'batching' | 'evaluation';
 
@@ -23,7 +23,7 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min
 const num = (min: number, max = Number.MAX_VALUE, minExclusive = false) => (minExclusive ? z.number().gt(min).max(max) : z.number().min(min).max(max));
 
 const modelSchema = z.union([
-  z.enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]]),
+  z.enum(Object.keys(MODEL_PRESETS) as [PresetName, ...PresetName[]]),
   z.object({ d_model: int(...MODEL_LIMITS.dModel), n_layer: int(...MODEL_LIMITS.nLayer), n_head: int(...MODEL_LIMITS.nHead), context: int(...MODEL_LIMITS.context) }).strict(),
 ]);
 
@@ -159,7 +159,7 @@ function editDistance(a: string, b: string): number {
 }
 
 export function shapeOf(model: ModelChoice): ModelShape {
-  if (typeof model === 'string') return PRESETS[model];
+  if (typeof model === 'string') return MODEL_PRESETS[model];
   return { vocab: BYTE_VOCAB, dModel: model.d_model, nLayer: model.n_layer, nHead: model.n_head, context: model.context };
 }
 

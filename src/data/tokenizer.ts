@@ -11,11 +11,3 @@ export function encode(text: string): Uint8Array {
 export function decode(bytes: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }
-
-/** A printable view of one byte for tables and hovers (e.g. "e", "\n", "0xe4"). */
-export function showByte(b: number): string {
-  if (b === 10) return '\\n';
-  if (b === 9) return '\\t';
-  if (b >= 32 && b < 127) return String.fromCharCode(b);
-  return `0x${b.toString(16).padStart(2, '0')}`;
-}

@@ -6,7 +6,7 @@
 // evaluation every 50 steps on the same held-out windows for every run of a scenario.
 // Without a GPU the same scenarios run on the tiny model with a fraction of the steps, and say so.
 
-import { LORA_TARGETS, PRESETS } from '../config/architecture';
+import { LORA_TARGETS, MODEL_PRESETS } from '../config/architecture';
 import type { RunRecord } from '../runs/schema';
 import { parseConfig, type TrainConfig } from '../config/config';
 import { f3, factLine, names, outcomeSentence, runFacts, TIE, type RunFacts } from './facts';
@@ -230,7 +230,7 @@ export function scenarioDefaults(software: boolean): Pick<ScenarioOptions, 'size
 
 export function scenarioNote(o: Pick<ScenarioOptions, 'size' | 'stepScale'>): string | null {
   if (o.size === 'classroom' && o.stepScale === 1) return null;
-  const model = o.size === 'tiny' ? `the tiny model (d ${PRESETS.tiny.dModel}, ${PRESETS.tiny.nLayer} layers, context ${PRESETS.tiny.context}) instead of the classroom one` : 'the classroom model';
+  const model = o.size === 'tiny' ? `the tiny model (d ${MODEL_PRESETS.tiny.dModel}, ${MODEL_PRESETS.tiny.nLayer} layers, context ${MODEL_PRESETS.tiny.context}) instead of the classroom one` : 'the classroom model';
   return `No GPU here: this scenario runs on ${model}, with ${Math.round(o.stepScale * 1000) / 10}% of the steps. Its numbers are not the classroom model's, and the check says what these runs showed.`;
 }
 

@@ -1,5 +1,8 @@
 // Flat arenas: one buffer holds many tensors, each a named view (element offset + shape). Offsets
-// are aligned to the device's storage-offset alignment so any view can also be bound on its own.
+// are aligned to 64 elements (256 bytes: the largest minStorageBufferOffsetAlignment WebGPU allows,
+// so any view can also be bound on its own on every device; no device query is needed).
+// Kernels index arenas with u32 element offsets, and the Node path runs Dawn with robustness off, so
+// an arena never spans 2³² elements or more (checked at alloc).
 // Kernels address views by element offset, so one dispatch can cover the whole arena
 // (zeroing, gradient norm, AdamW) or any single tensor.
 
@@ -11,6 +14,9 @@ export interface TensorView {
   /** Number of elements (product of shape). */
   readonly size: number;
 }
+
+/** Kernels index with u32 element offsets: an arena's last element index must fit. */
+export const MAX_ARENA_ELEMS = 2 ** 32 - 1;
 
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -33,6 +39,9 @@ export class ArenaLayout {
     }
     const offset = Math.ceil(this.end / this.alignElems) * this.alignElems;
     const view: TensorView = { name, offset, shape: [...shape], size: numel(shape) };
+    if (offset + view.size > MAX_ARENA_ELEMS) {
+      throw new Error(`arena ${this.name}: view ${name} would end at element ${offset + view.size}; kernels index arenas with u32, so at most ${MAX_ARENA_ELEMS} elements`);
+    }
     this.end = offset + view.size;
     this.views.set(name, view);
     return view;

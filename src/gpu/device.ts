@@ -69,6 +69,11 @@ export interface OpenOptions {
   onUncapturedError?: (message: string) => void;
   /** Called once when the device is lost for any reason other than destroy(). */
   onLost?: (err: GpuDeviceLostError) => void;
+  /**
+   * Ask for REQUIRED_LIMITS only (WebGPU's defaults elsewhere) instead of the adapter's maxima: a
+   * device like the smallest Stepsize supports, on which tests check that every kernel builds.
+   */
+  minimalLimits?: boolean;
 }
 
 /** Requests an adapter and a device with our required limits, wiring loss and uncaptured errors once. */
@@ -92,8 +97,8 @@ export async function openGpu(gpu: GPU | undefined, opts: OpenOptions = {}): Pro
       throw new GpuUnavailableError(`adapter limit ${key} is ${have}; Stepsize needs at least ${need}`);
     }
   }
-  const requiredLimits: Record<string, number> = {};
-  for (const key of RAISED_LIMITS) requiredLimits[key] = adapter.limits[key] as number;
+  const requiredLimits: Record<string, number> = opts.minimalLimits ? { ...REQUIRED_LIMITS } : {};
+  if (!opts.minimalLimits) for (const key of RAISED_LIMITS) requiredLimits[key] = adapter.limits[key] as number;
   const wanted = ['timestamp-query', 'subgroups'].filter((f) => adapter.features.has(f)) as GPUFeatureName[];
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: wanted, label: 'stepsize' });
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;

@@ -3,7 +3,7 @@
 // Running it only encodes the list into a compute pass; nothing is allocated per run.
 
 import { assertAlive, untilLost, type GpuContext } from './device';
-import { GpuOperationError } from './errors';
+import { scoped } from './errors';
 import { bindGroupLayout, getPipeline, type KernelDef } from './kernel';
 
 export type BufferRef = GPUBuffer | GPUBufferBinding;
@@ -79,28 +79,21 @@ export class Program {
       total += Math.ceil(s.params.byteLength / align) * align;
     }
     const pipelines = await Promise.all(this.specs.map((s) => getPipeline(ctx, s.kernel)));
-    device.pushErrorScope('out-of-memory');
-    this.paramBuffer = device.createBuffer({
-      label: `${this.label} params`,
-      size: Math.max(total, 16),
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
-    const oom = await device.popErrorScope();
-    if (oom) throw new GpuOperationError(`${this.label} params buffer (${total} bytes)`, 'out-of-memory', oom.message);
+    const paramBuffer = await scoped(device, `${this.label} params buffer (${total} bytes)`, () =>
+      device.createBuffer({ label: `${this.label} params`, size: Math.max(total, 16), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+    );
+    this.paramBuffer = paramBuffer;
     const built: Built[] = [];
     for (let i = 0; i < this.specs.length; i++) {
       const s = this.specs[i];
-      device.queue.writeBuffer(this.paramBuffer, offsets[i], s.params);
+      device.queue.writeBuffer(paramBuffer, offsets[i], s.params);
       const entries: GPUBindGroupEntry[] = s.kernel.bindings.map((b, binding) => {
-        if (binding === 0) return { binding, resource: { buffer: this.paramBuffer!, offset: offsets[i], size: s.params.byteLength } };
+        if (binding === 0) return { binding, resource: { buffer: paramBuffer, offset: offsets[i], size: s.params.byteLength } };
         const ref = s.buffers[b.name];
         if (!ref) throw new Error(`${s.label}: no buffer given for binding '${b.name}' of kernel ${s.kernel.name}`);
         return { binding, resource: 'buffer' in ref ? ref : { buffer: ref } };
       });
-      device.pushErrorScope('validation');
-      const bindGroup = device.createBindGroup({ label: s.label, layout: bindGroupLayout(ctx, s.kernel), entries });
-      const err = await device.popErrorScope();
-      if (err) throw new GpuOperationError(`bind group for ${s.label}`, 'validation', err.message);
+      const bindGroup = await scoped(device, `bind group for ${s.label}`, () => device.createBindGroup({ label: s.label, layout: bindGroupLayout(ctx, s.kernel), entries }));
       const [x, y] = grid(s.workgroups, ctx.limits.maxComputeWorkgroupsPerDimension);
       built.push({ pipeline: pipelines[i], bindGroup, x, y });
     }
@@ -142,13 +135,7 @@ export class Program {
   /** Submits inside error scopes and waits, so a failing dispatch is reported with this program's label. */
   async run(): Promise<void> {
     const { device } = this.ctx;
-    device.pushErrorScope('validation');
-    device.pushErrorScope('out-of-memory');
-    this.submit();
-    const oom = await device.popErrorScope();
-    const val = await device.popErrorScope();
-    const err = val ?? oom;
-    if (err) throw new GpuOperationError(`program ${this.label} [${this.dispatchLabels.join('; ')}]`, val ? 'validation' : 'out-of-memory', err.message);
+    await scoped(device, `program ${this.label} [${this.dispatchLabels.join('; ')}]`, () => this.submit());
     await untilLost(this.ctx, device.queue.onSubmittedWorkDone());
     assertAlive(this.ctx);
   }

@@ -1,31 +1,61 @@
-// Causal multi-head attention forward and backward (shaders/attention.wgsl). Offsets are f32
-// elements into X: qkv [B·T, 3C], out/dout [B·T, C], lse [B·H, T], dqkv [B·T, 3C].
+// Causal multi-head attention forward and backward (shaders/attention/). Offsets are f32 elements
+// into X: qkv [B·T, 3C], out/dout [B·T, C], lse [B·H, T], dqkv [B·T, 3C].
+//   common.wgsl   Params, the binding, index helpers, the online softmax    (every kernel)
+//   tiles.wgsl    the two workgroup tiles, stage(), ROWS-row blocks         ('workgroup' kernels)
+//   forward.wgsl  attention.forward          backward.wgsl  attention.backward
+//   thread.wgsl   attention.forward.thread, attention.backward.thread
+// Limits: ROWS = 64 invocations per workgroup; 'workgroup' style 2·TILE·MAXD·4 = 16,384 bytes of
+// workgroup storage (WebGPU's default maxComputeWorkgroupStorageSize), 'thread' style none. Both
+// are computed from the WGSL (KernelDef.threads, .workgroupBytes) and held to REQUIRED_LIMITS by
+// tests/unit/kernels/attention.test.ts and limits.test.ts.
 
-import code from '../../shaders/attention.wgsl?raw';
-import { defineKernel } from '../gpu/kernel';
+import backwardCode from '../../shaders/attention/backward.wgsl?raw';
+import commonCode from '../../shaders/attention/common.wgsl?raw';
+import forwardCode from '../../shaders/attention/forward.wgsl?raw';
+import threadCode from '../../shaders/attention/thread.wgsl?raw';
+import tilesCode from '../../shaders/attention/tiles.wgsl?raw';
+import { defineKernel, workgroupsFor, type KernelDef } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
-import type { KernelStyle } from './style';
+import type { WgslSource } from '../gpu/wgsl';
+import type { ByStyle, KernelStyle } from './style';
 
-/** Largest head dimension the kernel holds in registers (MAXD in attention.wgsl). */
+/** Largest head dimension the kernels hold in registers (MAXD in the WGSL). */
 export const MAX_HEAD_DIM = 64;
-const ROWS = 64;
+/** Rows of the two TILE × MAXD workgroup tiles (2·TILE·MAXD·4 bytes of workgroup storage). */
+const TILE = 32;
+/**
+ * ROWS query (or key) rows per workgroup, a thread each; TILE keys staged per step (forward, dq
+ * job); QTILE queries staged per step in the dk/dv job, whose D_i and lse_i take the tiles' last row.
+ */
+const CONSTANTS = { ROWS: 64, TILE, QTILE: TILE - 1, MAXD: MAX_HEAD_DIM } as const;
+const PARAM_BYTES = 48;
 
-export const attentionForwardKernel = defineKernel({
-  name: 'attention.forward',
-  code,
-  entryPoint: 'forward',
-  bindings: [
-    { name: 'params', kind: 'uniform' },
-    { name: 'X', kind: 'rw' },
-  ],
-  paramBytes: 48,
-  threads: 64,
-});
+// The dk/dv job's side row holds QTILE values in a row of MAXD.
+if (CONSTANTS.QTILE > CONSTANTS.MAXD) throw new Error('attention: QTILE must be ≤ MAXD (the side row of the dk/dv job)');
 
-export const attentionBackwardKernel = defineKernel({ ...attentionForwardKernel, name: 'attention.backward', entryPoint: 'backward' });
-export const attentionForwardRowsKernel = defineKernel({ ...attentionForwardKernel, name: 'attention.forward.rows', entryPoint: 'forward_rows' });
-export const attentionBackwardRowsKernel = defineKernel({ ...attentionForwardKernel, name: 'attention.backward.rows', entryPoint: 'backward_rows' });
+const COMMON: WgslSource = { file: 'attention/common.wgsl', code: commonCode, needs: ['MAXD'] };
+const TILES: WgslSource = { file: 'attention/tiles.wgsl', code: tilesCode, requires: [COMMON], needs: ['ROWS', 'TILE', 'MAXD'] };
+const FORWARD: WgslSource = { file: 'attention/forward.wgsl', code: forwardCode, requires: [TILES], needs: ['ROWS', 'TILE', 'MAXD'] };
+const BACKWARD: WgslSource = { file: 'attention/backward.wgsl', code: backwardCode, requires: [TILES], needs: ['ROWS', 'TILE', 'QTILE', 'MAXD'] };
+const THREAD: WgslSource = { file: 'attention/thread.wgsl', code: threadCode, requires: [COMMON], needs: ['ROWS', 'MAXD'] };
+export const ATTENTION_SOURCES: readonly WgslSource[] = [COMMON, TILES, FORWARD, BACKWARD, THREAD];
+
+const bindings = [
+  { name: 'params', kind: 'uniform' },
+  { name: 'X', kind: 'rw' },
+] as const;
+const kernel = (name: string, source: WgslSource, entryPoint: string) =>
+  defineKernel({ name, source, constants: CONSTANTS, entryPoint, bindings, paramBytes: PARAM_BYTES });
+
+export const ATTENTION_FORWARD: ByStyle<KernelDef> = {
+  workgroup: kernel('attention.forward', FORWARD, 'forward'),
+  thread: kernel('attention.forward.thread', THREAD, 'forward_thread'),
+};
+export const ATTENTION_BACKWARD: ByStyle<KernelDef> = {
+  workgroup: kernel('attention.backward', BACKWARD, 'backward'),
+  thread: kernel('attention.backward.thread', THREAD, 'backward_thread'),
+};
 
 export interface AttentionArgs {
   B: number;
@@ -42,28 +72,50 @@ export interface AttentionBackwardArgs extends AttentionArgs {
   dqkv: number;
 }
 
+type Region = [name: string, offset: number, length: number];
+
+/** The kernels read no region they write within a dispatch (there are no storage barriers): refuse overlaps. */
+function checkDisjoint(kernel: string, writes: Region[], reads: Region[]): void {
+  const all = [...writes, ...reads];
+  for (const [i, [wn, wo, wl]] of writes.entries()) {
+    for (const [rn, ro, rl] of all.slice(i + 1)) {
+      if (wo < ro + rl && ro < wo + wl) throw new Error(`${kernel}: ${wn} [${wo}, ${wo + wl}) overlaps ${rn} [${ro}, ${ro + rl})`);
+    }
+  }
+}
+
 function pack(a: AttentionArgs & Partial<AttentionBackwardArgs>): ArrayBuffer {
   if (a.C % a.H !== 0) throw new Error(`attention: C = ${a.C} is not divisible by H = ${a.H}`);
   const D = a.C / a.H;
   if (D > MAX_HEAD_DIM) throw new Error(`attention: head dimension ${D} (C ${a.C} / H ${a.H}) exceeds ${MAX_HEAD_DIM}`);
-  return new ParamWriter(48)
+  return new ParamWriter(PARAM_BYTES)
     .u32(a.B).u32(a.T).u32(a.C).u32(a.H)
     .u32(D).u32(a.qkv).u32(a.out).u32(a.lse)
     .u32(a.dout ?? 0).u32(a.dqkv ?? 0).f32(1 / Math.sqrt(D)).u32(0)
     .finish();
 }
 
-/** Workgroups for one pass over all rows: 'gpu' has a workgroup per 64-row block of each (b, h). */
-const blocks = (a: AttentionArgs, style: KernelStyle) => (style === 'gpu' ? a.B * a.H * Math.ceil(a.T / ROWS) : Math.ceil((a.B * a.H * a.T) / ROWS));
+const regions = (a: AttentionArgs) => {
+  const rows = a.B * a.T;
+  return { qkv: ['qkv', a.qkv, rows * 3 * a.C], out: ['out', a.out, rows * a.C], lse: ['lse', a.lse, a.B * a.H * a.T] } satisfies Record<string, Region>;
+};
 
-/** Style 'gpu': keys staged through workgroup memory; 'cpu': a thread per row, no barriers. */
-export function attentionForward(label: string, a: AttentionArgs, buffers: { X: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
-  const kernel = style === 'gpu' ? attentionForwardKernel : attentionForwardRowsKernel;
-  return { kernel, label: `attention.forward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params: pack(a), buffers, workgroups: blocks(a, style) };
+/** Workgroups for `passes` passes over all rows: 'workgroup' has one per ROWS-row block of each (b, h), 'thread' ROWS rows each. */
+const workgroups = (a: AttentionArgs, style: KernelStyle, passes: number) =>
+  style === 'workgroup' ? passes * a.B * a.H * workgroupsFor(a.T, CONSTANTS.ROWS) : workgroupsFor(passes * a.B * a.H * a.T, CONSTANTS.ROWS);
+
+/** Style 'workgroup': keys staged through workgroup memory; 'thread': a thread per row, no barriers. */
+export function attentionForward(label: string, a: AttentionArgs, buffers: { X: BufferRef }, style: KernelStyle): DispatchSpec {
+  const params = pack(a);
+  const r = regions(a);
+  checkDisjoint(`attention.forward ${label}`, [r.out, r.lse], [r.qkv]);
+  return { kernel: ATTENTION_FORWARD[style], label: `attention.forward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params, buffers, workgroups: workgroups(a, style, 1) };
 }
 
-export function attentionBackward(label: string, a: AttentionBackwardArgs, buffers: { X: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
-  const kernel = style === 'gpu' ? attentionBackwardKernel : attentionBackwardRowsKernel;
-  const workgroups = style === 'gpu' ? 2 * blocks(a, style) : Math.ceil((2 * a.B * a.H * a.T) / ROWS);
-  return { kernel, label: `attention.backward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params: pack(a), buffers, workgroups };
+/** The dq job and the dk/dv job in one dispatch: two passes over the rows. */
+export function attentionBackward(label: string, a: AttentionBackwardArgs, buffers: { X: BufferRef }, style: KernelStyle): DispatchSpec {
+  const params = pack(a);
+  const r = regions(a);
+  checkDisjoint(`attention.backward ${label}`, [['dqkv', a.dqkv, r.qkv[2]]], [r.qkv, r.out, ['dout', a.dout, r.out[2]], r.lse]);
+  return { kernel: ATTENTION_BACKWARD[style], label: `attention.backward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params, buffers, workgroups: workgroups(a, style, 2) };
 }

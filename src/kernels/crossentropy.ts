@@ -1,29 +1,31 @@
 // Fused softmax + cross-entropy forward and gradient (shaders/crossentropy.wgsl). Targets are read
 // from the corpus: row b·T + t predicts the byte after token (b, t).
+// Limits: 64 invocations per workgroup; 'workgroup' style 64·4 = 256 bytes of workgroup storage.
 
 import code from '../../shaders/crossentropy.wgsl?raw';
-import tokensFn from '../../shaders/lib/tokens_fn.wgsl?raw';
-import { defineKernel } from '../gpu/kernel';
+import { defineKernel, workgroupsFor } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
+import type { WgslSource } from '../gpu/wgsl';
 import type { TokenBuffers } from './embedding';
-import type { KernelStyle } from './style';
+import { TOKENS } from './lib';
+import type { ByStyle, KernelStyle } from './style';
 
-export const crossEntropyKernel = defineKernel({
-  name: 'crossentropy',
-  code: tokensFn + code,
-  entryPoint: 'main',
-  bindings: [
-    { name: 'params', kind: 'uniform' },
-    { name: 'corpus', kind: 'read' },
-    { name: 'windows', kind: 'read' },
-    { name: 'X', kind: 'rw' },
-  ],
-  paramBytes: 32,
-  threads: 64,
-});
+const CONSTANTS = { WG: 64, F_GRAD: 1 } as const;
+const CROSSENTROPY: WgslSource = { file: 'crossentropy.wgsl', code, requires: [TOKENS], needs: Object.keys(CONSTANTS) };
+export const CROSSENTROPY_SOURCES: readonly WgslSource[] = [CROSSENTROPY];
 
-export const crossEntropyRowsKernel = defineKernel({ ...crossEntropyKernel, name: 'crossentropy.rows', entryPoint: 'main_rows' });
+const bindings = [
+  { name: 'params', kind: 'uniform' },
+  { name: 'corpus', kind: 'read' },
+  { name: 'windows', kind: 'read' },
+  { name: 'X', kind: 'rw' },
+] as const;
+
+export const CROSSENTROPY_KERNELS: ByStyle<ReturnType<typeof defineKernel>> = {
+  workgroup: defineKernel({ name: 'crossentropy', source: CROSSENTROPY, constants: CONSTANTS, entryPoint: 'main', bindings, paramBytes: 32 }),
+  thread: defineKernel({ name: 'crossentropy.thread', source: CROSSENTROPY, constants: CONSTANTS, entryPoint: 'main_thread', bindings, paramBytes: 32 }),
+};
 
 export interface CrossEntropyArgs {
   /** Sequences and positions: logits are [B·T, V]. */
@@ -37,13 +39,13 @@ export interface CrossEntropyArgs {
   gradScale?: number;
 }
 
-/** Style 'gpu': a workgroup per row; 'cpu': a thread per row. */
-export function crossEntropy(label: string, a: CrossEntropyArgs, buffers: TokenBuffers & { X: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
+/** Style 'workgroup': a workgroup per row; 'thread': a thread per row. */
+export function crossEntropy(label: string, a: CrossEntropyArgs, buffers: TokenBuffers & { X: BufferRef }, style: KernelStyle): DispatchSpec {
   const R = a.B * a.T;
   const params = new ParamWriter(32)
     .u32(R).u32(a.V).u32(a.T).u32(a.winOff)
-    .u32(a.logits).u32(a.losses).f32(a.gradScale ?? 0).u32(a.gradScale === undefined ? 0 : 1)
+    .u32(a.logits).u32(a.losses).f32(a.gradScale ?? 0).u32(a.gradScale === undefined ? 0 : CONSTANTS.F_GRAD)
     .finish();
-  const kernel = style === 'gpu' ? crossEntropyKernel : crossEntropyRowsKernel;
-  return { kernel, label: `crossentropy ${label} [${R}x${a.V}]`, params, buffers, workgroups: style === 'gpu' ? R : Math.ceil(R / 64) };
+  const kernel = CROSSENTROPY_KERNELS[style];
+  return { kernel, label: `crossentropy ${label} [${R}x${a.V}]`, params, buffers, workgroups: style === 'workgroup' ? R : workgroupsFor(R, kernel.threads) };
 }

@@ -1,38 +1,35 @@
 // Token + position embedding forward and backward (shaders/embedding.wgsl). Tokens come from the
 // corpus on the GPU (bytes packed in u32s) through one window offset per sequence.
+// Limits: 64 invocations per workgroup; no workgroup storage.
 
 import code from '../../shaders/embedding.wgsl?raw';
-import tokensFn from '../../shaders/lib/tokens_fn.wgsl?raw';
-import { defineKernel } from '../gpu/kernel';
+import { defineKernel, workgroupsFor } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
-import type { KernelStyle } from './style';
+import type { WgslSource } from '../gpu/wgsl';
+import { TOKENS } from './lib';
+import type { ByStyle, KernelStyle } from './style';
 
 const PARAM_BYTES = 48;
+const CONSTANTS = { WG: 64, F_TOKENS: 1, F_POSITIONS: 2 } as const;
+const EMBEDDING: WgslSource = { file: 'embedding.wgsl', code, requires: [TOKENS], needs: Object.keys(CONSTANTS) };
+export const EMBEDDING_SOURCES: readonly WgslSource[] = [EMBEDDING];
 
-export const embeddingForwardKernel = defineKernel({
-  name: 'embedding.forward',
-  code: tokensFn + code,
-  entryPoint: 'forward',
-  bindings: [
-    { name: 'params', kind: 'uniform' },
-    { name: 'corpus', kind: 'read' },
-    { name: 'windows', kind: 'read' },
-    { name: 'P', kind: 'read' },
-    { name: 'X', kind: 'rw' },
-  ],
-  paramBytes: PARAM_BYTES,
-  threads: 64,
-});
+const forwardBindings = [
+  { name: 'params', kind: 'uniform' },
+  { name: 'corpus', kind: 'read' },
+  { name: 'windows', kind: 'read' },
+  { name: 'P', kind: 'read' },
+  { name: 'X', kind: 'rw' },
+] as const;
+const backwardBindings = [...forwardBindings, { name: 'G', kind: 'rw' }] as const;
 
-export const embeddingBackwardKernel = defineKernel({
-  ...embeddingForwardKernel,
-  name: 'embedding.backward',
-  entryPoint: 'backward',
-  bindings: [...embeddingForwardKernel.bindings, { name: 'G', kind: 'rw' }],
-});
-
-export const embeddingBackwardRowsKernel = defineKernel({ ...embeddingBackwardKernel, name: 'embedding.backward.rows', entryPoint: 'backward_rows' });
+/** The forward is a thread per element in both styles: one definition serves both. */
+export const embeddingForwardKernel = defineKernel({ name: 'embedding.forward', source: EMBEDDING, constants: CONSTANTS, entryPoint: 'forward', bindings: forwardBindings, paramBytes: PARAM_BYTES });
+export const EMBEDDING_BACKWARD: ByStyle<ReturnType<typeof defineKernel>> = {
+  workgroup: defineKernel({ name: 'embedding.backward', source: EMBEDDING, constants: CONSTANTS, entryPoint: 'backward', bindings: backwardBindings, paramBytes: PARAM_BYTES }),
+  thread: defineKernel({ name: 'embedding.backward.thread', source: EMBEDDING, constants: CONSTANTS, entryPoint: 'backward_thread', bindings: backwardBindings, paramBytes: PARAM_BYTES }),
+};
 
 export interface EmbeddingArgs {
   B: number;
@@ -69,20 +66,21 @@ export function embeddingForward(label: string, a: EmbeddingArgs, buffers: Token
     label: `embedding.forward ${label} [B=${a.B} T=${a.T} C=${a.C}]`,
     params: pack(a, 0),
     buffers,
-    workgroups: Math.ceil((a.B * a.T * a.C) / 64),
+    workgroups: workgroupsFor(a.B * a.T * a.C, embeddingForwardKernel.threads),
   };
 }
 
-/** Style 'gpu': a workgroup per output row; 'cpu': a thread per output row. */
-export function embeddingBackward(label: string, a: EmbeddingBackwardArgs, buffers: TokenBuffers & { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
-  const flags = (a.dwte !== undefined ? 1 : 0) | (a.dwpe !== undefined ? 2 : 0);
+/** Style 'workgroup': a workgroup per output row; 'thread': a thread per output row. */
+export function embeddingBackward(label: string, a: EmbeddingBackwardArgs, buffers: TokenBuffers & { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle): DispatchSpec {
+  const flags = (a.dwte !== undefined ? CONSTANTS.F_TOKENS : 0) | (a.dwpe !== undefined ? CONSTANTS.F_POSITIONS : 0);
+  const kernel = EMBEDDING_BACKWARD[style];
   if (!flags) throw new Error(`embedding.backward ${label}: neither table is trainable; skip the dispatch`);
   return {
-    kernel: style === 'gpu' ? embeddingBackwardKernel : embeddingBackwardRowsKernel,
+    kernel,
     label: `embedding.backward ${label} [B=${a.B} T=${a.T} C=${a.C} V=${a.V}]`,
     params: pack(a, flags),
     buffers,
-    workgroups: style === 'gpu' ? a.V + a.T : Math.ceil((a.V + a.T) / 64),
+    workgroups: style === 'workgroup' ? a.V + a.T : workgroupsFor(a.V + a.T, kernel.threads),
   };
 }
 

@@ -1,42 +1,42 @@
 // LayerNorm forward and backward (shaders/layernorm.wgsl). Offsets are f32 elements into the
 // bound buffers: x, y, dy, dx, mean, rstd in X; w, b in P; dw, db in G.
+// Limits: 64 invocations per workgroup; 'workgroup' style 2·64·4 = 512 bytes of workgroup storage.
 
 import layernormCode from '../../shaders/layernorm.wgsl?raw';
-import wgSum from '../../shaders/lib/wg_sum.wgsl?raw';
-import { defineKernel } from '../gpu/kernel';
+import { LN_EPS } from '../config/architecture';
+import { defineKernel, workgroupsFor } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
-import { LN_EPS } from '../ref/layernorm';
-import type { KernelStyle } from './style';
-
-const code = wgSum + layernormCode;
+import type { WgslSource } from '../gpu/wgsl';
+import { WG_SUM } from './lib';
+import type { ByStyle, KernelStyle } from './style';
 
 const PARAM_BYTES = 64;
-const F_ACCUM_DX = 1;
-const F_PARAM_GRADS = 2;
+/** WG threads per workgroup; the columns job of the backward takes COL_BLOCK columns per workgroup. */
+const CONSTANTS = { WG: 64, COL_BLOCK: 16, F_ACCUM_DX: 1, F_PARAM_GRADS: 2 } as const;
 
-export const layerNormForwardKernel = defineKernel({
-  name: 'layernorm.forward',
-  code,
-  entryPoint: 'forward',
-  bindings: [
-    { name: 'params', kind: 'uniform' },
-    { name: 'P', kind: 'read' },
-    { name: 'X', kind: 'rw' },
-  ],
-  paramBytes: PARAM_BYTES,
-  threads: 64,
-});
+const LAYERNORM: WgslSource = { file: 'layernorm.wgsl', code: layernormCode, requires: [WG_SUM], needs: Object.keys(CONSTANTS) };
+export const LAYERNORM_SOURCES: readonly WgslSource[] = [LAYERNORM];
 
-export const layerNormBackwardKernel = defineKernel({
-  ...layerNormForwardKernel,
-  name: 'layernorm.backward',
-  entryPoint: 'backward',
-  bindings: [...layerNormForwardKernel.bindings, { name: 'G', kind: 'rw' }],
-});
+const forwardBindings = [
+  { name: 'params', kind: 'uniform' },
+  { name: 'P', kind: 'read' },
+  { name: 'X', kind: 'rw' },
+] as const;
+const backwardBindings = [...forwardBindings, { name: 'G', kind: 'rw' }] as const;
+const kernel = (name: string, entryPoint: string, bindings: typeof forwardBindings | typeof backwardBindings) =>
+  defineKernel({ name, source: LAYERNORM, constants: CONSTANTS, entryPoint, bindings, paramBytes: PARAM_BYTES });
 
-export const layerNormForwardRowsKernel = defineKernel({ ...layerNormForwardKernel, name: 'layernorm.forward.rows', entryPoint: 'forward_rows' });
-export const layerNormBackwardRowsKernel = defineKernel({ ...layerNormBackwardKernel, name: 'layernorm.backward.rows', entryPoint: 'backward_rows' });
+export const LAYERNORM_FORWARD: ByStyle<ReturnType<typeof defineKernel>> = {
+  workgroup: kernel('layernorm.forward', 'forward', forwardBindings),
+  thread: kernel('layernorm.forward.thread', 'forward_thread', forwardBindings),
+};
+export const LAYERNORM_BACKWARD: ByStyle<ReturnType<typeof defineKernel>> = {
+  workgroup: kernel('layernorm.backward', 'backward', backwardBindings),
+  thread: kernel('layernorm.backward.thread', 'backward_thread', backwardBindings),
+};
+
+if (CONSTANTS.WG % CONSTANTS.COL_BLOCK !== 0) throw new Error('layernorm: COL_BLOCK must divide WG');
 
 export interface LayerNormArgs {
   /** Rows and columns: x is [R, C]. */
@@ -68,18 +68,19 @@ function pack(a: Partial<LayerNormArgs & LayerNormBackwardArgs>, flags: number):
   return w.finish();
 }
 
-/** Style 'gpu': a workgroup per row; 'cpu': a thread per row. */
-export function layerNormForward(label: string, a: LayerNormArgs, buffers: { P: BufferRef; X: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
-  const kernel = style === 'gpu' ? layerNormForwardKernel : layerNormForwardRowsKernel;
-  const workgroups = style === 'gpu' ? a.R : Math.ceil(a.R / 64);
+/** Style 'workgroup': a workgroup per row; 'thread': a thread per row. */
+export function layerNormForward(label: string, a: LayerNormArgs, buffers: { P: BufferRef; X: BufferRef }, style: KernelStyle): DispatchSpec {
+  const kernel = LAYERNORM_FORWARD[style];
+  const workgroups = style === 'workgroup' ? a.R : workgroupsFor(a.R, kernel.threads);
   return { kernel, label: `layernorm.forward ${label} [${a.R}x${a.C}]`, params: pack(a, 0), buffers, workgroups };
 }
 
-export function layerNormBackward(label: string, a: LayerNormBackwardArgs, buffers: { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle = 'gpu'): DispatchSpec {
-  const flags = (a.accumulateDx ? F_ACCUM_DX : 0) | (a.paramGrads ? F_PARAM_GRADS : 0);
-  const kernel = style === 'gpu' ? layerNormBackwardKernel : layerNormBackwardRowsKernel;
-  const workgroups = style === 'gpu'
-    ? a.R + (a.paramGrads ? Math.ceil(a.C / 16) : 0)
-    : Math.ceil(a.R / 64) + (a.paramGrads ? Math.ceil(a.C / 64) : 0);
+/** Rows job, then (with paramGrads) the columns job, in one dispatch. */
+export function layerNormBackward(label: string, a: LayerNormBackwardArgs, buffers: { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle): DispatchSpec {
+  const flags = (a.accumulateDx ? CONSTANTS.F_ACCUM_DX : 0) | (a.paramGrads ? CONSTANTS.F_PARAM_GRADS : 0);
+  const kernel = LAYERNORM_BACKWARD[style];
+  const workgroups = style === 'workgroup'
+    ? a.R + (a.paramGrads ? workgroupsFor(a.C, CONSTANTS.COL_BLOCK) : 0)
+    : workgroupsFor(a.R, kernel.threads) + (a.paramGrads ? workgroupsFor(a.C, kernel.threads) : 0);
   return { kernel, label: `layernorm.backward ${label} [${a.R}x${a.C}]`, params: pack(a, flags), buffers, workgroups };
 }

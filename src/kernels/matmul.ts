@@ -1,61 +1,78 @@
-// The multi-job matmul kernel (shaders/matmul.wgsl) and helpers that express the products a
-// linear layer needs as jobs. Shapes follow PyTorch: a weight W is [out, in], y = x·Wᵀ + b.
+// The multi-job matmul kernel (shaders/matmul/) and helpers that express the products a linear
+// layer needs as jobs. Shapes follow PyTorch: a weight W is [out, in], y = x·Wᵀ + b.
 //   forward  y[M, out]  = x[M, in] · Wᵀ            linearForward
 //   dX       dx[M, in]  = dy[M, out] · W           linearBackwardInput
 //   dW       dW[out,in] += dyᵀ · x                 linearBackwardWeight
 //   db       db[out]    += Σ_m dy[m, :]            biasGrad
-// Several independent jobs share one dispatch (e.g. dX and dW of the same layer).
+// Several independent jobs share one dispatch (e.g. dX and dW of the same layer); matmuls() splits
+// any number of jobs into dispatches of at most MAX_JOBS.
+// Limits: 'workgroup' style 256 invocations and 8 KiB of workgroup storage; 'thread' style 64
+// invocations, none (both within WebGPU's defaults).
 
-import directCode from '../../shaders/matmul_direct.wgsl?raw';
-import tiledCode from '../../shaders/matmul.wgsl?raw';
-import geluFn from '../../shaders/lib/gelu_fn.wgsl?raw';
-import common from '../../shaders/lib/matmul_common.wgsl?raw';
+import commonCode from '../../shaders/matmul/common.wgsl?raw';
+import geluCode from '../../shaders/matmul/gelu.wgsl?raw';
+import threadCode from '../../shaders/matmul/thread.wgsl?raw';
+import tiledCode from '../../shaders/matmul/tiled.wgsl?raw';
+import { GELU_TANH } from '../config/architecture';
 import { defineKernel } from '../gpu/kernel';
-import { instantiate } from '../gpu/wgsl';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
-import type { KernelStyle } from './style';
+import { f32, instantiate, type WgslSource } from '../gpu/wgsl';
+import type { ByStyle, KernelStyle } from './style';
 
 /** Which bound buffer an operand lives in: P parameters (read-only here), X activations and scratch, G gradients. */
 export const Buf = { P: 0, X: 1, G: 2 } as const;
 export type Buf = (typeof Buf)[keyof typeof Buf];
 type Writable = typeof Buf.X | typeof Buf.G;
 
-const MAX_JOBS = 64;
+/** Job flags (one bit each). */
+const FLAGS = { F_BIAS: 1, F_ACCUM: 2, F_ADD_D: 4, F_GELU: 8, F_GELU_BWD: 16, F_A_ONES: 32 } as const;
+/** Jobs per dispatch: the Params uniform holds this many Job structs. */
+export const MAX_JOBS = 64;
+/** Bytes of one WGSL Job struct (24 u32/f32 fields). */
 const JOB_BYTES = 96;
-const F_BIAS = 1;
-const F_ACCUM = 2;
-const F_ADD_D = 4;
-const F_GELU = 8;
-const F_GELU_BWD = 16;
-const F_A_ONES = 32;
 
-// Style 'gpu' runs the tiled kernel (64×64 tiles staged through workgroup memory); style 'cpu' the
-// direct one (32×32 tiles read straight from memory, no barriers). Same jobs, same epilogues.
+/** What every matmul kernel's WGSL reads: job layout, flags, buffer numbers, GELU's constants. */
+const SHARED = {
+  MAX_JOBS, ...FLAGS, BUF_P: Buf.P, BUF_X: Buf.X, BUF_G: Buf.G,
+  GELU_C: f32(GELU_TANH.c), GELU_K: f32(GELU_TANH.k),
+} as const;
 
-export const matmulKernel = defineKernel({
-  name: 'matmul',
-  code: geluFn + common + tiledCode,
-  entryPoint: 'main',
-  bindings: [
-    { name: 'params', kind: 'uniform' },
-    { name: 'P', kind: 'read' },
-    { name: 'X', kind: 'rw' },
-    { name: 'G', kind: 'rw' },
-  ],
-  paramBytes: 16 + MAX_JOBS * JOB_BYTES,
-  threads: 256,
-});
+/** 'workgroup' style: WG_X × WG_Y threads, a BM × BN tile of C (4×4 per thread), BK k per stage. */
+const TILED = { ...SHARED, WG_X: 16, WG_Y: 16, BM: 64, BN: 64, BK: 16 } as const;
+/** 'thread' style: THREAD_WG² threads, each a 4×4 block of a THREAD_TILE² tile. A_ONES numbers the all-ones op(A). */
+const THREAD = { ...SHARED, THREAD_WG: 8, THREAD_TILE: 32, A_ONES: 2 } as const;
 
-export const matmulDirectKernel = defineKernel({
-  ...matmulKernel,
-  name: 'matmul.direct',
-  code: geluFn + common + instantiate(directCode, { SA: ['P', 'X', 'ONE'], SB: ['P', 'X'] }),
-  entryPoint: 'main_direct',
-  threads: 64,
-});
+/** Tile of C per workgroup, by style (rows = columns). */
+const TILE: ByStyle<number> = { workgroup: TILED.BM, thread: THREAD.THREAD_TILE };
 
-const TILES: Record<KernelStyle, number> = { gpu: 64, cpu: 32 };
+const GELU: WgslSource = { file: 'matmul/gelu.wgsl', code: geluCode, needs: ['GELU_C', 'GELU_K'] };
+const COMMON: WgslSource = { file: 'matmul/common.wgsl', code: commonCode, requires: [GELU], needs: ['MAX_JOBS', ...Object.keys(FLAGS), 'BUF_P', 'BUF_X', 'BUF_G'] };
+const TILED_SRC: WgslSource = { file: 'matmul/tiled.wgsl', code: tiledCode, requires: [COMMON], needs: ['WG_X', 'WG_Y', 'BM', 'BN', 'BK'] };
+const THREAD_SRC: WgslSource = {
+  file: 'matmul/thread.wgsl',
+  code: instantiate(threadCode, { SA: ['P', 'X', 'ONE'], SB: ['P', 'X'] }),
+  requires: [COMMON],
+  needs: ['THREAD_WG', 'THREAD_TILE', 'A_ONES'],
+};
+export const MATMUL_SOURCES: readonly WgslSource[] = [GELU, COMMON, TILED_SRC, THREAD_SRC];
+
+const bindings = [
+  { name: 'params', kind: 'uniform' },
+  { name: 'P', kind: 'read' },
+  { name: 'X', kind: 'rw' },
+  { name: 'G', kind: 'rw' },
+] as const;
+
+export const MATMUL_KERNELS = {
+  workgroup: defineKernel({ name: 'matmul', source: TILED_SRC, constants: TILED, entryPoint: 'main', bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES }),
+  thread: defineKernel({ name: 'matmul.thread', source: THREAD_SRC, constants: THREAD, entryPoint: 'main_thread', bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES }),
+} as const;
+
+// The tiles and the thread layout must agree, or part of C is never written.
+if (TILED.BM !== 4 * TILED.WG_Y || TILED.BN !== 4 * TILED.WG_X || THREAD.THREAD_TILE !== 4 * THREAD.THREAD_WG) {
+  throw new Error('matmul: tiles must be 4 × the workgroup size (4×4 outputs per thread)');
+}
 
 /** op(A)[m, k] = buf[off + m·sm + k·sk]. `ones` makes op(A) all ones (no memory read). */
 export interface OperandA {
@@ -100,8 +117,8 @@ export interface MatmulJob {
   accumulate?: boolean;
 }
 
-export function tilesOf(job: Pick<MatmulJob, 'M' | 'N'>, style: KernelStyle = 'gpu'): number {
-  const t = TILES[style];
+export function tilesOf(job: Pick<MatmulJob, 'M' | 'N'>, style: KernelStyle): number {
+  const t = TILE[style];
   return Math.ceil(job.M / t) * Math.ceil(job.N / t);
 }
 
@@ -114,19 +131,46 @@ function checkJob(job: MatmulJob, label: string): void {
   if (job.gelu && job.geluGrad) throw new Error(`${label}: gelu and geluGrad are exclusive`);
 }
 
-/** Packs jobs into one matmul dispatch. */
-export function matmulDispatch(
-  label: string,
-  jobs: readonly MatmulJob[],
-  buffers: { P: BufferRef; X: BufferRef; G: BufferRef },
-  style: KernelStyle = 'gpu',
-): DispatchSpec {
-  const tile = TILES[style];
+export type MatmulBuffers = { P: BufferRef; X: BufferRef; G: BufferRef };
+
+/** f32 elements a bound buffer holds (null when it is not a sized GPUBuffer, e.g. a test stand-in). */
+function elementsOf(ref: BufferRef): number | null {
+  const size = 'buffer' in ref ? (ref.size ?? ref.buffer.size - (ref.offset ?? 0)) : ref.size;
+  return typeof size === 'number' ? Math.floor(size / 4) : null;
+}
+
+/**
+ * Every element a job reads or writes lies inside its buffer. The Node path runs Dawn with
+ * robustness off, so an index past the end is undefined behaviour, not a clamped read: both styles
+ * read op(A), op(B), D, E and bias at exactly these extents (the thread style clamps rows and
+ * columns to M - 1 and N - 1, the tiled style skips them).
+ */
+function checkJobBounds(job: MatmulJob, buffers: MatmulBuffers, label: string): void {
+  const names = ['P', 'X', 'G'] as const;
+  const last = (off: number, rows: number, rs: number, cols: number, cs: number) => off + (rows - 1) * rs + (cols - 1) * cs;
+  const uses: [string, Buf, number][] = [['C', job.c.buf, last(job.c.off, job.M, job.c.sm, job.N, 1)]];
+  if (job.K > 0 && !job.a.ones) uses.push(['op(A)', job.a.buf, last(job.a.off, job.M, job.a.sm, job.K, job.a.sk)]);
+  if (job.K > 0) uses.push(['op(B)', job.b.buf, last(job.b.off, job.K, job.b.sk, job.N, job.b.sn)]);
+  if (job.d) uses.push(['D', job.d.buf, last(job.d.off, job.M, job.d.sm, job.N, 1)]);
+  const e = job.gelu ?? job.geluGrad;
+  if (e) uses.push(['E', Buf.X, last(e.off, job.M, e.sm, job.N, 1)]);
+  if (job.bias !== undefined) uses.push(['bias', Buf.P, job.bias + job.N - 1]);
+  for (const [operand, buf, index] of uses) {
+    const n = elementsOf(buffers[names[buf]]);
+    if (n !== null && index >= n) throw new Error(`${label}: ${operand} reaches element ${index} of ${names[buf]}, which holds ${n}`);
+  }
+}
+
+/** Packs 1..MAX_JOBS jobs into one matmul dispatch. */
+export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffers: MatmulBuffers, style: KernelStyle): DispatchSpec {
+  const tile = TILE[style];
+  const kernel = MATMUL_KERNELS[style];
   if (jobs.length < 1 || jobs.length > MAX_JOBS) throw new Error(`${label}: ${jobs.length} jobs; 1..${MAX_JOBS} allowed`);
-  const w = new ParamWriter(matmulKernel.paramBytes);
+  const w = new ParamWriter(kernel.paramBytes);
   let total = 0;
   const starts = jobs.map((job) => {
     checkJob(job, label);
+    checkJobBounds(job, buffers, label);
     const s = total;
     total += tilesOf(job, style);
     return s;
@@ -134,12 +178,12 @@ export function matmulDispatch(
   w.u32(jobs.length).u32(total).u32(0).u32(0);
   jobs.forEach((job, i) => {
     let flags = 0;
-    if (job.bias !== undefined) flags |= F_BIAS;
-    if (job.accumulate) flags |= F_ACCUM;
-    if (job.d) flags |= F_ADD_D;
-    if (job.gelu) flags |= F_GELU;
-    if (job.geluGrad) flags |= F_GELU_BWD;
-    if (job.a.ones) flags |= F_A_ONES;
+    if (job.bias !== undefined) flags |= FLAGS.F_BIAS;
+    if (job.accumulate) flags |= FLAGS.F_ACCUM;
+    if (job.d) flags |= FLAGS.F_ADD_D;
+    if (job.gelu) flags |= FLAGS.F_GELU;
+    if (job.geluGrad) flags |= FLAGS.F_GELU_BWD;
+    if (job.a.ones) flags |= FLAGS.F_A_ONES;
     const e = job.gelu ?? job.geluGrad;
     w.u32(job.M).u32(job.N).u32(job.K).u32(starts[i]);
     w.u32(Math.ceil(job.N / tile)).u32(flags).f32(job.alpha ?? 1).u32(job.bias ?? 0);
@@ -149,7 +193,16 @@ export function matmulDispatch(
     w.u32(job.d?.off ?? 0).u32(job.d?.sm ?? 0).u32(job.d?.buf ?? 0).u32(e?.sm ?? 0);
   });
   const desc = jobs.map((j) => `${j.M}x${j.N}x${j.K}`).join(',');
-  return { kernel: style === 'gpu' ? matmulKernel : matmulDirectKernel, label: `matmul ${label} [${desc}]`, params: w.finish(), buffers, workgroups: total };
+  return { kernel, label: `matmul ${label} [${desc}]`, params: w.finish(), buffers, workgroups: total };
+}
+
+/** Any number of jobs as dispatches of at most MAX_JOBS each (labelled "part i" when split). */
+export function matmuls(label: string, jobs: readonly MatmulJob[], buffers: MatmulBuffers, style: KernelStyle): DispatchSpec[] {
+  const out: DispatchSpec[] = [];
+  for (let i = 0; i < jobs.length; i += MAX_JOBS) {
+    out.push(matmulDispatch(jobs.length > MAX_JOBS ? `${label} part ${i / MAX_JOBS + 1}` : label, jobs.slice(i, i + MAX_JOBS), buffers, style));
+  }
+  return out;
 }
 
 // ---- Linear-layer jobs (W [out, in] row-major at wOff in `wBuf`) -------------------------------

@@ -1,20 +1,19 @@
-// The optimizer step's kernels (gradient norm in two parts, AdamW, update statistics) and the host
-// side of their data: the chunk/tensor table, the per-step uniform, the state block and ring slots.
+// The optimizer step's kernels (gradient norm in two parts, AdamW, update statistics; shaders/optim/)
+// and the host side of their data: the chunk/tensor table, the per-step uniform, the state block and
+// the metrics ring's slot layout, with its decoder.
+// Limits: 256 invocations per workgroup; 2·256·4 = 2 KiB of workgroup storage (wg_sum).
 
-import adamwCode from '../../shaders/adamw.wgsl?raw';
-import fillCode from '../../shaders/fill.wgsl?raw';
-import finalizeCode from '../../shaders/gradnorm_finalize.wgsl?raw';
-import sumsqCode from '../../shaders/gradnorm_sumsq.wgsl?raw';
-import optimCommon from '../../shaders/lib/optim_common.wgsl?raw';
-import statsCode from '../../shaders/optim_stats.wgsl?raw';
-import wgSum from '../../shaders/lib/wg_sum.wgsl?raw';
-import { defineKernel, type BindingDef } from '../gpu/kernel';
+import adamwCode from '../../shaders/optim/adamw.wgsl?raw';
+import commonCode from '../../shaders/optim/common.wgsl?raw';
+import finalizeCode from '../../shaders/optim/finalize.wgsl?raw';
+import statsCode from '../../shaders/optim/stats.wgsl?raw';
+import sumsqCode from '../../shaders/optim/sumsq.wgsl?raw';
+import { defineKernel, workgroupsFor, type BindingDef } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
-import type { KernelStyle } from './style';
-
-/** What every optimizer shader starts with: the state layout and helpers, and the workgroup sums. */
-const common = optimCommon + wgSum;
+import type { WgslSource } from '../gpu/wgsl';
+import { WG_SUM } from './lib';
+import type { ByStyle, KernelStyle } from './style';
 
 /** Elements per chunk: 256 threads × 16. Chunks never cross tensors. */
 export const CHUNK = 4096;
@@ -41,60 +40,62 @@ function haltReasonOf(code: number): HaltReason | null {
   return found;
 }
 
+/**
+ * What the optimizer WGSL reads: WG (the chunk workgroup, 'workgroup' style), THREAD_WG (chunks per
+ * workgroup, 'thread' style), the halt codes and the ring slot's field indices.
+ */
+const CONSTANTS = {
+  WG: 256,
+  THREAD_WG: 64,
+  HALT_LOSS: HALT_CODES.lossNotFinite,
+  HALT_GRAD: HALT_CODES.gradNotFinite,
+  HALT_DIVERGED: HALT_CODES.diverged,
+  SLOT_HEAD,
+  SLOT_STEP: SLOT_FIELDS.step,
+  SLOT_LOSS: SLOT_FIELDS.loss,
+  SLOT_GRAD_NORM: SLOT_FIELDS.gradNorm,
+  SLOT_LR: SLOT_FIELDS.lr,
+  SLOT_CLIP: SLOT_FIELDS.clip,
+  SLOT_HALT: SLOT_FIELDS.halt,
+  SLOT_UPDATE_RATIO: SLOT_FIELDS.updateRatio,
+  SLOT_PARAM_NORM: SLOT_FIELDS.paramNorm,
+} as const;
+
+const COMMON: WgslSource = { file: 'optim/common.wgsl', code: commonCode, requires: [WG_SUM], needs: ['WG', 'HALT_LOSS', 'HALT_GRAD', 'HALT_DIVERGED'] };
+const SUMSQ: WgslSource = { file: 'optim/sumsq.wgsl', code: sumsqCode, requires: [COMMON], needs: ['THREAD_WG'] };
+const FINALIZE: WgslSource = { file: 'optim/finalize.wgsl', code: finalizeCode, requires: [COMMON], needs: Object.keys(CONSTANTS).filter((k) => k.startsWith('SLOT_') && k !== 'SLOT_UPDATE_RATIO' && k !== 'SLOT_PARAM_NORM') };
+const ADAMW: WgslSource = { file: 'optim/adamw.wgsl', code: adamwCode, requires: [COMMON], needs: ['THREAD_WG'] };
+const STATS: WgslSource = { file: 'optim/stats.wgsl', code: statsCode, requires: [COMMON], needs: ['SLOT_HEAD', 'SLOT_UPDATE_RATIO', 'SLOT_PARAM_NORM'] };
+export const OPTIM_SOURCES: readonly WgslSource[] = [COMMON, SUMSQ, FINALIZE, ADAMW, STATS];
+
 const params: BindingDef = { name: 'params', kind: 'uniform' };
 const step: BindingDef = { name: 'step', kind: 'uniform' };
+const kernel = (name: string, source: WgslSource, entryPoint: string, bindings: readonly BindingDef[]) =>
+  defineKernel({ name, source, constants: CONSTANTS, entryPoint, bindings: [params, ...bindings], paramBytes: PARAM_BYTES });
 
-export const sumsqKernel = defineKernel({
-  name: 'gradnorm.sumsq',
-  code: common + sumsqCode,
-  entryPoint: 'main',
-  bindings: [params, { name: 'G', kind: 'read' }, { name: 'table', kind: 'read' }, { name: 'work', kind: 'rw' }],
-  paramBytes: PARAM_BYTES,
-  threads: 256,
-});
+const sumsqBindings: BindingDef[] = [{ name: 'G', kind: 'read' }, { name: 'table', kind: 'read' }, { name: 'work', kind: 'rw' }];
+const adamwBindings: BindingDef[] = [
+  step, { name: 'P', kind: 'rw' }, { name: 'G', kind: 'rw' }, { name: 'M', kind: 'rw' }, { name: 'V', kind: 'rw' },
+  { name: 'table', kind: 'read' }, { name: 'state', kind: 'read' }, { name: 'work', kind: 'rw' },
+];
 
-export const finalizeKernel = defineKernel({
-  name: 'gradnorm.finalize',
-  code: common + finalizeCode,
-  entryPoint: 'main',
-  bindings: [params, step, { name: 'table', kind: 'read' }, { name: 'work', kind: 'read' }, { name: 'losses', kind: 'read' }, { name: 'state', kind: 'rw' }, { name: 'ring', kind: 'rw' }],
-  paramBytes: PARAM_BYTES,
-  threads: 256,
-});
+/** Per-chunk passes (one workgroup per chunk, or one thread per chunk) and the two one-workgroup passes. */
+export const SUMSQ_KERNELS: ByStyle<ReturnType<typeof defineKernel>> = {
+  workgroup: kernel('gradnorm.sumsq', SUMSQ, 'main', sumsqBindings),
+  thread: kernel('gradnorm.sumsq.thread', SUMSQ, 'main_thread', sumsqBindings),
+};
+export const ADAMW_KERNELS: ByStyle<ReturnType<typeof defineKernel>> = {
+  workgroup: kernel('adamw', ADAMW, 'main', adamwBindings),
+  thread: kernel('adamw.thread', ADAMW, 'main_thread', adamwBindings),
+};
+export const finalizeKernel = kernel('gradnorm.finalize', FINALIZE, 'main', [
+  step, { name: 'table', kind: 'read' }, { name: 'work', kind: 'read' }, { name: 'losses', kind: 'read' }, { name: 'state', kind: 'rw' }, { name: 'ring', kind: 'rw' },
+]);
+export const statsKernel = kernel('optim.stats', STATS, 'main', [
+  step, { name: 'table', kind: 'read' }, { name: 'work', kind: 'read' }, { name: 'state', kind: 'read' }, { name: 'ring', kind: 'rw' },
+]);
 
-export const adamwKernel = defineKernel({
-  name: 'adamw',
-  code: common + adamwCode,
-  entryPoint: 'main',
-  bindings: [
-    params, step,
-    { name: 'P', kind: 'rw' }, { name: 'G', kind: 'rw' }, { name: 'M', kind: 'rw' }, { name: 'V', kind: 'rw' },
-    { name: 'table', kind: 'read' }, { name: 'state', kind: 'read' }, { name: 'work', kind: 'rw' },
-  ],
-  paramBytes: PARAM_BYTES,
-  threads: 256,
-});
-
-export const sumsqRowsKernel = defineKernel({ ...sumsqKernel, name: 'gradnorm.sumsq.rows', entryPoint: 'main_rows', threads: 64 });
-export const adamwRowsKernel = defineKernel({ ...adamwKernel, name: 'adamw.rows', entryPoint: 'main_rows', threads: 64 });
-
-export const statsKernel = defineKernel({
-  name: 'optim.stats',
-  code: common + statsCode,
-  entryPoint: 'main',
-  bindings: [params, step, { name: 'table', kind: 'read' }, { name: 'work', kind: 'read' }, { name: 'state', kind: 'read' }, { name: 'ring', kind: 'rw' }],
-  paramBytes: PARAM_BYTES,
-  threads: 256,
-});
-
-export const fillKernel = defineKernel({
-  name: 'fill',
-  code: fillCode,
-  entryPoint: 'main',
-  bindings: [params, { name: 'dst', kind: 'rw' }],
-  paramBytes: 16,
-  threads: 256,
-});
+if (CHUNK % CONSTANTS.WG !== 0) throw new Error(`optim: CHUNK ${CHUNK} must be a multiple of the workgroup size ${CONSTANTS.WG}`);
 
 /** A trainable tensor as the optimizer sees it: an element range of the arenas and its group settings. */
 export interface OptimTensor {
@@ -176,17 +177,17 @@ export interface OptimBuffers {
 }
 
 /**
- * The four dispatches of one optimizer step, in order. Style 'gpu': a workgroup per chunk with a
- * tree reduction; 'cpu': a thread per chunk summing in order.
+ * The four dispatches of one optimizer step, in order. Style 'workgroup': a workgroup per chunk
+ * with a tree reduction; 'thread': a thread per chunk summing in order.
  */
-export function optimizerStep(label: string, h: OptimHyper, l: OptimLayout, b: OptimBuffers, style: KernelStyle = 'gpu'): DispatchSpec[] {
+export function optimizerStep(label: string, h: OptimHyper, l: OptimLayout, b: OptimBuffers, style: KernelStyle): DispatchSpec[] {
   const p = packParams(h, l);
   const n = l.table.nChunks;
-  const groups = style === 'gpu' ? n : Math.ceil(n / 64);
+  const groups = style === 'workgroup' ? n : workgroupsFor(n, SUMSQ_KERNELS.thread.threads);
   return [
-    { kernel: style === 'gpu' ? sumsqKernel : sumsqRowsKernel, label: `gradnorm.sumsq ${label} [${n} chunks]`, params: p, buffers: { G: b.G, table: b.table, work: b.work }, workgroups: groups },
+    { kernel: SUMSQ_KERNELS[style], label: `gradnorm.sumsq ${label} [${n} chunks]`, params: p, buffers: { G: b.G, table: b.table, work: b.work }, workgroups: groups },
     { kernel: finalizeKernel, label: `gradnorm.finalize ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, losses: b.losses, state: b.state, ring: b.ring }, workgroups: 1 },
-    { kernel: style === 'gpu' ? adamwKernel : adamwRowsKernel, label: `adamw ${label} [${n} chunks]`, params: p, buffers: { step: b.step, P: b.P, G: b.G, M: b.M, V: b.V, table: b.table, state: b.state, work: b.work }, workgroups: groups },
+    { kernel: ADAMW_KERNELS[style], label: `adamw ${label} [${n} chunks]`, params: p, buffers: { step: b.step, P: b.P, G: b.G, M: b.M, V: b.V, table: b.table, state: b.state, work: b.work }, workgroups: groups },
     { kernel: statsKernel, label: `optim.stats ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, state: b.state, ring: b.ring }, workgroups: 1 },
   ];
 }
@@ -202,12 +203,6 @@ export function packStep(stepNumber: number, lr: number, beta1: number, beta2: n
     .u32(stepNumber).f32(lr).f32(1 - beta1 ** stepNumber).f32(Math.sqrt(1 - beta2 ** stepNumber))
     .u32(slot).u32(0).u32(0).u32(0)
     .finish();
-}
-
-/** Fills n elements of `dst` at `off` with `value`. */
-export function fill(label: string, n: number, off: number, value: number, dst: BufferRef): DispatchSpec {
-  const params = new ParamWriter(16).u32(n).u32(off).f32(value).u32(0).finish();
-  return { kernel: fillKernel, label: `fill ${label} [${n}]`, params, buffers: { dst }, workgroups: Math.ceil(n / 256) };
 }
 
 export interface StepMetrics {

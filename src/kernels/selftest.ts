@@ -5,8 +5,9 @@ import { Rng } from '../data/rng';
 import { createStorage, createStorageFrom, readF32 } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/device';
 import { Program } from '../gpu/program';
-import { linearForward as refLinear } from '../ref/linear';
+import { linearForward as refLinear } from '../ref/matmul';
 import { Buf, linearForward, matmulDispatch } from './matmul';
+import { styleFor } from './style';
 
 export interface SelfTestResult {
   kernel: string;
@@ -28,7 +29,7 @@ export async function matmulSelfTest(ctx: GpuContext, M = 37, K = 29, N = 45, to
   const P = await createStorageFrom(ctx, 'selftest P', pHost);
   const X = await createStorageFrom(ctx, 'selftest X', new Float32Array([...Float32Array.from(x), ...new Float32Array(M * N)]));
   const G = await createStorage(ctx, 'selftest G', 16);
-  const prog = new Program(ctx, 'selftest').add(matmulDispatch('selftest', [linearForward({ rows: M, in: K, out: N }, 0, { buf: Buf.P, off: 0 }, M * K, { bias: bOff })], { P, X, G }));
+  const prog = new Program(ctx, 'selftest').add(matmulDispatch('selftest', [linearForward({ rows: M, in: K, out: N }, 0, { buf: Buf.P, off: 0 }, M * K, { bias: bOff })], { P, X, G }, styleFor(ctx.adapter)));
   await prog.build();
   await prog.run();
   const y = await readF32(ctx, X, M * K, M * N);

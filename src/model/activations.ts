@@ -2,7 +2,7 @@
 // the backward pass, the backward's scratch gradients (shared by all layers), per-layer LoRA
 // projections, merged LoRA weights, and the per-row loss regions. Shapes (rows = B·T, d = dModel):
 //   x.l [rows, d] (block l's input; x.L feeds ln_f)   h1.l, h2.l [rows, d]   mean/rstd [rows]
-//   qkv.l [rows, 3d]   att.l [rows, d]   lse.l [B·H, T]   x2.l [rows, d]   u.l, g.l [rows, 4d]
+//   qkv.l [rows, 3d]   att.l [rows, d]   lse.l [B·H, T]   x2.l [rows, d]   pre.l, gelu.l [rows, 4d] (fc before and after GELU)
 //   hf [rows, d]   logits [rows, V] (overwritten by dlogits)
 //   dres [rows, d] (residual-stream gradient)   dh [rows, d]   dqkv [rows, 3d]   datt [rows, d]   du [rows, 4d]
 //   merged.l.<qkv|o|fc|proj> [out, in]   lt.l.<t>, lu.l.<t> [rows, r] (LoRA t = x·Aᵀ, u = dy·B)
@@ -42,8 +42,8 @@ export function planActivations(s: ModelShape, params: ParamTable, B: number, T:
     a.alloc(`h2.${l}`, [rows, d]);
     a.alloc(`mean2.${l}`, [rows]);
     a.alloc(`rstd2.${l}`, [rows]);
-    a.alloc(`u.${l}`, [rows, 4 * d]);
-    a.alloc(`g.${l}`, [rows, 4 * d]);
+    a.alloc(`pre.${l}`, [rows, 4 * d]);
+    a.alloc(`gelu.${l}`, [rows, 4 * d]);
     for (const t of loraTargetsOf(params, l)) {
       const name = mergedName(l, t);
       if (!a.has(name)) {

@@ -1,10 +1,11 @@
 // Text generation: the model's forward pass on one sequence (B = 1, T = context) built once over the
 // shared parameter buffer, its own activations, and a small context buffer. Each new byte is one
-// forward pass and a read of one logits row; the choice (temperature, top-k) uses a seeded Rng, so a
+// forward pass and a read of one logits row through one staging buffer kept for the purpose (the
+// pass and the copy in one submit); the choice (temperature, top-k) uses a seeded Rng, so a
 // sample is reproducible.
 
 import { Rng } from '../data/rng';
-import { createStorage, createStorageFrom, readF32, upload } from '../gpu/buffers';
+import { createStorage, createStorageFrom, RepeatedReader, upload } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/device';
 import { Program } from '../gpu/program';
 import { packBytes } from '../kernels/embedding';
@@ -45,6 +46,7 @@ export class Generator {
     private readonly X: GPUBuffer,
     private readonly context: GPUBuffer,
     private readonly logitsOff: number,
+    private readonly logitsRow: RepeatedReader,
     private readonly owned: GPUBuffer[],
   ) {}
 
@@ -62,7 +64,8 @@ export class Generator {
     const program = new Program(ctx, 'sample forward');
     for (const d of [...mergeDispatches(graph), ...forwardDispatches(graph, { winOff: 0, lossOff: 0, logitsOnly: true })]) program.add(d);
     await program.build();
-    return new Generator(ctx, shape, program, X, context, acts.layout.get('logits').offset, [X, context, windows, G]);
+    const logitsRow = await RepeatedReader.create(ctx, 'sample logits row', shape.vocab * 4);
+    return new Generator(ctx, shape, program, X, context, acts.layout.get('logits').offset, logitsRow, [X, context, windows, G]);
   }
 
   /** Continues `prompt` (bytes) by `o.length` bytes. */
@@ -77,8 +80,8 @@ export class Generator {
       const padded = new Uint8Array(T + 1);
       padded.set(window);
       upload(this.ctx, this.context, packBytes(padded));
-      this.program.submit();
-      const row = await readF32(this.ctx, this.X, this.logitsOff + (window.length - 1) * V, V);
+      const bytes = await this.logitsRow.read((enc) => this.program.submit(enc), this.X, (this.logitsOff + (window.length - 1) * V) * 4);
+      const row = new Float32Array(bytes);
       const next = pickToken(row, o, rng);
       seq.push(next);
       out.push(next);
@@ -88,6 +91,7 @@ export class Generator {
 
   destroy(): void {
     this.program.destroy();
+    this.logitsRow.destroy();
     for (const b of this.owned) b.destroy();
   }
 }

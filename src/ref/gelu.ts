@@ -2,8 +2,10 @@
 //   gelu(x) = 0.5·x·(1 + tanh(c·(x + k·x³))),  c = √(2/π), k = 0.044715
 // Shapes: elementwise, any length.
 
-const C = Math.sqrt(2 / Math.PI);
-const K = 0.044715;
+import { GELU_TANH } from '../config/architecture';
+
+const C = GELU_TANH.c;
+const K = GELU_TANH.k;
 
 export function gelu(x: number): number {
   return 0.5 * x * (1 + Math.tanh(C * (x + K * x * x * x)));

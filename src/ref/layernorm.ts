@@ -4,7 +4,7 @@
 // Backward, g = dy·w, xhat = (x - mean)·rstd:
 //   dx = rstd·(g - mean(g) - xhat·mean(g·xhat))   dw = Σ_r dy·xhat   db = Σ_r dy
 
-export const LN_EPS = 1e-5;
+import { LN_EPS } from '../config/architecture';
 
 export interface LayerNormOut {
   y: Float64Array;

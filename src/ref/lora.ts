@@ -4,7 +4,7 @@
 // Backward (W, b frozen), for dy [M, N]:
 //   u = dy·B [M, r]   dB = s·dyᵀ·t [N, r]   dA = s·uᵀ·x [r, K]   dx = dy·W + s·u·A [M, K]
 
-import { linearForward, matmul } from './linear';
+import { linearForward, matmul } from './matmul';
 
 export function loraScale(alpha: number, rank: number, rsLora = false): number {
   return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;

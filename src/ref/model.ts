@@ -10,7 +10,7 @@ import { crossEntropyBackward, crossEntropyForward } from './crossentropy';
 import { embeddingBackward, embeddingForward } from './embedding';
 import { gelu, geluGrad } from './gelu';
 import { layerNormBackward, layerNormForward } from './layernorm';
-import { linearBackward, linearForward, matmul } from './linear';
+import { linearBackward, linearForward, matmul } from './matmul';
 import { loraBackward } from './lora';
 
 export type RefParams = Map<string, Float64Array>;

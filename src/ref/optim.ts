@@ -30,10 +30,6 @@ export function clipScale(norm: number, maxNorm: number): number {
   return Math.min(1, maxNorm / (norm + 1e-6));
 }
 
-export function isNonFinite(...xs: number[]): boolean {
-  return xs.some((x) => !Number.isFinite(x));
-}
-
 /**
  * One AdamW step in place at step number `t` (1-based), gradients scaled by `gradScale` (clipping).
  *   p ← p·(1 - lr·wd);  m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initParams } from '../../src/model/init';
 import { buildParamTable, type TrainScope } from '../../src/model/params';
-import { PRESETS } from '../../src/config/architecture';
+import { MODEL_PRESETS } from '../../src/config/architecture';
 import { decodeAdapter, encodeAdapter, encodeModelFile } from '../../src/runs/model-files';
 import { decodeSafetensors, encodeSafetensors } from '../../src/runs/safetensors';
 import { buildCli, cli, CLI, scratch } from './helpers';
 
 const SW = ['--gpu', 'swiftshader'];
-const SHAPE = PRESETS.tiny;
+const SHAPE = MODEL_PRESETS.tiny;
 const FULL: TrainScope = { mode: 'full', lora: null, layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false };
 const TABLE = buildParamTable(SHAPE, FULL);
 const VALID = encodeModelFile(TABLE, initParams(TABLE, 7), SHAPE);

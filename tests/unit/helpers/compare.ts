@@ -1,7 +1,8 @@
 // Element-wise comparison of a GPU result with its float64 reference:
 //   |gpu - ref| <= atol + rtol·|ref|
 // On failure the message names the worst element. Every comparison appends its largest errors to
-// test-results/kernel-errors.jsonl, which scripts/kernel-errors.mjs summarises for the closing note.
+// test-results/kernel-errors.jsonl, which scripts/report.mjs (run by scripts/test.sh) prints as the
+// table of largest errors per kernel.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { expect } from 'vitest';
 

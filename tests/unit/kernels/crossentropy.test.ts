@@ -2,12 +2,15 @@
 // targets read from a packed corpus; V not a multiple of the 64-thread row; evaluation leaves logits.
 import { describe, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
+import { gradCheck } from '../../../src/ref/gradcheck';
 import { createStorageFrom } from '../../../src/gpu/buffers';
 import { crossEntropy } from '../../../src/kernels/crossentropy';
 import { packBytes } from '../../../src/kernels/embedding';
 import { STYLES } from '../../../src/kernels/style';
 import { crossEntropyBackward, crossEntropyForward } from '../../../src/ref/crossentropy';
 import { expectClose } from '../helpers/compare';
+import { itRanEveryKernel } from '../helpers/coverage';
+import { expectGradOk } from '../helpers/gradcheck';
 import { useGpu } from '../helpers/gpu';
 import { arenas, runDispatches } from '../helpers/run';
 
@@ -40,4 +43,16 @@ describe.each(STYLES)('crossentropy kernel (%s style)', (style) => {
       expectClose(`crossentropy eval keeps logits ${R}x${V}`, await a.X.read(ctx, 'evalLogits'), logits, { atol: 1e-6, rtol: 1e-6 });
     });
   }
+
+  itRanEveryKernel(gpu, 'crossentropy', style);
+});
+
+describe('crossentropy reference backward vs finite differences', () => {
+  it('softmax + cross-entropy', () => {
+    const rng = new Rng(7);
+    const [R, V] = [4, 9];
+    const logits = rng.uniformArray(R * V, -3, 3), targets = [0, 8, 3, 3];
+    const dl = crossEntropyBackward(logits, targets, R, V, 1);
+    expectGradOk('crossentropy', gradCheck(([l]) => [crossEntropyForward(l, targets, R, V).loss], [logits], [1], [dl]));
+  });
 });

@@ -2,11 +2,14 @@
 // through window offsets (a second batch's windows at a non-zero index of the windows buffer).
 import { describe, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
+import { gradCheck } from '../../../src/ref/gradcheck';
 import { createStorageFrom } from '../../../src/gpu/buffers';
 import { embeddingBackward, embeddingForward, packBytes } from '../../../src/kernels/embedding';
 import { STYLES } from '../../../src/kernels/style';
 import { embeddingBackward as refBwd, embeddingForward as refFwd } from '../../../src/ref/embedding';
 import { expectClose } from '../helpers/compare';
+import { itRanEveryKernel } from '../helpers/coverage';
+import { expectGradOk } from '../helpers/gradcheck';
 import { useGpu } from '../helpers/gpu';
 import { arenas, runDispatches } from '../helpers/run';
 
@@ -43,4 +46,17 @@ describe.each(STYLES)('embedding kernel (%s style)', (style) => {
       expectClose(`embedding dwpe ${style} B${B} T${T} C${C}`, await a.G.read(ctx, 'dwpe'), g.dwpe.map((v, i) => v + dwpe0[i]), TOL);
     });
   }
+
+  itRanEveryKernel(gpu, 'embedding', style);
+});
+
+describe('embedding reference backward vs finite differences', () => {
+  it('embedding', () => {
+    const rng = new Rng(7);
+    const [B, T, C, V, Tmax] = [2, 3, 4, 7, 5];
+    const tokens = [1, 6, 1, 0, 3, 1];
+    const wte = rng.uniformArray(V * C), wpe = rng.uniformArray(Tmax * C), dx = rng.uniformArray(B * T * C);
+    const g = refBwd(dx, tokens, B, T, C, V, Tmax);
+    expectGradOk('embedding', gradCheck(([wte, wpe]) => refFwd(tokens, wte, wpe, B, T, C), [wte, wpe], dx, [g.dwte, g.dwpe]));
+  });
 });

@@ -2,10 +2,13 @@
 // dx (accumulate) and w/b gradients added to existing values.
 import { describe, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
+import { gradCheck } from '../../../src/ref/gradcheck';
 import { layerNormBackward, layerNormForward } from '../../../src/kernels/layernorm';
 import { STYLES } from '../../../src/kernels/style';
 import { layerNormBackward as refBwd, layerNormForward as refFwd } from '../../../src/ref/layernorm';
 import { expectClose } from '../helpers/compare';
+import { itRanEveryKernel } from '../helpers/coverage';
+import { expectGradOk } from '../helpers/gradcheck';
 import { useGpu } from '../helpers/gpu';
 import { arenas, runDispatches } from '../helpers/run';
 
@@ -59,5 +62,17 @@ describe.each(STYLES)('layernorm kernel (%s style)', (style) => {
     ]);
     expectClose('layernorm dx (overwrite)', await a.X.read(ctx, 'dx'), refBwd(dy, x, w, R, C).dx, BWD);
     expectClose('layernorm frozen params untouched', (await a.G.read(ctx, 'dw')).slice(0, 3), [1, 2, 3], { atol: 0, rtol: 0 });
+  });
+
+  itRanEveryKernel(gpu, 'layernorm', style);
+});
+
+describe('layernorm reference backward vs finite differences', () => {
+  it('layernorm', () => {
+    const rng = new Rng(7);
+    const [R, C] = [3, 7];
+    const x = rng.uniformArray(R * C, -2, 2), w = rng.uniformArray(C), b = rng.uniformArray(C), dy = rng.uniformArray(R * C);
+    const g = refBwd(dy, x, w, R, C);
+    expectGradOk('layernorm', gradCheck(([x, w, b]) => refFwd(x, w, b, R, C).y, [x, w, b], dy, [g.dx, g.dw, g.db]));
   });
 });

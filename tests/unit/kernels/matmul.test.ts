@@ -4,12 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { Program } from '../../../src/gpu/program';
-import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward, matmulDispatch } from '../../../src/kernels/matmul';
+import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward, MAX_JOBS, matmulDispatch, matmuls } from '../../../src/kernels/matmul';
 import { STYLES } from '../../../src/kernels/style';
-import { gelu, geluGrad } from '../../../src/ref/gelu';
-import { linearBackward, linearForward as refLinear } from '../../../src/ref/linear';
+import { gelu, geluBackward, geluForward, geluGrad } from '../../../src/ref/gelu';
+import { gradCheck } from '../../../src/ref/gradcheck';
+import { linearBackward, linearForward as refLinear } from '../../../src/ref/matmul';
 import { TestArena } from '../helpers/arena';
 import { expectClose } from '../helpers/compare';
+import { itRanEveryKernel } from '../helpers/coverage';
+import { expectGradOk } from '../helpers/gradcheck';
 import { useGpu } from '../helpers/gpu';
 
 const FWD = { atol: 1e-5, rtol: 1e-4 };
@@ -86,6 +89,64 @@ describe.each(STYLES)('matmul kernel (%s style)', (variant) => {
 
   it('rejects a job with a zero dimension, naming it', () => {
     const bufs = { P: {} as GPUBuffer, X: {} as GPUBuffer, G: {} as GPUBuffer };
-    expect(() => matmulDispatch('bad', [linearForward({ rows: 0, in: 3, out: 4 }, 0, { buf: Buf.P, off: 0 }, 0)], bufs)).toThrow(/M = 0 must be an integer ≥ 1/);
+    expect(() => matmulDispatch('bad', [linearForward({ rows: 0, in: 3, out: 4 }, 0, { buf: Buf.P, off: 0 }, 0)], bufs, variant)).toThrow(/M = 0 must be an integer ≥ 1/);
+  });
+
+  it('refuses a job whose operand reaches past its buffer (Dawn runs without robustness in Node)', () => {
+    const sized = (bytes: number) => ({ size: bytes }) as GPUBuffer;
+    const bufs = { P: sized(4 * 12), X: sized(4 * 100), G: sized(16) };
+    const s = { rows: 4, in: 3, out: 4 };
+    expect(() => matmulDispatch('fits', [linearForward(s, 0, { buf: Buf.P, off: 0 }, 12)], bufs, variant)).not.toThrow();
+    expect(() => matmulDispatch('W past P', [linearForward(s, 0, { buf: Buf.P, off: 1 }, 12)], bufs, variant)).toThrow(/W past P: op\(B\) reaches element 12 of P, which holds 12/);
+    expect(() => matmulDispatch('C past X', [linearForward(s, 0, { buf: Buf.P, off: 0 }, 90)], bufs, variant)).toThrow(/C past X: C reaches element 105 of X, which holds 100/);
+  });
+
+  it('GELU epilogue stays finite at extreme pre-activations (tanh clamped)', async () => {
+    const ctx = gpu();
+    // x = [1], W = [1], bias b: the pre-activation of column n is W·1 + b[n].
+    const pre = [60, -60, 15.5, -15.5, 0, 3];
+    const N = pre.length;
+    const P = new TestArena('P'), X = new TestArena('X'), G = new TestArena('G');
+    const wOff = P.add('w', new Float64Array(N)), bOff = P.add('b', pre);
+    const xOff = X.add('x', [1]), ones = X.add('ones', pre.map(() => 1)), yOff = X.add('y', N), eOff = X.add('pre', N), dOff = X.add('d', N);
+    G.add('unused', 4);
+    const bufs = { P: await P.upload(ctx), X: await X.upload(ctx), G: await G.upload(ctx) };
+    const s = { rows: 1, in: 1, out: N };
+    const W = { buf: Buf.P, off: wOff };
+    const prog = new Program(ctx, 'gelu extremes')
+      .add(matmulDispatch('gelu', [linearForward(s, xOff, W, yOff, { bias: bOff, gelu: { off: eOff, sm: N } })], bufs, variant))
+      // x·0 + 1 (a ones addend), times gelu'(pre): the derivative itself.
+      .add(matmulDispatch('gelu grad', [linearForward(s, xOff, W, dOff, { d: { buf: Buf.X, off: ones, sm: N }, geluGrad: { off: eOff, sm: N } })], bufs, variant));
+    await prog.build();
+    await prog.run();
+    expectClose(`matmul ${variant} gelu extremes`, await X.read(ctx, 'y'), pre.map(gelu), FWD);
+    expectClose(`matmul ${variant} gelu' extremes`, await X.read(ctx, 'd'), pre.map(geluGrad), FWD);
+  });
+
+  it('splits any number of jobs into dispatches of at most MAX_JOBS', () => {
+    const bufs = { P: {} as GPUBuffer, X: {} as GPUBuffer, G: {} as GPUBuffer };
+    const job = linearForward({ rows: 2, in: 3, out: 4 }, 0, { buf: Buf.P, off: 0 }, 0);
+    const ds = matmuls('many', Array.from({ length: MAX_JOBS + 3 }, () => job), bufs, variant);
+    expect(ds.map((d) => d.label.split(' [')[0])).toEqual(['matmul many part 1', 'matmul many part 2']);
+    expect(matmuls('none', [], bufs, variant)).toEqual([]);
+    expect(() => matmulDispatch('too many', Array.from({ length: MAX_JOBS + 1 }, () => job), bufs, variant)).toThrow(new RegExp(`${MAX_JOBS + 1} jobs; 1\\.\\.${MAX_JOBS} allowed`));
+  });
+
+  itRanEveryKernel(gpu, 'matmul', variant);
+});
+
+describe('matmul reference backward vs finite differences', () => {
+  const rng = new Rng(7);
+
+  it('linear', () => {
+    const [M, K, N] = [3, 5, 4];
+    const x = rng.uniformArray(M * K), w = rng.uniformArray(N * K), b = rng.uniformArray(N), dy = rng.uniformArray(M * N);
+    const g = linearBackward(dy, x, w, M, K, N);
+    expectGradOk('linear', gradCheck(([x, w, b]) => refLinear(x, w, b, M, K, N), [x, w, b], dy, [g.dx, g.dw, g.db]));
+  });
+
+  it('gelu (the epilogue)', () => {
+    const x = rng.uniformArray(50, -5, 5), dy = rng.uniformArray(50);
+    expectGradOk('gelu', gradCheck(([x]) => geluForward(x), [x], dy, [geluBackward(dy, x)]));
   });
 });

@@ -7,10 +7,14 @@ import { Rng } from '../../../src/data/rng';
 import type { GpuContext } from '../../../src/gpu/device';
 import { createStorage, createStorageFrom, createUniform, readBytes, readF32, upload } from '../../../src/gpu/buffers';
 import { Program } from '../../../src/gpu/program';
-import { buildOptimTable, CHUNK, decodeSlot, decodeState, optimizerStep, packStep, STATE_BYTES, workSize, type OptimHyper, type OptimTensor } from '../../../src/kernels/optim';
+import {
+  buildOptimTable, CHUNK, decodeSlot, decodeState, finalizeKernel, HALT_CODES, optimizerStep, packStep, SLOT_FIELDS, SLOT_HEAD, STATE_BYTES, statsKernel, workSize,
+  type OptimHyper, type OptimTensor,
+} from '../../../src/kernels/optim';
 import { adamwStep, clipScale, globalNorm, type Segment } from '../../../src/ref/optim';
 import { STYLES, type KernelStyle } from '../../../src/kernels/style';
 import { expectClose } from '../helpers/compare';
+import { itRanEveryKernel } from '../helpers/coverage';
 import { useGpu } from '../helpers/gpu';
 
 const tensors: OptimTensor[] = [
@@ -87,6 +91,10 @@ describe.each(STYLES)('optimizer kernels (%s style)', (style) => {
         return Math.sqrt(du / pw);
       });
       expectClose(`per-tensor update ratios step ${t}`, slot.tensorUpdateRatios, ratio, { atol: 1e-6, rtol: 1e-3 });
+      // The slot's totals: ‖Δp‖ / ‖p‖ over every tensor, and ‖p‖ before the update.
+      let du = 0, pw = 0;
+      for (let i = 0; i < N; i++) { du += (p[i] - before[i]) ** 2; pw += before[i] ** 2; }
+      expectClose(`ring totals step ${t}`, [slot.updateRatio, slot.paramNorm], [Math.sqrt(du / pw), Math.sqrt(pw)], { atol: 1e-6, rtol: 1e-3 });
     }
   });
 
@@ -129,5 +137,30 @@ describe.each(STYLES)('optimizer kernels (%s style)', (style) => {
     await run(3, 5.0);
     const s2 = decodeState(await readBytes(ctx, fresh.b.state));
     expect([s2.halt, s2.haltStep, s2.firstLoss, s2.haltLoss]).toEqual([3, 3, 1.5, 5]);
+  });
+
+  itRanEveryKernel(gpu, 'optim', style);
+});
+
+describe('the metrics ring layout', () => {
+  it('is written only through the SLOT_* constants that SLOT_FIELDS defines, and decoded field by field', () => {
+    const wgsl = [finalizeKernel, statsKernel].map((k) => k.code).join('\n');
+    // Every ring write names its field: no literal slot offsets.
+    const writes = [...wgsl.matchAll(/ring\[base \+ ([^\]]+)\]/g)].map((m) => m[1]);
+    expect(writes.filter((w) => !/^SLOT_[A-Z_]+( \+ .*)?$/.test(w))).toEqual([]);
+    const names = new Set(writes.map((w) => w.split(' ')[0]));
+    const fields = Object.keys(SLOT_FIELDS).map((f) => `SLOT_${f.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`);
+    expect([...names].sort()).toEqual([...fields, 'SLOT_HEAD'].sort());
+    // The header the WGSL sees holds the same numbers as the decoder's table.
+    for (const [f, i] of Object.entries(SLOT_FIELDS)) {
+      expect(wgsl).toContain(`const SLOT_${f.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}: u32 = ${i}u;`);
+    }
+    const ring = new Float32Array(2 * (SLOT_HEAD + 2));
+    Object.values(SLOT_FIELDS).forEach((i) => { ring[SLOT_HEAD + 2 + i] = 10 + i; });
+    ring[SLOT_HEAD + 2 + SLOT_FIELDS.halt] = HALT_CODES.diverged;
+    const m = decodeSlot(ring, 1, 1);
+    expect([m.step, m.loss, m.gradNorm, m.lr, m.clip, m.halt, m.updateRatio, m.paramNorm]).toEqual([10, 11, 12, 13, 14, 'diverged', 16, 17]);
+    ring[SLOT_HEAD + 2 + SLOT_FIELDS.halt] = 9;
+    expect(() => decodeSlot(ring, 1, 1)).toThrow(/halt code 9 is not one of 1, 2, 3/);
   });
 });

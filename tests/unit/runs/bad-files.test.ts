@@ -8,13 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { initParams } from '../../../src/model/init';
 import { buildParamTable, type TrainScope } from '../../../src/model/params';
-import { PRESETS } from '../../../src/config/architecture';
+import { MODEL_PRESETS } from '../../../src/config/architecture';
 import type { NamedTensor } from '../../../src/model/weights';
 import { decodeAdapter, decodeModelFile, encodeAdapter, encodeModelFile, type AdapterConfig } from '../../../src/runs/model-files';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../../../src/runs/safetensors';
 
 const FILE = 'tiny.safetensors';
-const SHAPE = PRESETS.tiny;
+const SHAPE = MODEL_PRESETS.tiny;
 const FULL: TrainScope = { mode: 'full', lora: null, layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false };
 const TABLE = buildParamTable(SHAPE, FULL);
 const VALID = encodeModelFile(TABLE, initParams(TABLE, 7), SHAPE);

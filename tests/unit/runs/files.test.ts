@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildParamTable, type TrainScope } from '../../../src/model/params';
 import { initParams } from '../../../src/model/init';
-import { PRESETS } from '../../../src/config/architecture';
+import { MODEL_PRESETS } from '../../../src/config/architecture';
 import { arenaTensors, loadTensors, PEFT_PREFIX } from '../../../src/model/weights';
 import { metricsCsv, runsCsv } from '../../../src/runs/csv';
 import { decodeAdapter, decodeModelFile, encodeAdapter, encodeModelFile } from '../../../src/runs/model-files';
@@ -47,10 +47,10 @@ describe('files', () => {
   });
 
   it('writes a model file with PyTorch names and the architecture in __metadata__', () => {
-    const t = buildParamTable(PRESETS.tiny, scope(false));
+    const t = buildParamTable(MODEL_PRESETS.tiny, scope(false));
     const arena = initParams(t, 3);
-    const f = decodeModelFile(encodeModelFile(t, arena, PRESETS.tiny), 'm');
-    expect(f.shape).toEqual(PRESETS.tiny);
+    const f = decodeModelFile(encodeModelFile(t, arena, MODEL_PRESETS.tiny), 'm');
+    expect(f.shape).toEqual(MODEL_PRESETS.tiny);
     const names = f.tensors.map((x) => x.name);
     expect(names).toContain('blocks.0.attn.q.weight');
     expect(names).toContain('blocks.1.mlp.proj.bias');
@@ -64,7 +64,7 @@ describe('files', () => {
   });
 
   it("writes a PEFT adapter: base_model.model.<module>.lora_A.weight [r, in], lora_B [out, r] and PEFT's config keys", () => {
-    const t = buildParamTable(PRESETS.tiny, scope(true));
+    const t = buildParamTable(MODEL_PRESETS.tiny, scope(true));
     const arena = initParams(t, 3);
     const a = encodeAdapter(t, arena, 'runs/base/model.safetensors');
     expect(a.config).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, target_modules: ['q', 'v', 'fc'], use_rslora: false, base_model_name_or_path: 'runs/base/model.safetensors' });

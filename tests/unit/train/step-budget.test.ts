@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../../src/gpu/device';
 import { initParams } from '../../../src/model/init';
 import { buildParamTable } from '../../../src/model/params';
-import { PRESETS } from '../../../src/config/architecture';
+import { MODEL_PRESETS } from '../../../src/config/architecture';
 import { baseTensors } from '../../../src/model/weights';
 import { loadCorpus } from '../../../src/node/files';
 import type { ModelFile } from '../../../src/runs/model-files';
@@ -59,7 +59,7 @@ function count(log: Call[], kind: Call['kind'], step: number): number {
 
 describe('classroom training step budget', () => {
   const gpu = useGpu();
-  const shape = PRESETS.classroom;
+  const shape = MODEL_PRESETS.classroom;
   const budget = 20 * shape.nLayer + 12;
 
   for (const mode of ['full', 'lora'] as const) {

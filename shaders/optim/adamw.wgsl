@@ -4,7 +4,7 @@
 //   p ← p - (lr_t / bc1) · m / (√v / √bc2 + eps)           bc1 = 1-β1^t, √bc2 = √(1-β2^t) from Step
 // Then zeroes the gradient (the next step accumulates from zero) and writes Σ Δp², Σ p² per chunk.
 // Does nothing once State.halt is set, so parameters keep their last finite values.
-// (requires optim_common.wgsl)
+// Limits: WG = 256 invocations and 2·WG·4 = 2 KiB of workgroup storage (wg_sum2); THREAD_WG = 64, none.
 
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<uniform> stp: Step;
@@ -38,7 +38,7 @@ fn rates(ch: vec4<u32>) -> ChunkRates {
   return ChunkRates(lr, 1.0 - lr * prm.weight_decay * bitcast<f32>(info.y), lr / stp.bc1);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let c = chunk_id(wg, nwg);
   if (c >= prm.n_chunks || state.halt != 0u) { return; }
@@ -54,10 +54,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   }
 }
 
-// 'cpu' style: one thread per chunk, in order (no workgroup memory or barriers).
-@compute @workgroup_size(64)
-fn main_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let c = chunk_id(wg, nwg) * 64u + li;
+// 'thread' style: one thread per chunk, in order (no workgroup memory or barriers).
+@compute @workgroup_size(THREAD_WG)
+fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let c = chunk_id(wg, nwg) * THREAD_WG + li;
   if (c >= prm.n_chunks || state.halt != 0u) { return; }
   let ch = table[c];
   let r = rates(ch);

@@ -5,19 +5,11 @@
 //   op(A)[m, k] = buf[a_off + m·a_sm + k·a_sk]      op(A): [M, K]
 //   op(B)[k, n] = buf[b_off + k·b_sk + n·b_sn]      op(B): [K, N]
 //   C, D, E [M, N] row-major with row strides c_sm, d_sm, e_sm; bias [N] lives in P.
-// Buffers: 0 = P (parameters, read), 1 = X (activations, read_write), 2 = G (gradients, read_write).
-// Two kernels share this file's jobs and epilogue: matmul.wgsl (tiled, GPUs) and matmul_direct.wgsl
-// (no workgroup memory, CPU adapters). Jobs take consecutive workgroup ranges from wg_start.
-// (requires gelu_fn.wgsl)
-
-const MAX_JOBS = 64u;
-
-const F_BIAS = 1u;
-const F_ACCUM = 2u;
-const F_ADD_D = 4u;
-const F_GELU = 8u;
-const F_GELU_BWD = 16u;
-const F_A_ONES = 32u; // op(A) is all ones (column sums: bias gradients)
+// Buffers: BUF_P (parameters, read), BUF_X (activations, read_write), BUF_G (gradients, read_write).
+// Two kernels share this file's jobs and epilogue: tiled.wgsl ('workgroup' style) and thread.wgsl
+// ('thread' style). Jobs take consecutive workgroup ranges from wg_start.
+// MAX_JOBS, the job flags (F_BIAS, F_ACCUM, F_ADD_D, F_GELU, F_GELU_BWD, F_A_ONES: op(A) is all
+// ones, for bias gradients) and the BUF_* numbers come from src/kernels/matmul.ts; gelu from gelu.wgsl.
 
 struct Job {
   M: u32, N: u32, K: u32, wg_start: u32,
@@ -39,13 +31,13 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> G: array<f32>;
 
 fn ld(buf: u32, i: u32) -> f32 {
-  if (buf == 0u) { return P[i]; }
-  if (buf == 1u) { return X[i]; }
+  if (buf == BUF_P) { return P[i]; }
+  if (buf == BUF_X) { return X[i]; }
   return G[i];
 }
 
 fn st(buf: u32, i: u32, v: f32) {
-  if (buf == 1u) { X[i] = v; } else { G[i] = v; }
+  if (buf == BUF_X) { X[i] = v; } else { G[i] = v; }
 }
 
 
@@ -74,7 +66,7 @@ fn epilogue(job: Job, m: u32, n: u32, prod: f32) {
   st(job.c_buf, ci, v);
 }
 
-// Stores a thread's 4×4 block: rows m0 + 16·r... (tiled) or m0 + r (direct), see callers.
+// Stores one row of a thread's 4×4 block: columns n0 + n_step·c (tiled: n_step = WG_X; thread: 1).
 fn store_row(job: Job, m: u32, n0: u32, n_step: u32, row: vec4f) {
   if (m >= job.M) { return; }
   for (var c = 0u; c < 4u; c += 1u) {

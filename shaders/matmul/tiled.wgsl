@@ -1,15 +1,12 @@
-// Tiled matmul for GPUs: 16×16 threads per workgroup, a 64×64 tile of C, A and B staged through
-// workgroup memory 16 k at a time, 4×4 outputs per thread in registers.
-// (requires gelu_fn.wgsl, matmul_common.wgsl)
+// Tiled matmul ('workgroup' style): WG_X × WG_Y threads per workgroup, a BM × BN tile of C, A and B
+// staged through workgroup memory BK k at a time, 4×4 outputs per thread in registers
+// (BM = 4·WG_Y, BN = 4·WG_X). Constants from src/kernels/matmul.ts; jobs and epilogue in common.wgsl.
+// Limits: WG_X·WG_Y = 256 invocations; 2·BK·BM·4 = 8 KiB of workgroup storage.
 
-const BM = 64u;
-const BN = 64u;
-const BK = 16u;
+var<workgroup> As: array<f32, BK * BM>; // [BK][BM]
+var<workgroup> Bs: array<f32, BK * BN>; // [BK][BN]
 
-var<workgroup> As: array<f32, 1024>; // [BK][BM]
-var<workgroup> Bs: array<f32, 1024>; // [BK][BN]
-
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
   let wid = wg.y * nwg.x + wg.x;
@@ -21,16 +18,16 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let tx = lid.x;
   let ty = lid.y;
 
-  // acc[r] holds rows ty + 16·r, columns tx + 16·c (c = vector lane): constant indices only, so
+  // acc[r] holds rows ty + WG_Y·r, columns tx + WG_X·c (c = vector lane): constant indices only, so
   // no per-access bounds clamps and the compiler keeps them in registers.
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var k0 = 0u; k0 < job.K; k0 += BK) {
-    // A tile: 64 rows × 16 k. Consecutive threads walk the unit-stride dimension.
-    for (var i = 0u; i < 4u; i += 1u) {
-      let idx = li + i * 256u;
+    // A tile: BM rows × BK k. Consecutive threads walk the unit-stride dimension.
+    for (var i = 0u; i < BK * BM / (WG_X * WG_Y); i += 1u) {
+      let idx = li + i * WG_X * WG_Y;
       var m: u32;
       var k: u32;
       if (job.a_sk == 1u) { m = idx / BK; k = idx % BK; } else { m = idx % BM; k = idx / BM; }
@@ -44,9 +41,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
       }
       As[k * BM + m] = v;
     }
-    // B tile: 16 k × 64 columns.
-    for (var i = 0u; i < 4u; i += 1u) {
-      let idx = li + i * 256u;
+    // B tile: BK k × BN columns.
+    for (var i = 0u; i < BK * BN / (WG_X * WG_Y); i += 1u) {
+      let idx = li + i * WG_X * WG_Y;
       var n: u32;
       var k: u32;
       if (job.b_sn == 1u) { n = idx % BN; k = idx / BN; } else { n = idx / BK; k = idx % BK; }
@@ -60,18 +57,18 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var k = 0u; k < BK; k += 1u) {
       let ar = k * BM + ty;
       let br = k * BN + tx;
-      let b = vec4f(Bs[br], Bs[br + 16u], Bs[br + 32u], Bs[br + 48u]);
+      let b = vec4f(Bs[br], Bs[br + WG_X], Bs[br + 2u * WG_X], Bs[br + 3u * WG_X]);
       acc0 = fma(vec4f(As[ar]), b, acc0);
-      acc1 = fma(vec4f(As[ar + 16u]), b, acc1);
-      acc2 = fma(vec4f(As[ar + 32u]), b, acc2);
-      acc3 = fma(vec4f(As[ar + 48u]), b, acc3);
+      acc1 = fma(vec4f(As[ar + WG_Y]), b, acc1);
+      acc2 = fma(vec4f(As[ar + 2u * WG_Y]), b, acc2);
+      acc3 = fma(vec4f(As[ar + 3u * WG_Y]), b, acc3);
     }
     workgroupBarrier();
   }
 
-  store_row(job, m0 + ty, n0 + tx, 16u, acc0);
-  store_row(job, m0 + ty + 16u, n0 + tx, 16u, acc1);
-  store_row(job, m0 + ty + 32u, n0 + tx, 16u, acc2);
-  store_row(job, m0 + ty + 48u, n0 + tx, 16u, acc3);
+  store_row(job, m0 + ty, n0 + tx, WG_X, acc0);
+  store_row(job, m0 + ty + WG_Y, n0 + tx, WG_X, acc1);
+  store_row(job, m0 + ty + 2u * WG_Y, n0 + tx, WG_X, acc2);
+  store_row(job, m0 + ty + 3u * WG_Y, n0 + tx, WG_X, acc3);
 }
 

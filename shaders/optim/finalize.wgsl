@@ -3,7 +3,7 @@
 //   loss = mean of the step's per-row losses (all micro-batches)
 //   halt (sticky) on a non-finite loss or norm, or a loss above the first step's + diverge_margin
 // Writes State and the ring slot's head and per-tensor gradient norms.
-// (requires optim_common.wgsl)
+// Limits: WG = 256 invocations, 2·WG·4 = 2 KiB of workgroup storage (wg_sum2); one workgroup.
 
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<uniform> stp: Step;
@@ -13,7 +13,7 @@
 @group(0) @binding(5) var<storage, read_write> state: State;
 @group(0) @binding(6) var<storage, read_write> ring: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) li: u32) {
   var g = 0.0;
   for (var c = li; c < prm.n_chunks; c += WG) { g += work[c]; }
@@ -56,11 +56,11 @@ fn main(@builtin(local_invocation_index) li: u32) {
     if (prm.grad_clip > 0.0 && is_finite(norm)) { clip = min(1.0, prm.grad_clip / (norm + 1e-6)); }
     state.clip = clip;
     state.last_step = stp.step;
-    ring[base + 0u] = f32(stp.step);
-    ring[base + 1u] = loss;
-    ring[base + 2u] = norm;
-    ring[base + 3u] = stp.lr;
-    ring[base + 4u] = clip;
-    ring[base + 5u] = f32(halt);
+    ring[base + SLOT_STEP] = f32(stp.step);
+    ring[base + SLOT_LOSS] = loss;
+    ring[base + SLOT_GRAD_NORM] = norm;
+    ring[base + SLOT_LR] = stp.lr;
+    ring[base + SLOT_CLIP] = clip;
+    ring[base + SLOT_HALT] = f32(halt);
   }
 }

@@ -1,10 +1,11 @@
-// Direct matmul for CPU adapters (SwiftShader): no workgroup memory and no barriers, which are
-// costly there, and no buffer choice inside the k loop: the loop below is a template that
-// src/kernels/matmul.ts instantiates for every operand pair (SA, SB), SA in {P, X, ONE} (ONE: all
-// ones, for column sums) and SB in {P, X}, so each instance reads its buffers directly.
-// 8×8 threads, a 32×32 tile of C, 4×4 outputs per thread; out-of-range rows and columns are clamped
-// on load and dropped on store.
-// (requires gelu_fn.wgsl, matmul_common.wgsl)
+// Matmul, 'thread' style (CPU adapters such as SwiftShader): a thread per 4×4 block of C, no
+// workgroup memory and no barriers, which are costly there, and no buffer choice inside the k loop:
+// the loop below is a template that src/kernels/matmul.ts instantiates for every operand pair
+// (SA, SB), SA in {P, X, ONE} (ONE: all ones, for column sums) and SB in {P, X}, so each instance
+// reads its buffers directly. THREAD_WG × THREAD_WG threads cover a THREAD_TILE² tile of C
+// (THREAD_TILE = 4·THREAD_WG); out-of-range rows and columns are clamped on load and dropped on store.
+// Constants from src/kernels/matmul.ts; jobs and epilogue in common.wgsl.
+// Limits: THREAD_WG² = 64 invocations; no workgroup storage.
 
 fn lda_P(i: u32) -> f32 { return P[i]; }
 fn lda_X(i: u32) -> f32 { return X[i]; }
@@ -13,7 +14,7 @@ fn ldb_P(i: u32) -> f32 { return P[i]; }
 fn ldb_X(i: u32) -> f32 { return X[i]; }
 
 // @template-begin
-fn direct_SA_SB(job: Job, m0: u32, n0: u32) -> mat4x4f {
+fn block_SA_SB(job: Job, m0: u32, n0: u32) -> mat4x4f {
   let a0 = job.a_off + min(m0, job.M - 1u) * job.a_sm;
   let a1 = job.a_off + min(m0 + 1u, job.M - 1u) * job.a_sm;
   let a2 = job.a_off + min(m0 + 2u, job.M - 1u) * job.a_sm;
@@ -41,24 +42,25 @@ fn direct_SA_SB(job: Job, m0: u32, n0: u32) -> mat4x4f {
 }
 // @template-end
 
-@compute @workgroup_size(8, 8)
-fn main_direct(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+@compute @workgroup_size(THREAD_WG, THREAD_WG)
+fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let wid = wg.y * nwg.x + wg.x;
   if (wid >= prm.total_wg) { return; }
   let job = prm.jobs[find_job(wid)];
   let tile = wid - job.wg_start;
-  let m0 = (tile / job.tiles_n) * 32u + lid.y * 4u;
-  let n0 = (tile % job.tiles_n) * 32u + lid.x * 4u;
+  let m0 = (tile / job.tiles_n) * THREAD_TILE + lid.y * 4u;
+  let n0 = (tile % job.tiles_n) * THREAD_TILE + lid.x * 4u;
   if (m0 >= job.M || n0 >= job.N) { return; }
-  let a = select(job.a_buf, 2u, (job.flags & F_A_ONES) != 0u);
+  // Operand pair → instance: op(A) is P, X or all ones (A_ONES, numbered after them), op(B) P or X.
+  let a = select(job.a_buf, A_ONES, (job.flags & F_A_ONES) != 0u);
   var acc = mat4x4f();
   switch (a * 2u + job.b_buf) {
-    case 0u: { acc = direct_P_P(job, m0, n0); }
-    case 1u: { acc = direct_P_X(job, m0, n0); }
-    case 2u: { acc = direct_X_P(job, m0, n0); }
-    case 3u: { acc = direct_X_X(job, m0, n0); }
-    case 4u: { acc = direct_ONE_P(job, m0, n0); }
-    default: { acc = direct_ONE_X(job, m0, n0); }
+    case BUF_P * 2u + BUF_P: { acc = block_P_P(job, m0, n0); }
+    case BUF_P * 2u + BUF_X: { acc = block_P_X(job, m0, n0); }
+    case BUF_X * 2u + BUF_P: { acc = block_X_P(job, m0, n0); }
+    case BUF_X * 2u + BUF_X: { acc = block_X_X(job, m0, n0); }
+    case A_ONES * 2u + BUF_P: { acc = block_ONE_P(job, m0, n0); }
+    default: { acc = block_ONE_X(job, m0, n0); }
   }
   store_row(job, m0, n0, 1u, acc[0]);
   store_row(job, m0 + 1u, n0, 1u, acc[1]);

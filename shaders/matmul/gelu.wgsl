@@ -3,8 +3,7 @@
 // tanh's argument is clamped: some backends compute tanh through exp and return NaN for large
 // inputs; tanh(±15) is ±1 in f32 anyway.
 
-const GELU_C = 0.7978845608028654; // √(2/π)
-const GELU_K = 0.044715;
+// GELU_C = √(2/π) and GELU_K come from src/ref/gelu.ts through src/kernels/matmul.ts.
 
 fn gelu_tanh_arg(x: f32) -> f32 {
   return clamp(GELU_C * (x + GELU_K * x * x * x), -15.0, 15.0);

@@ -1,6 +1,6 @@
 // Per-tensor update-to-weight ratios ‖Δp‖ / ‖p‖ (from AdamW's per-chunk sums) and the totals,
 // into the step's ring slot; zeros when the step was halted (AdamW did not run).
-// (requires optim_common.wgsl)
+// Limits: WG = 256 invocations, 2·WG·4 = 2 KiB of workgroup storage (wg_sum2); one workgroup.
 
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<uniform> stp: Step;
@@ -14,7 +14,7 @@ fn ratio(du: f32, pw: f32) -> f32 {
   return 0.0;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) li: u32) {
   let ran = state.halt == 0u;
   let base = stp.slot * prm.slot_size;
@@ -36,7 +36,7 @@ fn main(@builtin(local_invocation_index) li: u32) {
     ring[base + SLOT_HEAD + prm.n_tensors + t] = select(0.0, ratio(a, b), ran);
   }
   if (li == 0u) {
-    ring[base + 6u] = select(0.0, ratio(sums.x, sums.y), ran);
-    ring[base + 7u] = sqrt(sums.y);
+    ring[base + SLOT_UPDATE_RATIO] = select(0.0, ratio(sums.x, sums.y), ran);
+    ring[base + SLOT_PARAM_NORM] = sqrt(sums.y);
   }
 }

@@ -12,14 +12,14 @@
 // Shapes: P, G, M, V [n] (trainable region, same offsets in all four); table rows (vec4<u32>):
 //   [0, NC):        chunk  (start, count, tensor, 0)
 //   [NC, NC + NT):  tensor (bitcast lr_mult, bitcast decay, first chunk, chunk count)
-// Ring slot (f32, slot_size each): [step, loss, grad_norm, lr, clip, halt, update_ratio, param_norm,
-//   grad_norm[t] for t < NT, update_ratio[t] for t < NT]
-
-const WG = 256u;
-const HALT_LOSS = 1u;      // loss NaN or Inf
-const HALT_GRAD = 2u;      // gradient norm NaN or Inf
-const HALT_DIVERGED = 3u;  // loss above the first step's loss + diverge_margin
-const SLOT_HEAD = 8u;
+// Ring slot (f32, slot_size each): a header of SLOT_HEAD fields at SLOT_STEP, SLOT_LOSS,
+//   SLOT_GRAD_NORM, SLOT_LR, SLOT_CLIP, SLOT_HALT, SLOT_UPDATE_RATIO, SLOT_PARAM_NORM, then
+//   grad_norm[t] for t < NT, update_ratio[t] for t < NT. The layout and its decoder are in
+//   src/kernels/optim.ts (SLOT_FIELDS, decodeSlot), the one place it is written down.
+// Constants from src/kernels/optim.ts: WG (workgroup size of the per-chunk and one-workgroup
+//   passes), THREAD_WG (chunks per workgroup in the 'thread' style), and the halt codes:
+//   HALT_LOSS (loss NaN or Inf), HALT_GRAD (gradient norm NaN or Inf), HALT_DIVERGED (loss above
+//   the first step's loss + diverge_margin).
 
 struct Params {
   n_chunks: u32, n_tensors: u32, loss_off: u32, loss_count: u32,
@@ -39,7 +39,7 @@ struct State {
   have_first: u32, halt_loss: f32, halt_norm: f32, last_step: u32,
 }
 
-// Workgroup sums: lib/wg_sum.wgsl, prepended with this file by src/kernels/optim.ts.
+// Workgroup sums: wg_sum, wg_sum2 from lib/wg_sum.wgsl (required by this file).
 
 fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
