@@ -8,6 +8,7 @@ import { byKernel, profileProgram } from '../gpu/profile';
 import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams, type TrainScope } from '../model/params';
+import { planModel } from '../model/plan';
 import { LORA_TARGETS, MODEL_PRESETS, type ModelShape } from '../config/architecture';
 
 export const WORKLOADS = {
@@ -52,11 +53,11 @@ export async function benchTraining(ctx: GpuContext, workload: Workload, mode: B
   const T = shape.context;
   const rng = new Rng(0);
   const corpus = Uint8Array.from({ length: 1 << 16 }, () => rng.int(256));
-  const model = await GpuModel.create(ctx, {
+  const model = await GpuModel.create(ctx, planModel({
     shape, scope: benchScope(mode), microBatch: batch, seqLen: T, accum: 1, evalBatches: 0,
     optim: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, gradClip: 0, divergeMargin: 0 },
     ringSlots: 2,
-  }, corpus);
+  }), corpus);
   try {
     await model.setParams(initParams(model.params, 0));
     const windows = () => Uint32Array.from({ length: batch }, () => rng.int(corpus.length - T - 1));

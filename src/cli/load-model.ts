@@ -6,6 +6,7 @@ import type { GpuContext } from '../gpu/device';
 import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import type { TrainScope } from '../model/params';
+import { planModel } from '../model/plan';
 import { loadTensors } from '../model/weights';
 import { readAdapterDir, readModelFile } from '../node/files';
 import type { ModelFile } from '../runs/model-files';
@@ -30,10 +31,10 @@ export async function loadModel(ctx: GpuContext, inputs: ModelInputs, corpus: Ui
     mode: adapter ? 'lora' : 'full', lora: adapter?.lora ?? null,
     layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false,
   };
-  const model = await GpuModel.create(ctx, {
+  const model = await GpuModel.create(ctx, planModel({
     shape: file.shape, scope, microBatch: batch, seqLen: file.shape.context, accum: 1, evalBatches,
     optim: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, gradClip: 0, divergeMargin: 0 }, ringSlots: 2, training: false,
-  }, corpus);
+  }), corpus);
   // The files were checked against this very table in readModelInputs; loadTensors checks again as a
   // guard and writes nothing unless all of them fit.
   const arena = initParams(model.params, 0);

@@ -1,5 +1,5 @@
 // `--resume DIR`: what may be resumed and with which config. The checkpoint's own checks (config
-// keys, text, base model, tensors) happen in Trainer.create, before anything is written; a refusal
+// keys, text, base model, tensors) happen in planRun (src/train/plan.ts), before anything is written; a refusal
 // here or there leaves DIR exactly as it was.
 
 import { existsSync, readFileSync } from 'node:fs';

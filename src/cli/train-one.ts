@@ -13,6 +13,7 @@ import type { Checkpoint } from '../runs/checkpoint';
 import type { ModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
 import type { TrainConfig } from '../config/config';
+import { planRun } from '../train/plan';
 import { Trainer } from '../train/trainer';
 import { VERSION } from './common';
 import { stopOnInterrupt } from './interrupt';
@@ -64,7 +65,8 @@ export async function trainOne(ctx: GpuContext, config: TrainConfig, o: TrainOne
     writeRunRecord(dir, trainer.record);
     recordedAt = performance.now();
   };
-  const trainer: Trainer = await Trainer.create(ctx, { config, text: data.bytes, dataSource: data.source, base, runtime: 'node', version: VERSION, resume: o.resume }, {
+  const plan = planRun({ config, text: data.bytes, dataSource: data.source, base, limits: ctx.limits, resume: o.resume });
+  const trainer: Trainer = await Trainer.create(ctx, { plan, runtime: 'node', version: VERSION }, {
     status: (s) => {
       const eta = s.step > 0 && s.state === 'running' ? `${Math.round((s.elapsedMs / s.step) * (s.maxSteps - s.step) / 1000)}s` : '-';
       bar.update(s.step, { loss: s.loss === null ? '-' : s.loss.toFixed(4), tps: Math.round(s.tokensPerSec), elapsed: (s.elapsedMs / 1000).toFixed(1), eta });

@@ -1,5 +1,5 @@
 // The GPT on the GPU: arenas (P parameters, G gradients, M and V AdamW moments, X activations), the
-// corpus, and three fixed programs built once per configuration:
+// corpus, all sized by a ModelPlan (plan.ts), and three fixed programs built once per configuration:
 //   train: [LoRA merge] + accum × (forward + backward [+ LoRA dA]) + optimizer (4 dispatches)
 //   eval:  [LoRA merge] + evalBatches × forward (losses only)
 //   copy:  once after weights are loaded: frozen qkv rows into LoRA's merged blocks
@@ -13,16 +13,18 @@ import { Program } from '../gpu/program';
 import { packBytes } from '../kernels/embedding';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import {
-  buildOptimTable, decodeSlot, decodeState, HALT_REASONS, optimizerStep, packStep, STATE_BYTES, STEP_BYTES, workSize,
+  decodeSlot, decodeState, HALT_REASONS, optimizerStep, packStep, STATE_BYTES, STEP_BYTES,
   type HaltState, type OptimHyper, type OptimTable, type StepMetrics,
 } from '../kernels/optim';
 
 export { HALT_REASONS, type StepMetrics };
-import { planActivations, type ActivationPlan } from './activations';
+import type { ActivationPlan } from './activations';
 import { backwardDispatches, copyFrozenDispatches, forwardDispatches, mergeDispatches, type Graph } from './graph';
-import { buildParamTable, optimTensors, type ParamTable, type TrainScope } from './params';
+import type { ParamTable, TrainScope } from './params';
+import type { ModelPlan } from './plan';
 import type { ModelShape } from '../config/architecture';
 
+/** What a model is built for; planModel (plan.ts) sizes it. */
 export interface ModelSetup {
   shape: ModelShape;
   scope: TrainScope;
@@ -77,52 +79,51 @@ export class GpuModel {
   private readonly trainProgram: Program | null;
   readonly evaluate: Program | null;
   private readonly copy: Program | null;
+  readonly setup: ModelSetup;
 
   private constructor(
     readonly ctx: GpuContext,
-    readonly setup: ModelSetup,
+    readonly plan: ModelPlan,
     readonly buffers: ModelBuffers,
-    parts: { params: ParamTable; acts: ActivationPlan; table: OptimTable; graph: Graph; train: Program | null; evaluate: Program | null; copy: Program | null },
+    parts: { graph: Graph; train: Program | null; evaluate: Program | null; copy: Program | null },
   ) {
-    this.params = parts.params;
-    this.acts = parts.acts;
-    this.table = parts.table;
+    this.setup = plan.setup;
+    this.params = plan.params;
+    this.acts = plan.acts;
+    this.table = plan.table;
     this.graph = parts.graph;
     this.trainProgram = parts.train;
     this.evaluate = parts.evaluate;
     this.copy = parts.copy;
   }
 
-  /** Allocates everything and builds the programs. `corpus` holds the train and validation bytes. */
-  static async create(ctx: GpuContext, setup: ModelSetup, corpus: Uint8Array): Promise<GpuModel> {
+  /** Allocates what the plan sizes and builds the programs. `corpus` holds the train and validation bytes. */
+  static async create(ctx: GpuContext, plan: ModelPlan, corpus: Uint8Array): Promise<GpuModel> {
+    const { setup, params, acts, table, bytes } = plan;
     const { shape, microBatch: B, seqLen: T, accum } = setup;
-    const params = buildParamTable(shape, setup.scope);
     const rows = B * T;
     const training = setup.training !== false;
-    const acts = planActivations(shape, params, B, T, Math.max(training ? accum : 0, setup.evalBatches) * rows, training);
     const maxBinding = ctx.limits.maxStorageBufferBindingSize;
-    if (acts.layout.bytes > maxBinding) {
+    if (bytes.X > maxBinding) {
       throw new GpuOperationError(
         `activations for micro-batch ${B} × ${T}`,
         'out-of-memory',
-        `${acts.layout.bytes} bytes exceed the adapter's maxStorageBufferBindingSize ${maxBinding}; use a smaller batch_size with more grad_accum_steps`,
+        `${bytes.X} bytes exceed the adapter's maxStorageBufferBindingSize ${maxBinding}; use a smaller batch_size with more grad_accum_steps`,
       );
     }
-    const table = buildOptimTable(optimTensors(params));
-    const trainable = training ? Math.max(params.trainableSize, 4) : 4;
     const buffers: ModelBuffers = {
-      P: await createStorage(ctx, 'params', params.size * 4),
-      G: await createStorage(ctx, 'grads', trainable * 4),
-      M: await createStorage(ctx, 'adam m', trainable * 4),
-      V: await createStorage(ctx, 'adam v', trainable * 4),
-      X: await createStorage(ctx, 'activations', acts.layout.bytes),
+      P: await createStorage(ctx, 'params', bytes.P),
+      G: await createStorage(ctx, 'grads', bytes.G),
+      M: await createStorage(ctx, 'adam m', bytes.M),
+      V: await createStorage(ctx, 'adam v', bytes.V),
+      X: await createStorage(ctx, 'activations', bytes.X),
       corpus: await createStorageFrom(ctx, 'corpus', packBytes(corpus)),
-      windows: await createStorage(ctx, 'windows', (accum + setup.evalBatches) * B * 4),
+      windows: await createStorage(ctx, 'windows', bytes.windows),
       step: await createUniform(ctx, 'step', STEP_BYTES),
       table: await createStorageFrom(ctx, 'optim table', table.data),
-      work: await createStorage(ctx, 'optim work', Math.max(1, workSize(table)) * 4),
+      work: await createStorage(ctx, 'optim work', bytes.work),
       state: await createStorage(ctx, 'optim state', STATE_BYTES),
-      ring: await createStorage(ctx, 'metrics ring', setup.ringSlots * table.slotSize * 4),
+      ring: await createStorage(ctx, 'metrics ring', bytes.ring),
     };
     const graph: Graph = { shape, params, acts, bufs: buffers, style: setup.style ?? styleFor(ctx.adapter) };
     const train = training ? await buildTrainProgram(ctx, setup, graph, table, buffers) : null;
@@ -138,7 +139,7 @@ export class GpuModel {
     }
     const copyDispatches = copyFrozenDispatches(graph);
     const copy = copyDispatches.length ? await copyDispatches.reduce((p, d) => p.add(d), new Program(ctx, 'copy frozen')).build() : null;
-    return new GpuModel(ctx, setup, buffers, { params, acts, table, graph, train, evaluate, copy });
+    return new GpuModel(ctx, plan, buffers, { graph, train, evaluate, copy });
   }
 
   /** The training program (one optimizer step); absent for evaluation-only models. */

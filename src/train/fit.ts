@@ -1,43 +1,64 @@
 // Does a configuration fit the adapter? Activations of one micro-batch live in one storage buffer,
 // so they must fit the adapter's maxStorageBufferBindingSize (and every buffer its maxBufferSize).
 // When they do not, the error suggests a micro-batch × accumulation split with the same effective batch.
+// Every figure comes from the model's plan (src/model/plan.ts): a run checks the very plan it builds.
 
-import { planActivations } from '../model/activations';
-import { buildParamTable, type TrainScope } from '../model/params';
+import { buildParamTable, type ParamTable, type TrainScope } from '../model/params';
+import { planArenas, type ArenaSetup, type ModelArenas, type ModelPlan } from '../model/plan';
 import type { ModelShape } from '../config/architecture';
-import { ConfigError } from '../config/config';
-
-/** Bytes of GPU memory a training setup needs, by kind (for the fit check and the browser's estimate). */
-export function estimateMemory(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number, corpusBytes: number): { total: number; activations: number; params: number; optimizer: number } {
-  const params = buildParamTable(shape, scope);
-  const acts = planActivations(shape, params, B, shape.context, Math.max(accum, evalBatches) * B * shape.context, true);
-  const p = params.size * 4;
-  const opt = params.trainableSize * 4 * 3;
-  return { total: p + opt + acts.layout.bytes + corpusBytes, activations: acts.layout.bytes, params: p, optimizer: opt };
-}
+import { ConfigError, ConfigErrors } from '../config/config';
 
 export interface FitLimits {
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;
 }
 
-export function activationBytes(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number): number {
-  const params = buildParamTable(shape, scope);
-  const T = shape.context;
-  return planActivations(shape, params, B, T, Math.max(accum, evalBatches) * B * T, true).layout.bytes;
+/** Bytes of GPU memory a training setup needs, by kind. */
+export interface MemoryEstimate {
+  total: number;
+  activations: number;
+  params: number;
+  optimizer: number;
 }
 
-/** The largest micro-batch that fits, or 0. */
-export function largestMicroBatch(shape: ModelShape, scope: TrainScope, accum: number, evalBatches: number, limits: FitLimits): number {
-  const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+/** The arenas of training micro-batches of B sequences of the full context. */
+function trainingArenas(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number): ArenaSetup {
+  return { shape, scope, microBatch: B, seqLen: shape.context, accum, evalBatches };
+}
+
+/** P, the optimizer's G, M and V over the trainable prefix, X, and the corpus. */
+export function memoryOf(a: ModelArenas, corpusBytes: number): MemoryEstimate {
+  const params = a.params.size * 4;
+  const optimizer = a.params.trainableSize * 4 * 3;
+  const activations = a.acts.layout.bytes;
+  return { total: params + optimizer + activations + corpusBytes, activations, params, optimizer };
+}
+
+/** The memory estimate the browser shows before a run (the run itself keeps memoryOf its plan). */
+export function estimateMemory(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number, corpusBytes: number): MemoryEstimate {
+  return memoryOf(planArenas(trainingArenas(shape, scope, B, accum, evalBatches)), corpusBytes);
+}
+
+/** The most bytes one buffer may hold on this adapter. */
+function bufferCap(limits: FitLimits): number {
+  return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+}
+
+/** The largest micro-batch of setup `s` whose activations fit under `cap` bytes, or 0. */
+function largestFitting(s: ArenaSetup, params: ParamTable, cap: number): number {
   let lo = 0;
   let hi = 4096;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (activationBytes(shape, scope, mid, accum, evalBatches) <= cap) lo = mid;
+    if (planArenas({ ...s, microBatch: mid }, params).acts.layout.bytes <= cap) lo = mid;
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** The largest micro-batch that fits, or 0. */
+export function largestMicroBatch(shape: ModelShape, scope: TrainScope, accum: number, evalBatches: number, limits: FitLimits): number {
+  return largestFitting(trainingArenas(shape, scope, 1, accum, evalBatches), buildParamTable(shape, scope), bufferCap(limits));
 }
 
 /** A split b × k = effective batch with b as large as fits. */
@@ -46,17 +67,19 @@ export function suggestSplit(effective: number, maxMicro: number): { batch: numb
   return null;
 }
 
-export function checkFits(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number, limits: FitLimits): void {
-  const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-  const need = activationBytes(shape, scope, B, accum, evalBatches);
+/** Refuses (ConfigErrors, on batch_size) a plan whose activations do not fit one buffer of this adapter. */
+export function checkFits(plan: ModelPlan, limits: FitLimits): void {
+  const cap = bufferCap(limits);
+  const need = plan.bytes.X;
   if (need <= cap) return;
-  const max = largestMicroBatch(shape, scope, accum, evalBatches, limits);
+  const { microBatch: B, accum } = plan.setup;
+  const max = largestFitting(plan.setup, plan.params, cap);
   const split = suggestSplit(B * accum, max);
   const mib = (x: number) => `${(x / 2 ** 20).toFixed(0)} MiB`;
-  throw new ConfigError(
+  throw new ConfigErrors([new ConfigError(
     'batch_size',
     B,
     `at most ${max} on this GPU: a micro-batch of ${B} needs ${mib(need)} of activations and the adapter allows ${mib(cap)} per buffer` +
       (split ? `; keep the effective batch of ${B * accum} with batch_size ${split.batch} and grad_accum_steps ${split.accum}` : ''),
-  );
+  )]);
 }

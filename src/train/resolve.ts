@@ -1,5 +1,5 @@
 // What a config means for a run, without a GPU: which tensors train (scope), how many steps, and
-// the learning-rate schedule. Shared by the trainer, the page's estimates and previews.
+// the learning-rate schedule. Shared by the run plan (plan.ts), the page's estimates and previews.
 
 import type { TrainScope } from '../model/params';
 import type { LoraSpec } from '../config/architecture';

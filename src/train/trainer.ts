@@ -6,8 +6,9 @@
 // Checkpoints: every checkpoint_interval steps (or automatically), on pause and on stop, the state
 // after a whole step (its evaluation and sample included) goes to the `checkpoint` event; a Trainer
 // created from one continues the run to the very same end as a run never interrupted.
+// A Trainer is built from a RunPlan (plan.ts), which has checked the run already: create allocates.
 
-import { DataError, evalWindowStarts, splitDataset, WindowSampler, type Dataset } from '../data/dataset';
+import { evalWindowStarts, WindowSampler, type Dataset } from '../data/dataset';
 import { decode, encode } from '../data/tokenizer';
 import { assertAlive, type GpuContext } from '../gpu/device';
 import { AsyncReader, yieldToEventLoop } from '../gpu/readback';
@@ -15,35 +16,24 @@ import { Generator } from '../model/generate';
 import { GpuModel, HALT_REASONS } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams } from '../model/params';
-import { describeShape, type ModelShape } from '../config/architecture';
+import type { ModelShape } from '../config/architecture';
 import { loadTensors } from '../model/weights';
-import { buildParamTable } from '../model/params';
 import type { Checkpoint } from '../runs/checkpoint';
-import type { ModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
-import { baseHash, checkpointState, checkpointTensors, CheckpointClock, dataHash, restoreTensors, resumedRecord, resumeProblems } from './checkpoint';
-import { ConfigError, ConfigErrors, shapeOf, type TrainConfig } from '../config/config';
+import { checkpointState, checkpointTensors, CheckpointClock, restoreTensors, resumedRecord } from './checkpoint';
+import type { TrainConfig } from '../config/config';
 import { newRunRecord, recordEval, recordLastTensors, recordSample, recordSteps, type StepRow } from './record';
 import { EarlyStopping } from './early-stopping';
-import { checkFits } from './fit';
-import { resolveScope, scheduleOf, totalSteps } from './resolve';
-import { lrAt, type Schedule } from './schedule';
-
-export { resolveScope, scheduleOf, totalSteps };
+import type { RunPlan } from './plan';
+import { lrAt } from './schedule';
 
 export interface TrainerInput {
-  config: TrainConfig;
-  /** The training text (train_data), whole; split here. */
-  text: Uint8Array;
-  /** Where the text came from, for the record ("sotu", a path, an uploaded file's name). */
-  dataSource: string;
-  base: ModelFile | null;
+  /** The checked run (planRun): what to build, from which data, base and checkpoint. */
+  plan: RunPlan;
   runtime: 'node' | 'browser';
   userAgent?: string | null;
   id?: string;
   version?: string;
-  /** Continue the run this checkpoint was taken from (it must match config, text and base). */
-  resume?: Checkpoint;
 }
 
 export interface TrainerStatus {
@@ -69,15 +59,10 @@ export interface TrainerEvents {
   checkpoint?(c: Checkpoint): Promise<void> | void;
 }
 
-function checkBase(c: TrainConfig, shape: ModelShape, base: ModelFile | null): void {
-  if (!base) return;
-  const b = base.shape;
-  if (b.dModel !== shape.dModel || b.nLayer !== shape.nLayer || b.nHead !== shape.nHead || b.context !== shape.context || b.vocab !== shape.vocab) {
-    throw new ConfigErrors([new ConfigError('model', c.model, `the shape of base_model ${c.base_model} (${describeShape(b)}); this config asks for ${describeShape(shape)}`)]);
-  }
-}
-
 export class Trainer {
+  readonly config: TrainConfig;
+  readonly shape: ModelShape;
+  readonly data: Dataset;
   readonly record: RunRecord;
   readonly maxSteps: number;
   private readonly ringReader: AsyncReader<Float32Array>;
@@ -101,71 +86,40 @@ export class Trainer {
 
   private constructor(
     readonly ctx: GpuContext,
-    readonly config: TrainConfig,
-    readonly shape: ModelShape,
+    readonly plan: RunPlan,
     readonly model: GpuModel,
-    readonly data: Dataset,
     private readonly sampler: WindowSampler,
-    private readonly schedule: Schedule,
     private readonly events: TrainerEvents,
     record: RunRecord,
-    /** Checksums of the training text and the base model (null: from scratch), kept in checkpoints. */
-    private readonly identity: { data: string; base: string | null },
   ) {
+    this.config = plan.config;
+    this.shape = plan.shape;
+    this.data = plan.data;
     this.record = record;
-    this.maxSteps = schedule.totalSteps;
-    this.early = new EarlyStopping(config.early_stopping_patience);
-    this.clock = new CheckpointClock(config.checkpoint_interval, 0);
-    const t = model.table;
-    this.ringReader = new AsyncReader(ctx, model.buffers.ring, model.setup.ringSlots * t.slotSize * 4, 3, (b) => new Float32Array(b));
+    this.maxSteps = plan.schedule.totalSteps;
+    this.early = new EarlyStopping(plan.config.early_stopping_patience);
+    this.clock = new CheckpointClock(plan.config.checkpoint_interval, 0);
+    this.ringReader = new AsyncReader(ctx, model.buffers.ring, plan.model.bytes.ring, 3, (b) => new Float32Array(b));
   }
 
-  /** Validates the inputs against each other, builds the model on the GPU and loads the weights. */
+  /** Builds the planned model on the GPU and loads its weights (from the base, the seed and the checkpoint). */
   static async create(ctx: GpuContext, input: TrainerInput, events: TrainerEvents = {}): Promise<Trainer> {
-    const c = input.config;
-    const shape = shapeOf(c.model);
-    checkBase(c, shape, input.base);
-    const scope = resolveScope(c, input.base !== null);
-    const T = shape.context;
-    let data: Dataset;
-    try {
-      data = splitDataset(input.text, { valSplit: c.val_split, trainBytes: c.train_bytes, window: T + 1 });
-    } catch (e) {
-      if (e instanceof DataError) throw new ConfigErrors([new ConfigError(e.key, c[e.key as keyof TrainConfig] ?? input.dataSource, e.message.slice(e.key.length + 2))]);
-      throw e;
-    }
-    const steps = totalSteps(c, data.trainLen, T);
-    try {
-      checkFits(shape, scope, c.batch_size, c.grad_accum_steps, c.eval_batches, ctx.limits);
-    } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigErrors([e]);
-      throw e;
-    }
-    const identity = { data: dataHash(input.text), base: input.base ? baseHash(input.base) : null };
-    const from = input.resume;
-    if (from) {
-      // Before anything is allocated: a checkpoint of another run changes nothing.
-      const problems = resumeProblems(from, { config: c, dataHash: identity.data, baseHash: identity.base, table: buildParamTable(shape, scope) });
-      if (problems.length) throw new ConfigErrors(problems);
-    }
-    const model = await GpuModel.create(ctx, {
-      shape, scope, microBatch: c.batch_size, seqLen: T, accum: c.grad_accum_steps, evalBatches: c.eval_batches,
-      optim: { beta1: c.beta1, beta2: c.beta2, eps: c.adam_eps, weightDecay: c.weight_decay, gradClip: c.grad_clip, divergeMargin: c.divergence_margin },
-      ringSlots: 2 * c.metrics_interval,
-    }, data.bytes);
+    const { plan } = input;
+    const { config: c, data, resume: from } = plan;
+    const T = plan.shape.context;
+    const model = await GpuModel.create(ctx, plan.model, data.bytes);
     const arena = initParams(model.params, c.seed);
-    if (input.base) loadTensors(model.params, arena, input.base.tensors, `base_model ${c.base_model}`, true);
+    if (plan.base) loadTensors(model.params, arena, plan.base.tensors, `base_model ${c.base_model}`, true);
     const moments = from ? restoreTensors(model.params, from, arena) : null;
     await model.setParams(arena);
     model.setEvalWindows(evalWindowStarts(data, T + 1, c.eval_batches * c.batch_size));
     const sampler = new WindowSampler(data.trainStart, data.trainLen, T + 1, c.seed, c.train_windows);
-    const counts = countParams(model.params);
     const record = from ? resumedRecord(from, c, ctx.adapter.name) : newRunRecord({
-      id: input.id, config: c, dataSource: input.dataSource, data, runtime: input.runtime, userAgent: input.userAgent ?? null,
-      adapter: ctx.adapter, version: input.version ?? 'dev', counts, dispatches: model.train.dispatchCount,
+      id: input.id, config: c, dataSource: plan.dataSource, data, runtime: input.runtime, userAgent: input.userAgent ?? null,
+      adapter: ctx.adapter, version: input.version ?? 'dev', counts: countParams(model.params), dispatches: model.train.dispatchCount,
       tensorNames: model.params.views.filter((v) => v.trainable).map((v) => v.name),
     });
-    const trainer = new Trainer(ctx, c, shape, model, data, sampler, scheduleOf(c, steps), events, record, identity);
+    const trainer = new Trainer(ctx, plan, model, sampler, events, record);
     if (from && moments) {
       model.setOptimizer(moments.m, moments.v, Uint32Array.from(from.state.optimizer_state));
       trainer.continueFrom(from);
@@ -306,7 +260,7 @@ export class Trainer {
     record.outcome.elapsed_ms = t - this.t0;
     await this.events.checkpoint({
       state: checkpointState({
-        step, record, config: this.config, identity: this.identity, kernelStyle: this.model.graph.style, adapter: this.ctx.adapter.name,
+        step, record, config: this.config, identity: this.plan.identity, kernelStyle: this.model.graph.style, adapter: this.ctx.adapter.name,
         sampler: this.sampler.state, optimizer: snap.state, early: this.early,
       }),
       tensors: checkpointTensors(this.model.params, snap),
@@ -340,7 +294,7 @@ export class Trainer {
     assertAlive(this.ctx);
     const step = ++this.step;
     const windows = this.sampler.next(c.grad_accum_steps * c.batch_size);
-    this.model.writeStep(windows, step, lrAt(this.schedule, step - 1), (step - 1) % this.model.setup.ringSlots);
+    this.model.writeStep(windows, step, lrAt(this.plan.schedule, step - 1), (step - 1) % this.model.setup.ringSlots);
     const encoder = device.createCommandEncoder({ label: `step ${step}` });
     this.model.train.submit(encoder);
     if (readBack) this.absorb(await this.ringReader.encodeCopy(encoder));

@@ -7,6 +7,7 @@ import { matmulSelfTest, type SelfTestResult } from '../kernels/selftest';
 import { decodeCheckpoint, encodeCheckpoint } from '../runs/checkpoint';
 import { decodeModelFile, encodeAdapter, encodeModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
+import { planRun } from '../train/plan';
 import { Trainer } from '../train/trainer';
 import type { GpuInfo, JobSpec, TrainEvent, TrainingApi, WeightFile, WorkerFault } from './api';
 
@@ -55,7 +56,8 @@ export class TrainingService implements TrainingApi {
     };
     const base = job.base ? decodeModelFile(job.base, job.config.base_model ?? 'base model') : null;
     const resume = job.resume ? decodeCheckpoint(job.resume, `the checkpoint of run ${job.id}`) : undefined;
-    const trainer = await Trainer.create(ctx, { config: job.config, text: job.data.bytes, dataSource: job.data.source, base, runtime: 'browser', userAgent: job.userAgent ?? null, id: job.id, version: this.version, resume }, {
+    const plan = planRun({ config: job.config, text: job.data.bytes, dataSource: job.data.source, base, limits: ctx.limits, resume });
+    const trainer = await Trainer.create(ctx, { plan, runtime: 'browser', userAgent: job.userAgent ?? null, id: job.id, version: this.version }, {
       metrics: (rows) => push({ kind: 'steps', rows }),
       eval: (e) => push({ kind: 'eval', ...e }),
       sample: (s) => push({ kind: 'sample', ...s }),

@@ -9,6 +9,7 @@ import { Program } from '../../../src/gpu/program';
 import { backwardDispatches, forwardDispatches, mergeDispatches } from '../../../src/model/graph';
 import { GpuModel, type ModelSetup } from '../../../src/model/gpu-model';
 import { initParams } from '../../../src/model/init';
+import { planModel } from '../../../src/model/plan';
 import type { TrainScope } from '../../../src/model/params';
 import type { LoraSpec, ModelShape } from '../../../src/config/architecture';
 import { STYLES, type KernelStyle } from '../../../src/kernels/style';
@@ -31,7 +32,7 @@ async function gpuGrads(ctx: GpuContext, style: KernelStyle, lora: LoraSpec | nu
   const corpus = Uint8Array.from({ length: 64 }, () => rng.int(256));
   const windowStarts = [3, 30];
   const setup: ModelSetup = { shape: SHAPE, scope: scope(lora), microBatch: B, seqLen: T, accum: 1, evalBatches: 0, optim: OPT, ringSlots: 2, style };
-  const model = await GpuModel.create(ctx, setup, corpus);
+  const model = await GpuModel.create(ctx, planModel(setup), corpus);
   const arena = initParams(model.params, 5);
   perturb(arena, model);
   await model.setParams(arena);

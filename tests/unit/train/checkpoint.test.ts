@@ -11,7 +11,8 @@ import { decodeModelFile } from '../../../src/runs/model-files';
 import type { RunRecord } from '../../../src/runs/schema';
 import { AUTO_CHECKPOINT_MS, CheckpointClock } from '../../../src/train/checkpoint';
 import { ConfigErrors, parseConfig, type TrainConfig } from '../../../src/config/config';
-import { Trainer } from '../../../src/train/trainer';
+import { planRun, type RunPlanInput } from '../../../src/train/plan';
+import { Trainer, type TrainerEvents } from '../../../src/train/trainer';
 import { Rng } from '../../../src/data/rng';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,11 +31,16 @@ function config(over: Partial<TrainConfig>): TrainConfig {
 
 const LORA: Partial<TrainConfig> = { model: 'tiny', lora_rank: 4, lora_targets: ['q', 'v'], batch_size: 2, max_steps: 12, eval_interval: 4, sample_interval: 6 };
 
+/** Plans the run on this adapter and builds its trainer (a refused plan rejects). */
+async function create(ctx: GpuContext, run: Omit<RunPlanInput, 'limits'>, events?: TrainerEvents, id?: string): Promise<Trainer> {
+  return Trainer.create(ctx, { plan: planRun({ ...run, limits: ctx.limits }), runtime: 'node', id }, events);
+}
+
 async function train(ctx: GpuContext, c: TrainConfig, resume?: Checkpoint, text = TEXT) {
   const checkpoints: Checkpoint[] = [];
-  const t = await Trainer.create(ctx, { config: c, text, dataSource: 'moby-dick', base: c.lora_rank ? BASE : null, runtime: 'node', id: 'run', resume }, {
+  const t = await create(ctx, { config: c, text, dataSource: 'moby-dick', base: c.lora_rank ? BASE : null, resume }, {
     checkpoint: (k) => void checkpoints.push(decodeCheckpoint(encodeCheckpoint(k), 'memory')),
-  });
+  }, 'run');
   const record = await t.run();
   const params = await t.readParams();
   t.destroy();
@@ -82,7 +88,7 @@ describe('checkpoints and resume', () => {
   it('writes a checkpoint on pause and on stop, before the end-of-run evaluation', async () => {
     const c = config({ checkpoint_interval: 0, max_steps: 30 });
     const got: number[] = [];
-    const t = await Trainer.create(gpu(), { config: c, text: TEXT, dataSource: 'moby-dick', base: null, runtime: 'node' }, {
+    const t = await create(gpu(), { config: c, text: TEXT, dataSource: 'moby-dick', base: null }, {
       checkpoint: (k) => void got.push(k.state.step),
       metrics: (rows) => {
         if (rows.at(-1)!.step >= 6 && !got.length) {
@@ -103,7 +109,7 @@ describe('checkpoints and resume', () => {
     const { checkpoints } = await train(gpu(), c);
     const k = checkpoints[0];
     const refuse = async (cfg: TrainConfig, text: Uint8Array, key: RegExp) => {
-      const e = await Trainer.create(gpu(), { config: cfg, text, dataSource: 'x', base: null, runtime: 'node', resume: k }).catch((x: unknown) => x);
+      const e = await create(gpu(), { config: cfg, text, dataSource: 'x', base: null, resume: k }).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(ConfigErrors);
       expect((e as Error).message).toMatch(key);
     };
@@ -113,7 +119,7 @@ describe('checkpoints and resume', () => {
     other[100] ^= 1;
     await refuse(c, other, /^train_data: "moby-dick" is not allowed; the same text the run started with/);
     // Keys that only name or file a run may differ.
-    const t = await Trainer.create(gpu(), { config: config({ max_steps: 8, name: 'renamed', output_dir: 'elsewhere', checkpoint_interval: 2 }), text: TEXT, dataSource: 'x', base: null, runtime: 'node', resume: k });
+    const t = await create(gpu(), { config: config({ max_steps: 8, name: 'renamed', output_dir: 'elsewhere', checkpoint_interval: 2 }), text: TEXT, dataSource: 'x', base: null, resume: k });
     expect(t.currentStep).toBe(4);
     t.destroy();
   });

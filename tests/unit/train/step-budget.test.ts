@@ -11,7 +11,9 @@ import { baseTensors } from '../../../src/model/weights';
 import { loadCorpus } from '../../../src/node/files';
 import type { ModelFile } from '../../../src/runs/model-files';
 import { parseConfig } from '../../../src/config/config';
-import { resolveScope, Trainer } from '../../../src/train/trainer';
+import { planRun } from '../../../src/train/plan';
+import { resolveScope } from '../../../src/train/resolve';
+import { Trainer } from '../../../src/train/trainer';
 import { useGpu } from '../helpers/gpu';
 
 const TEXT = loadCorpus('sotu').subarray(0, 60_000);
@@ -77,7 +79,7 @@ describe('classroom training step budget', () => {
       }
       let trainer: Trainer | null = null;
       const log = instrument(ctx, () => trainer?.currentStep ?? -1);
-      trainer = await Trainer.create(ctx, { config, text: TEXT, dataSource: 'sotu', base, runtime: 'node' });
+      trainer = await Trainer.create(ctx, { plan: planRun({ config, text: TEXT, dataSource: 'sotu', base, limits: ctx.limits }), runtime: 'node' });
       const record = await trainer.run();
       expect(record.outcome.status).toBe('finished');
       expect(record.metrics.step).toHaveLength(STEPS);

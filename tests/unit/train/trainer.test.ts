@@ -8,12 +8,14 @@ import { Program } from '../../../src/gpu/program';
 import { backwardDispatches, forwardDispatches } from '../../../src/model/graph';
 import { GpuModel } from '../../../src/model/gpu-model';
 import { initParams } from '../../../src/model/init';
+import { planModel } from '../../../src/model/plan';
 import { baseTensors, loadTensors, mergeAdapters } from '../../../src/model/weights';
 import { loadCorpus } from '../../../src/node/files';
 import type { ModelFile } from '../../../src/runs/model-files';
 import { ConfigErrors, parseConfig, shapeOf, type TrainConfig } from '../../../src/config/config';
-import { checkFits } from '../../../src/train/fit';
-import { resolveScope, Trainer } from '../../../src/train/trainer';
+import { planRun, type RunPlanInput } from '../../../src/train/plan';
+import { resolveScope } from '../../../src/train/resolve';
+import { Trainer } from '../../../src/train/trainer';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
 
@@ -27,8 +29,13 @@ function config(over: Partial<TrainConfig>): TrainConfig {
   });
 }
 
+/** Plans the run on this adapter and builds its trainer (a refused plan rejects). */
+async function create(ctx: GpuContext, run: Omit<RunPlanInput, 'limits'>): Promise<Trainer> {
+  return Trainer.create(ctx, { plan: planRun({ ...run, limits: ctx.limits }), runtime: 'node' });
+}
+
 async function train(ctx: GpuContext, over: Partial<TrainConfig>, base: ModelFile | null = null) {
-  const t = await Trainer.create(ctx, { config: config(over), text: TEXT, dataSource: 'moby-dick', base, runtime: 'node' });
+  const t = await create(ctx, { config: config(over), text: TEXT, dataSource: 'moby-dick', base });
   const record = await t.run();
   const params = await t.readParams();
   return { t, record, params };
@@ -71,10 +78,10 @@ describe('trainer', () => {
     const windows = Uint32Array.from([5, 900, 77, 4000]);
     const grads: Float32Array[] = [];
     for (const [b, k] of [[4, 1], [2, 2], [1, 4]]) {
-      const m = await GpuModel.create(ctx, {
+      const m = await GpuModel.create(ctx, planModel({
         shape, scope: resolveScope(c, false), microBatch: b, seqLen: shape.context, accum: k, evalBatches: 0,
         optim: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, gradClip: 0, divergeMargin: 0 }, ringSlots: 2,
-      }, TEXT);
+      }), TEXT);
       await m.setParams(initParams(m.params, 1));
       m.writeStep(windows, 1, 1e-3, 0);
       const prog = new Program(ctx, 'forward+backward');
@@ -110,7 +117,7 @@ describe('trainer', () => {
     pre.t.destroy();
 
     const lora = { lora_rank: 4, lora_alpha: 8, lora_targets: ['q', 'v', 'fc', 'proj'] as TrainConfig['lora_targets'], base_model: 'base.safetensors', learning_rate: 1e-2 };
-    const fresh = await Trainer.create(ctx, { config: config(lora), text: TEXT, dataSource: 'moby-dick', base, runtime: 'node' });
+    const fresh = await create(ctx, { config: config(lora), text: TEXT, dataSource: 'moby-dick', base });
     const record = await fresh.run();
     expect(record.evals[0]).toMatchObject({ step: 0, val_loss: baseLoss });
     expect(record.outcome.status).toBe('finished');
@@ -124,7 +131,7 @@ describe('trainer', () => {
     // Fold B·A into W on the host and evaluate the merged weights as a plain model.
     const merged = mergeAdapters(fresh.model.params, await fresh.readParams(), shape.nLayer);
     const scope = resolveScope(config({}), false);
-    const plain = await GpuModel.create(ctx, { ...fresh.model.setup, scope, training: false }, fresh.data.bytes);
+    const plain = await GpuModel.create(ctx, planModel({ ...fresh.model.setup, scope, training: false }), fresh.data.bytes);
     const arena = initParams(plain.params, 0);
     loadTensors(plain.params, arena, baseTensors(fresh.model.params, merged), 'merged', true);
     await plain.setParams(arena);
@@ -149,7 +156,7 @@ describe('trainer', () => {
   });
 
   it('pauses, runs a single step while paused, and stops', async () => {
-    const t = await Trainer.create(gpu(), { config: config({ max_steps: 50 }), text: TEXT, dataSource: 'moby-dick', base: null, runtime: 'node' });
+    const t = await create(gpu(), { config: config({ max_steps: 50 }), text: TEXT, dataSource: 'moby-dick', base: null });
     const seen: string[] = [];
     t.pause();
     const done = t.run();
@@ -170,16 +177,15 @@ describe('trainer', () => {
 
   it('refuses a micro-batch that does not fit, suggesting a split with the same effective batch', () => {
     const c = config({ batch_size: 64, grad_accum_steps: 1 });
-    const scope = resolveScope(c, false);
-    expect(() => checkFits(shapeOf(c.model), scope, 64, 1, 2, { maxStorageBufferBindingSize: 2 << 20, maxBufferSize: 1 << 30 }))
+    expect(() => planRun({ config: c, text: TEXT, dataSource: 'moby-dick', base: null, limits: { maxStorageBufferBindingSize: 2 << 20, maxBufferSize: 1 << 30 } }))
       .toThrow(/^batch_size: 64 is not allowed; at most \d+ on this GPU: a micro-batch of 64 needs \d+ MiB .* keep the effective batch of 64 with batch_size \d+ and grad_accum_steps \d+/);
   });
 
   it('refuses LoRA without a base model and a base of another shape, before touching the GPU', async () => {
-    await expect(Trainer.create(gpu(), { config: config({ lora_rank: 8 }), text: TEXT, dataSource: 'x', base: null, runtime: 'node' })).rejects.toThrow(ConfigErrors);
-    await expect(Trainer.create(gpu(), { config: config({ lora_rank: 8 }), text: TEXT, dataSource: 'x', base: null, runtime: 'node' })).rejects.toThrow(/^lora_rank: 8 is not allowed; 0 when there is no base_model/);
+    await expect(create(gpu(), { config: config({ lora_rank: 8 }), text: TEXT, dataSource: 'x', base: null })).rejects.toThrow(ConfigErrors);
+    await expect(create(gpu(), { config: config({ lora_rank: 8 }), text: TEXT, dataSource: 'x', base: null })).rejects.toThrow(/^lora_rank: 8 is not allowed; 0 when there is no base_model/);
     const other: ModelFile = { shape: { vocab: 256, dModel: 64, nLayer: 1, nHead: 2, context: 16 }, tensors: [], metadata: {} };
-    await expect(Trainer.create(gpu(), { config: config({ base_model: 'b' }), text: TEXT, dataSource: 'x', base: other, runtime: 'node' })).rejects.toThrow(/^model: .* the shape of base_model b \(d_model 64/);
-    await expect(Trainer.create(gpu(), { config: config({}), text: TEXT.subarray(0, 10), dataSource: 'x', base: null, runtime: 'node' })).rejects.toThrow(/train_data: .*the training split has 9 bytes/);
+    await expect(create(gpu(), { config: config({ base_model: 'b' }), text: TEXT, dataSource: 'x', base: other })).rejects.toThrow(/^model: .* the shape of base_model b \(d_model 64/);
+    await expect(create(gpu(), { config: config({}), text: TEXT.subarray(0, 10), dataSource: 'x', base: null })).rejects.toThrow(/train_data: .*the training split has 9 bytes/);
   });
 });
