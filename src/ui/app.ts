@@ -1,9 +1,12 @@
 // <stepsize-app>: the playground's page. Finds WebGPU (through the training worker, which also checks
 // a kernel against its reference), restores the setup from the URL and the runs from IndexedDB, and
 // lays out the config, the controls, the live charts, the samples and the run list. State lives in
-// Workbench; this component only presents it.
+// Workbench: this element alone holds it, hands each component the values it shows, and answers the
+// events the components dispatch for what the person does (event-handlers.ts).
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import type { TrainConfig } from '../config/config';
+import { answerEvents } from './event-handlers';
 import { Watch } from './state/controller';
 import { RunStore } from './state/store';
 import { Workbench } from './state/workbench';
@@ -53,7 +56,7 @@ export class StepsizeApp extends LitElement {
 
   constructor() {
     super();
-    new Watch(this, () => [this.bench, this.bench?.job]);
+    new Watch(this, () => [this.bench, this.bench?.job, this.bench?.config, this.bench?.experiments]);
   }
 
   override connectedCallback(): void {
@@ -73,7 +76,7 @@ export class StepsizeApp extends LitElement {
       const params = new URLSearchParams(location.search);
       const present = Number(params.get('present'));
       const scale = Number(params.get('scenario_scale'));
-      if (scale > 0 && scale <= 1) bench.experiments.scenarioScale = scale;
+      if (scale > 0 && scale <= 1) bench.experiments.scaleScenarios(scale);
       params.delete('present');
       params.delete('scenario_scale');
       const fromUrl = params.size > 0;
@@ -86,6 +89,7 @@ export class StepsizeApp extends LitElement {
       };
       bench.config.addEventListener('change', writeUrl);
       bench.experiments.addEventListener('change', writeUrl);
+      answerEvents(this, bench);
       this.bench = bench;
       // For the console (and the browser tests): the page's state, its fault injection included.
       (globalThis as { stepsize?: Workbench }).stepsize = bench;
@@ -93,7 +97,7 @@ export class StepsizeApp extends LitElement {
       await bench.init();
       if (!fromUrl && gpu.adapter.isSoftware) {
         bench.config.apply({ model: 'tiny', batch_size: 4, max_steps: 60, eval_interval: 20, eval_batches: 2, sample_interval: 30, sample_length: 80 });
-        bench.message = { kind: 'info', text: `WebGPU runs on the CPU here (${gpu.adapter.name}): the tiny model is selected so runs finish in minutes.` };
+        bench.say({ kind: 'info', text: `WebGPU runs on the CPU here (${gpu.adapter.name}): the tiny model is selected so runs finish in minutes.` });
       }
       bench.chooseBase();
       if (Number.isInteger(present) && present >= 1 && present <= 10) bench.experiments.present(present);
@@ -123,22 +127,30 @@ export class StepsizeApp extends LitElement {
     if (this.boot.kind === 'error') return html`${this.header()}<div class="card"><p class="bad">Stepsize could not start: ${this.boot.message}</p></div>`;
     if (this.boot.kind === 'loading' || !b) return html`${this.header()}<div class="card">Looking for a WebGPU adapter…</div>`;
     const m = b.message;
+    const { config: c, job, experiments: x } = b;
+    const runs = b.listedRuns();
+    const planBusy = x.busy || job.busy;
     return html`
       ${this.header()}
       ${m ? html`<div class="message ${m.kind}" data-testid="message"><span>${m.text}</span>
         ${m.undo ? html`<button data-testid="undo" @click=${() => void m.undo!()}>Undo</button>` : nothing}
-        <button @click=${() => { b.message = null; b.changed(); }}>✕</button></div>` : nothing}
+        <button @click=${() => b.say(null)}>✕</button></div>` : nothing}
       <div class="layout">
-        <div class="card"><h2>Setup</h2><config-panel .bench=${b}></config-panel></div>
+        <div class="card"><h2>Setup</h2><config-panel .values=${c.values} .errors=${c.errors} .config=${c.config} .lockedKeys=${c.locked} .hiddenKeys=${c.hidden}
+          .busy=${job.busy} .baseOptions=${b.baseOptions(c.values.model as TrainConfig['model'])} .upload=${b.upload} .corpusSizes=${b.corpusSizes} .limits=${job.gpu}></config-panel></div>
         <div>
-          <div class="card"><train-controls .bench=${b}></train-controls></div>
-          <div class="card"><charts-panel .bench=${b}></charts-panel></div>
-          <div class="card"><h2>Samples</h2><samples-panel .bench=${b}></samples-panel></div>
-          <div class="card"><h2>Experiments</h2><experiments-panel .bench=${b}></experiments-panel></div>
+          <div class="card"><train-controls .jobState=${job.state} .status=${job.status} .run=${job.run} .error=${job.error}
+            .adapter=${job.gpu?.adapter.name ?? ''} .invalid=${c.config ? null : ([...c.errors.values()][0] ?? '')}></train-controls></div>
+          <div class="card"><charts-panel .runs=${b.shownRuns()} .view=${b.view}></charts-panel></div>
+          <div class="card"><h2>Samples</h2><samples-panel .run=${job.run}></samples-panel></div>
+          <div class="card"><h2>Experiments</h2><experiments-panel .plan=${x.plan} .planIndex=${x.index} .runs=${runs} .config=${c.config}
+            .sweepForm=${x.sweepForm} .rangeSteps=${x.rangeSteps} .busy=${planBusy} .scenarioNote=${x.scenarioNote()}></experiments-panel></div>
         </div>
       </div>
-      <div class="card runs"><h2>Runs</h2><run-list .bench=${b}></run-list></div>
-      ${b.experiments.presenting !== null ? html`<presenter-view .bench=${b}></presenter-view>` : nothing}
+      <div class="card runs"><h2>Runs</h2><run-list .runs=${runs} .selected=${b.selected} .shown=${b.shownRuns()} .checkpoints=${b.checkpoints}
+        .weightIds=${b.weightIds} .storage=${b.storage} .busy=${job.busy} .liveId=${job.run?.id ?? null}></run-list></div>
+      ${x.presenting !== null ? html`<presenter-view .scenario=${x.presenting} .runs=${runs} .planTag=${x.plan?.tag ?? null} .planIndex=${x.index}
+        .busy=${planBusy} .status=${job.status} .note=${x.scenarioNote()}></presenter-view>` : nothing}
     `;
   }
 }

@@ -4,14 +4,17 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RunRecord } from '../../runs/schema';
-import { Watch } from '../state/controller';
-import type { Workbench, XAxis } from '../state/workbench';
+import { emit } from '../events';
+import { DEFAULT_VIEW, type ViewPrefs, type XAxis } from '../state/view';
 import type { ChartSeries } from './metric-chart';
 import { colorOf, ema, metricSeries, type Metric } from './series';
 import './metric-chart';
 
 const X_LABEL: Record<XAxis, string> = { step: 'step', tokens: 'tokens seen', time: 'wall time (s)' };
 
+/**
+ * @fires view-change - the x axis, smoothing or a log scale was changed (detail: the changed prefs)
+ */
 @customElement('charts-panel')
 export class ChartsPanel extends LitElement {
   static override styles = css`
@@ -24,16 +27,13 @@ export class ChartsPanel extends LitElement {
     .swatch { display: inline-block; width: 0.8rem; height: 0.25rem; border-radius: 2px; margin-right: 0.3rem; vertical-align: middle; }
   `;
 
-  /** The page state (runs shown, view preferences). */
-  @property({ attribute: false }) bench!: Workbench;
+  /** The runs to draw, the live one first; each gets the color of its place. */
+  @property({ attribute: false }) runs: readonly RunRecord[] = [];
+  /** How to draw them: x axis, smoothing, log scales. */
+  @property({ attribute: false }) view: ViewPrefs = DEFAULT_VIEW;
 
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench]);
-  }
-
-  private series(runs: RunRecord[], metric: Metric, smooth: boolean): ChartSeries[] {
-    const { x: axis, smoothing } = this.bench.view;
+  private series(runs: readonly RunRecord[], metric: Metric, smooth: boolean): ChartSeries[] {
+    const { x: axis, smoothing } = this.view;
     const out: ChartSeries[] = [];
     runs.forEach((run, i) => {
       const color = colorOf(i);
@@ -48,20 +48,16 @@ export class ChartsPanel extends LitElement {
     return out;
   }
 
-  private lossSeries(runs: RunRecord[]): ChartSeries[] {
+  private lossSeries(runs: readonly RunRecord[]): ChartSeries[] {
     const train = this.series(runs, 'loss', true);
-    const val = runs.map((run, i) => ({ ...metricSeries(run, 'val_loss', this.bench.view.x), label: `${run.name} val`, color: colorOf(i), points: true }));
+    const val = runs.map((run, i) => ({ ...metricSeries(run, 'val_loss', this.view.x), label: `${run.name} val`, color: colorOf(i), points: true }));
     return [...train, ...val.filter((v) => v.x.length)];
   }
 
   override render() {
-    const b = this.bench;
-    const v = b.view;
-    const runs = b.shownRuns();
-    const set = (patch: Partial<typeof v>) => {
-      b.view = { ...v, ...patch };
-      b.changed();
-    };
+    const v = this.view;
+    const runs = this.runs;
+    const set = (patch: Partial<ViewPrefs>) => emit(this, 'view-change', patch);
     const xl = X_LABEL[v.x];
     return html`
       <div class="bar">

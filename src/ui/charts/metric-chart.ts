@@ -51,9 +51,13 @@ export class MetricChart extends LitElement {
   @property() heading = '';
   /** Label of the x axis (step, tokens, seconds, learning rate). */
   @property() xLabel = 'step';
+  /** The curves; a new array redraws them, a change of labels, colors or kinds rebuilds the chart. */
   @property({ attribute: false }) series: ChartSeries[] = [];
+  /** Log scale on the y axis (non-positive values are left out). */
   @property({ type: Boolean }) logY = false;
+  /** Log scale on the x axis. */
   @property({ type: Boolean }) logX = false;
+  /** Plot height in pixels. */
   @property({ type: Number }) height = 200;
 
   @query('.plot') private plotEl!: HTMLDivElement;

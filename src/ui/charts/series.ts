@@ -2,7 +2,7 @@
 // debiased EMA smoothing, tokens per second, and a color per run.
 
 import type { RunRecord } from '../../runs/schema';
-import type { XAxis } from '../state/workbench';
+import type { XAxis } from '../state/view';
 
 export type Metric = 'loss' | 'val_loss' | 'lr' | 'grad_norm' | 'tokens_per_s' | 'update_ratio';
 

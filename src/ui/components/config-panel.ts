@@ -4,12 +4,13 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { CORPORA, isCorpusId } from '../../data/corpora';
-import { LORA_TARGETS, type LoraTarget } from '../../config/architecture';
-import { CONFIG_KEYS, FIELDS, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
-import { Watch } from '../state/controller';
-import { PRESETS } from '../state/config-state';
-import { splitSizes, uploadSource } from '../state/data';
-import type { Workbench } from '../state/workbench';
+import { LORA_TARGETS, MODEL_PRESETS, type LoraTarget, type PresetName } from '../../config/architecture';
+import { CONFIG_KEYS, defaultConfig, FIELDS, shapeOf, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
+import type { FitLimits } from '../../train/fit';
+import { emit } from '../events';
+import type { BaseOption } from '../state/bases';
+import { CONFIG_PRESETS, hidesGroup, namesKey } from '../state/config-state';
+import { splitSizes, uploadSource, type Uploaded } from '../state/data';
 import { formatBytes } from '../format';
 import './memory-estimate';
 import './schedule-preview';
@@ -27,7 +28,7 @@ const GROUPS: { id: FieldGroup; title: string }[] = [
 
 /** Keys the browser does not use (they belong to the CLI). */
 const BROWSER_HIDDEN = new Set<ConfigKey>(['output_dir']);
-const MODEL_PRESETS = ['tiny', 'classroom', 'nanogpt'] as const;
+const MODEL_SIZES = Object.keys(MODEL_PRESETS) as PresetName[];
 
 function enumOptions(key: ConfigKey): string[] | null {
   const s = FIELDS[key].schema as unknown as { options?: unknown[] };
@@ -41,6 +42,12 @@ function numberFrom(text: string, nullable: boolean): unknown {
   return t === '' || Number.isNaN(n) ? text : n;
 }
 
+/**
+ * @fires config-set - a field was typed or picked (detail: key and value)
+ * @fires config-apply - a preset was chosen (detail: its values); memory-estimate's split bubbles up too
+ * @fires text-upload - a .txt file was dropped or chosen (detail: the file)
+ * @fires base-pretrain - Pretrain base
+ */
 @customElement('config-panel')
 export class ConfigPanel extends LitElement {
   static override styles = css`
@@ -63,23 +70,37 @@ export class ConfigPanel extends LitElement {
     .strong { font-weight: 600; }
   `;
 
-  @property({ attribute: false }) bench!: Workbench;
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench, this.bench?.config]);
-  }
-
-  private get values(): Record<string, unknown> {
-    return this.bench.config.values;
-  }
+  /** Every field as typed (a value may be invalid). */
+  @property({ attribute: false }) values: Readonly<Record<string, unknown>> = defaultConfig();
+  /** The schema's message per invalid key. */
+  @property({ attribute: false }) errors: ReadonlyMap<string, string> = new Map();
+  /** The validated config, or null while a field is invalid. */
+  @property({ attribute: false }) config: TrainConfig | null = null;
+  /** Keys and groups fixed by the URL's lock= (shown, disabled). */
+  @property({ attribute: false }) lockedKeys: ReadonlySet<string> = new Set();
+  /** Keys and groups hidden by the URL's hide=. */
+  @property({ attribute: false }) hiddenKeys: ReadonlySet<string> = new Set();
+  /** A run is training: every field and preset is disabled. */
+  @property({ type: Boolean }) busy = false;
+  /** The base models available for the current model. */
+  @property({ attribute: false }) baseOptions: readonly BaseOption[] = [];
+  /** The dropped text file, if any. */
+  @property({ attribute: false }) upload: Uploaded | null = null;
+  /** Bytes of each bundled corpus. */
+  @property({ attribute: false }) corpusSizes: Readonly<Record<string, number>> = {};
+  /** The adapter's buffer limits, for the memory estimate (null until the GPU answered). */
+  @property({ attribute: false }) limits: FitLimits | null = null;
 
   private set(key: ConfigKey, value: unknown): void {
-    this.bench.config.set(key, value);
+    emit(this, 'config-set', { key, value });
+  }
+
+  private takeFile(file: File | undefined): void {
+    if (file) emit(this, 'text-upload', { file });
   }
 
   private field(key: ConfigKey, input: TemplateResult): TemplateResult {
-    const err = this.bench.config.errors.get(key);
+    const err = this.errors.get(key);
     return html`
       <div class="field" data-field=${key}>
         <label for=${key} title=${FIELDS[key].help}>${key}</label>
@@ -90,10 +111,9 @@ export class ConfigPanel extends LitElement {
   }
 
   private input(key: ConfigKey): TemplateResult {
-    const c = this.bench.config;
     const v = this.values[key];
-    const disabled = c.isLocked(key) || this.bench.job.busy;
-    const invalid = c.errors.has(key) ? 'true' : 'false';
+    const disabled = namesKey(this.lockedKeys, key) || this.busy;
+    const invalid = this.errors.has(key) ? 'true' : 'false';
     const def = FIELDS[key].default;
     const options = enumOptions(key);
     if (key === 'model') return this.modelInput(disabled);
@@ -137,7 +157,7 @@ export class ConfigPanel extends LitElement {
         const s = (e.target as HTMLSelectElement).value;
         this.set('model', s === 'custom' ? { d_model: 96, n_layer: 3, n_head: 3, context: 96 } : s);
       }}>
-        ${MODEL_PRESETS.map((m) => html`<option value=${m} ?selected=${v === m}>${m}</option>`)}
+        ${MODEL_SIZES.map((m) => html`<option value=${m} ?selected=${v === m}>${m}</option>`)}
         <option value="custom" ?selected=${custom}>custom…</option>
       </select>
       ${custom ? html`<div class="custom">${(['d_model', 'n_layer', 'n_head', 'context'] as const).map((k) => html`<input type="text" title=${k} .value=${String((v as Record<string, number>)[k])} ?disabled=${disabled} @change=${(e: Event) => setCustom(k, Number((e.target as HTMLInputElement).value))} />`)}</div>` : nothing}
@@ -145,15 +165,13 @@ export class ConfigPanel extends LitElement {
   }
 
   private dataInput(disabled: boolean): TemplateResult {
-    const b = this.bench;
     const v = String(this.values.train_data);
-    const upload = b.upload;
+    const upload = this.upload;
     const sizes = upload && v === uploadSource(upload) ? upload.bytes.length : null;
     const drop = (e: DragEvent) => {
       e.preventDefault();
       (e.currentTarget as HTMLElement).classList.remove('over');
-      const f = e.dataTransfer?.files?.[0];
-      if (f) void b.useUpload(f);
+      this.takeFile(e.dataTransfer?.files?.[0]);
     };
     return this.field('train_data', html`<div>
       <select id="train_data" data-testid="input-train_data" ?disabled=${disabled} @change=${(e: Event) => this.set('train_data', (e.target as HTMLSelectElement).value)}>
@@ -164,22 +182,21 @@ export class ConfigPanel extends LitElement {
     <div class="drop" data-testid="drop-zone" @dragover=${(e: DragEvent) => { e.preventDefault(); (e.currentTarget as HTMLElement).classList.add('over'); }}
       @dragleave=${(e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove('over')} @drop=${drop}>
       Drop a .txt file here, or <label><u>choose one</u><input type="file" accept=".txt,text/plain" hidden data-testid="upload"
-        @change=${(e: Event) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) void b.useUpload(f); }} /></label>
+        @change=${(e: Event) => this.takeFile((e.target as HTMLInputElement).files?.[0])} /></label>
     </div>
     ${this.splitNote(v, sizes)}`);
   }
 
   private splitNote(v: string, uploadBytes: number | null): TemplateResult | typeof nothing {
-    const known = isCorpusId(v) ? this.bench.corpusSizes[v] : uploadBytes;
+    const known = isCorpusId(v) ? this.corpusSizes[v] : uploadBytes;
     if (!known) return nothing;
     const s = splitSizes(known, Number(this.values.val_split) || 0.1, (this.values.train_bytes as number | null) ?? null);
     return html`<div class="note" data-testid="data-size">${formatBytes(known)}: ${formatBytes(s.train)} to train on, ${formatBytes(s.val)} held out for validation</div>`;
   }
 
   private baseInput(disabled: boolean): TemplateResult {
-    const b = this.bench;
     const v = this.values.base_model as string | null;
-    const opts = b.baseOptions(this.values.model as TrainConfig['model']);
+    const opts = this.baseOptions;
     const known = v === null || opts.some((o) => o.value === v);
     return this.field('base_model', html`<div>
       <select id="base_model" data-testid="input-base_model" ?disabled=${disabled} @change=${(e: Event) => {
@@ -190,32 +207,34 @@ export class ConfigPanel extends LitElement {
         ${opts.map((o) => html`<option value=${o.value} ?selected=${v === o.value}>${o.label}</option>`)}
         ${known ? nothing : html`<option value=${v!} selected>${v} (not available here)</option>`}
       </select>
-      ${opts.length ? nothing : html`<div class="note">No base for this model yet. <button data-testid="pretrain" ?disabled=${b.job.busy}
-        title="Train this model on Moby Dick from scratch and keep it in this browser for fine-tuning." @click=${() => void b.pretrainBase()}>Pretrain base</button></div>`}
+      ${opts.length ? nothing : html`<div class="note">No base for this model yet. <button data-testid="pretrain" ?disabled=${this.busy}
+        title="Train this model on Moby Dick from scratch and keep it in this browser for fine-tuning." @click=${() => emit(this, 'base-pretrain')}>Pretrain base</button></div>`}
     </div>`);
   }
 
   private effectiveBatch(): TemplateResult {
     const bs = Number(this.values.batch_size);
     const k = Number(this.values.grad_accum_steps);
-    const cfg = this.bench.config.config;
-    const T = cfg ? this.bench.shapeOf(cfg).context : null;
+    const cfg = this.config;
+    const T = cfg ? shapeOf(cfg.model).context : null;
     if (!Number.isInteger(bs) || !Number.isInteger(k)) return html``;
     return html`<div class="note" data-testid="effective-batch">effective batch <span class="strong">${bs} × ${k} = ${bs * k}</span> sequences${T ? html` (${(bs * k * T).toLocaleString('en')} tokens per step)` : nothing}</div>`;
   }
 
   override render() {
-    const c = this.bench.config;
+    const c = this.config;
+    // The text's size where it is known: a bundled corpus, else the dropped file.
+    const textBytes = c ? (this.corpusSizes[c.train_data] ?? this.upload?.bytes.length ?? null) : null;
     return html`
       <div class="presets">
-        ${PRESETS.map((p) => html`<button title=${p.about} data-testid="preset-${p.id}" ?disabled=${this.bench.job.busy} @click=${() => c.apply(p.values)}>${p.title}</button>`)}
+        ${CONFIG_PRESETS.map((p) => html`<button title=${p.about} data-testid="preset-${p.id}" ?disabled=${this.busy} @click=${() => emit(this, 'config-apply', { values: p.values })}>${p.title}</button>`)}
       </div>
-      ${GROUPS.filter((g) => !c.isGroupHidden(g.id)).map((g) => html`
+      ${GROUPS.filter((g) => !hidesGroup(this.hiddenKeys, g.id)).map((g) => html`
         <details ?open=${g.id !== 'run'} data-group=${g.id}>
           <summary>${g.title}</summary>
-          ${CONFIG_KEYS.filter((k) => FIELDS[k].group === g.id && !BROWSER_HIDDEN.has(k) && !c.isHidden(k)).map((k) => this.input(k))}
-          ${g.id === 'batching' ? html`${this.effectiveBatch()}<memory-estimate .bench=${this.bench}></memory-estimate>` : nothing}
-          ${g.id === 'schedule' ? html`<schedule-preview .bench=${this.bench}></schedule-preview>` : nothing}
+          ${CONFIG_KEYS.filter((k) => FIELDS[k].group === g.id && !BROWSER_HIDDEN.has(k) && !namesKey(this.hiddenKeys, k)).map((k) => this.input(k))}
+          ${g.id === 'batching' ? html`${this.effectiveBatch()}<memory-estimate .config=${c} .limits=${this.limits} .textBytes=${textBytes}></memory-estimate>` : nothing}
+          ${g.id === 'schedule' ? html`<schedule-preview .config=${c} .textBytes=${textBytes}></schedule-preview>` : nothing}
         </details>`)}
     `;
   }

@@ -2,8 +2,11 @@
 // scenarios, as tabs; shows which run of a running plan is training and stops the plan.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+import type { TrainConfig } from '../../config/config';
+import { runsOfTag, type Plan } from '../../experiments/plan';
+import type { RunRecord } from '../../runs/schema';
+import { emit } from '../events';
+import { DEFAULT_SWEEP_FORM, type SweepForm } from '../state/sweep-form';
 import './range-test';
 import './scenario-list';
 import './sweep-builder';
@@ -17,6 +20,9 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'scenarios', label: 'Classroom scenarios' },
 ];
 
+/**
+ * @fires plan-stop - Stop all (or Stop the test): the running plan ends after its current run
+ */
 @customElement('experiments-panel')
 export class ExperimentsPanel extends LitElement {
   static override styles = [controlStyles, css`
@@ -28,24 +34,35 @@ export class ExperimentsPanel extends LitElement {
     hr { border: none; border-top: 1px solid #eee; margin: 0.8rem 0; }
   `];
 
-  @property({ attribute: false }) bench!: Workbench;
+  /** The plan being trained, or null. */
+  @property({ attribute: false }) plan: Plan | null = null;
+  /** Index of the plan's run that is training. */
+  @property({ type: Number }) planIndex = 0;
+  /** Every listed run, the live one included (sweep results and range tests are found by tag). */
+  @property({ attribute: false }) runs: readonly RunRecord[] = [];
+  /** The validated config the experiments start from, or null while a field is invalid. */
+  @property({ attribute: false }) config: TrainConfig | null = null;
+  /** The sweep builder's fields, as typed. */
+  @property({ attribute: false }) sweepForm: SweepForm = DEFAULT_SWEEP_FORM;
+  /** The range test's steps field, as typed. */
+  @property() rangeSteps = '';
+  /** A plan or a run is training: nothing else can start. */
+  @property({ type: Boolean }) busy = false;
+  /** What scenarios on this machine are scaled to, or null at full scale. */
+  @property() scenarioNote: string | null = null;
   @state() private tab: Tab = 'sweep';
 
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench]);
-  }
-
   override render() {
-    const b = this.bench;
-    const p = b.experiments.plan;
+    const p = this.plan;
+    const i = this.planIndex;
     return html`
-      ${p ? html`<div class="plan" data-testid="plan-progress"><span>${p.name}: run <b>${b.experiments.index + 1}</b> of ${p.runs.length} (${p.runs[b.experiments.index]?.label})</span>
-        <button data-testid="stop-plan" @click=${() => b.experiments.stop()}>Stop ${p.kind === 'range' ? 'the test' : 'all'}</button></div>` : nothing}
+      ${p ? html`<div class="plan" data-testid="plan-progress"><span>${p.name}: run <b>${i + 1}</b> of ${p.runs.length} (${p.runs[i]?.label})</span>
+        <button data-testid="stop-plan" @click=${() => emit(this, 'plan-stop')}>Stop ${p.kind === 'range' ? 'the test' : 'all'}</button></div>` : nothing}
       <div class="tabs">${TABS.map((t) => html`<button data-testid="tab-${t.id}" class=${this.tab === t.id ? 'on' : ''} @click=${() => (this.tab = t.id)}>${t.label}</button>`)}</div>
-      ${this.tab === 'sweep' ? html`<sweep-builder .bench=${b}></sweep-builder><hr /><sweep-results .bench=${b}></sweep-results>`
-        : this.tab === 'range' ? html`<range-test .bench=${b}></range-test>`
-        : html`<scenario-list .bench=${b}></scenario-list>`}
+      ${this.tab === 'sweep' ? html`<sweep-builder .form=${this.sweepForm} .config=${this.config} .busy=${this.busy}></sweep-builder><hr />
+          <sweep-results .runs=${this.runs} .planTag=${p?.kind === 'sweep' ? p.tag : null}></sweep-results>`
+        : this.tab === 'range' ? html`<range-test .run=${runsOfTag(this.runs, 'lr-range').at(-1) ?? null} .steps=${this.rangeSteps} .busy=${this.busy} .configValid=${this.config !== null}></range-test>`
+        : html`<scenario-list .note=${this.scenarioNote}></scenario-list>`}
     `;
   }
 }

@@ -3,12 +3,15 @@
 // effective batch that fits.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { estimateMemory, largestMicroBatch, suggestSplit } from '../../train/fit';
+import { shapeOf, type TrainConfig } from '../../config/config';
+import { estimateMemory, largestMicroBatch, suggestSplit, type FitLimits } from '../../train/fit';
 import { resolveScope } from '../../train/resolve';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+import { emit } from '../events';
 import { formatBytes } from '../format';
 
+/**
+ * @fires config-apply - "use it": the suggested batch_size × grad_accum_steps split
+ */
 @customElement('memory-estimate')
 export class MemoryEstimate extends LitElement {
   static override styles = css`
@@ -17,20 +20,20 @@ export class MemoryEstimate extends LitElement {
     button { font-size: 0.75rem; }
   `;
 
-  @property({ attribute: false }) bench!: Workbench;
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench, this.bench?.config, this.bench?.job]);
-  }
+  /** The validated config (nothing is shown while it is invalid). */
+  @property({ attribute: false }) config: TrainConfig | null = null;
+  /** The adapter's buffer limits (nothing is shown until the GPU answered). */
+  @property({ attribute: false }) limits: FitLimits | null = null;
+  /** Bytes of the training text, or null when not known (counted as none). */
+  @property({ attribute: false }) textBytes: number | null = null;
 
   override render() {
-    const c = this.bench.config.config;
-    const gpu = this.bench.job.gpu;
+    const c = this.config;
+    const gpu = this.limits;
     if (!c || !gpu) return nothing;
-    const shape = this.bench.shapeOf(c);
+    const shape = shapeOf(c.model);
     const scope = resolveScope({ ...c, lora_rank: c.base_model ? c.lora_rank : 0 }, true);
-    const m = estimateMemory(shape, scope, c.batch_size, c.grad_accum_steps, c.eval_batches, this.bench.corpusSizes[c.train_data] ?? this.bench.upload?.bytes.length ?? 0);
+    const m = estimateMemory(shape, scope, c.batch_size, c.grad_accum_steps, c.eval_batches, this.textBytes ?? 0);
     const cap = Math.min(gpu.maxStorageBufferBindingSize, gpu.maxBufferSize);
     const fits = m.activations <= cap;
     const split = fits ? null : suggestSplit(c.batch_size * c.grad_accum_steps, largestMicroBatch(shape, scope, c.grad_accum_steps, c.eval_batches, gpu));
@@ -39,7 +42,7 @@ export class MemoryEstimate extends LitElement {
       this adapter allows ${formatBytes(cap)} per buffer.
       ${fits ? nothing : html`<div class="bad" data-testid="memory-too-big">One micro-batch does not fit.
         ${split ? html`Try batch_size ${split.batch} × grad_accum_steps ${split.accum} (same effective batch).
-          <button @click=${() => this.bench.config.apply({ batch_size: split.batch, grad_accum_steps: split.accum })}>use it</button>` : nothing}</div>`}
+          <button @click=${() => emit(this, 'config-apply', { values: { batch_size: split.batch, grad_accum_steps: split.accum } })}>use it</button>` : nothing}</div>`}
     </div>`;
   }
 }

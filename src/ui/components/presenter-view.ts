@@ -3,15 +3,20 @@
 // has finished — the check: what these runs showed. Previous/next scenario; Esc closes.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { checkScenario, scenarioById, scenarioNote, scenarioRuns, SCENARIOS } from '../../experiments/scenarios';
+import { checkScenario, scenarioById, scenarioRuns, SCENARIOS } from '../../experiments/scenarios';
 import type { RunRecord } from '../../runs/schema';
+import type { TrainerStatus } from '../../train/trainer';
 import type { ChartSeries } from '../charts/metric-chart';
 import '../charts/metric-chart';
 import { colorOf, ema, metricSeries } from '../charts/series';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+import { emit } from '../events';
 import { controlStyles } from './styles';
 
+/**
+ * @fires scenario-present - previous / next (detail: that scenario's id), or ✕ and Esc (detail: null)
+ * @fires scenario-run - Run the scenario (detail: its id)
+ * @fires plan-stop - Stop, while the scenario's runs train
+ */
 @customElement('presenter-view')
 export class PresenterView extends LitElement {
   static override styles = [controlStyles, css`
@@ -30,15 +35,23 @@ export class PresenterView extends LitElement {
     .check ul { font-size: 1.05rem; margin: 0.4rem 0 0; }
   `];
 
-  @property({ attribute: false }) bench!: Workbench;
+  /** The scenario shown (nothing is drawn while null). */
+  @property({ type: Number }) scenario: number | null = null;
+  /** Every listed run, the live one included; the scenario's are found by its tag. */
+  @property({ attribute: false }) runs: readonly RunRecord[] = [];
+  /** The tag of the plan being trained, or null. */
+  @property() planTag: string | null = null;
+  /** Index of the plan's run that is training. */
+  @property({ type: Number }) planIndex = 0;
+  /** A plan or a run is training: the scenario cannot start. */
+  @property({ type: Boolean }) busy = false;
+  /** The trainer's latest progress report (the step of the run training now). */
+  @property({ attribute: false }) status: TrainerStatus | null = null;
+  /** What scenarios on this machine are scaled to, or null at full scale. */
+  @property() note: string | null = null;
   private readonly onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') this.bench.experiments.present(null);
+    if (e.key === 'Escape') emit(this, 'scenario-present', { id: null });
   };
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench]);
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -66,29 +79,28 @@ export class PresenterView extends LitElement {
   }
 
   override render() {
-    const b = this.bench;
-    const x = b.experiments;
-    const id = x.presenting;
+    const id = this.scenario;
     if (id === null) return nothing;
     const s = scenarioById(id);
-    const live = b.job.run;
-    const runs = scenarioRuns(s, b.listedRuns()).map((r) => (r && live && r.id === live.id ? live : r));
+    const runs = scenarioRuns(s, this.runs);
     const labels = s.runs.map((r) => r.label);
-    const mine = x.plan?.tag === `scenario:${id}`;
+    const mine = this.planTag === `scenario:${id}`;
     const finished = !mine && runs.every((r) => r && r.outcome.status !== 'running');
     const check = finished ? checkScenario(s, runs as RunRecord[]) : null;
-    const note = scenarioNote(x.scenarioOptions());
-    const go = (d: number) => x.present(SCENARIOS[(SCENARIOS.findIndex((q) => q.id === id) + d + SCENARIOS.length) % SCENARIOS.length].id);
-    const busy = x.busy || b.job.busy;
-    const st = b.job.status;
+    const note = this.note;
+    const present = (to: number | null) => emit(this, 'scenario-present', { id: to });
+    const go = (d: number) => present(SCENARIOS[(SCENARIOS.findIndex((q) => q.id === id) + d + SCENARIOS.length) % SCENARIOS.length].id);
+    const busy = this.busy;
+    const st = this.status;
+    const index = this.planIndex;
     return html`
       <header>
         <h1 data-testid="presenter-title">Scenario ${id}: ${s.title}</h1>
         <button data-testid="presenter-prev" @click=${() => go(-1)}>◀ previous</button>
         <button data-testid="presenter-next" @click=${() => go(1)}>next ▶</button>
-        ${mine ? html`<button data-testid="presenter-stop" @click=${() => x.stop()}>Stop</button>`
-          : html`<button class="primary" data-testid="presenter-run" ?disabled=${busy} @click=${() => void x.runScenario(id)}>Run the scenario (${s.runs.length} runs)</button>`}
-        <button data-testid="presenter-exit" title="Esc" @click=${() => x.present(null)}>✕</button>
+        ${mine ? html`<button data-testid="presenter-stop" @click=${() => emit(this, 'plan-stop')}>Stop</button>`
+          : html`<button class="primary" data-testid="presenter-run" ?disabled=${busy} @click=${() => emit(this, 'scenario-run', { id })}>Run the scenario (${s.runs.length} runs)</button>`}
+        <button data-testid="presenter-exit" title="Esc" @click=${() => present(null)}>✕</button>
       </header>
       <div class="text">
         <p><b>What we try.</b> ${s.tries}</p>
@@ -98,8 +110,8 @@ export class PresenterView extends LitElement {
       <div class="runs" data-testid="presenter-runs">
         ${labels.map((l, i) => {
           const r = runs[i];
-          const now = mine && x.index === i;
-          const state = now ? `step ${st?.step ?? 0}/${st?.maxSteps ?? r?.config.max_steps ?? '?'}` : r ? r.outcome.status.replace('_', ' ') : mine && i > x.index ? 'queued' : 'not run';
+          const now = mine && index === i;
+          const state = now ? `step ${st?.step ?? 0}/${st?.maxSteps ?? r?.config.max_steps ?? '?'}` : r ? r.outcome.status.replace('_', ' ') : mine && i > index ? 'queued' : 'not run';
           return html`<span class=${now ? 'now' : ''}><span class="swatch" style="background:${colorOf(i)}"></span>${l}: ${state}</span>`;
         })}
       </div>

@@ -4,13 +4,17 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { RANGE_END, RANGE_START, suggestRate } from '../../experiments/lr-range';
-import { runsOfTag } from '../../experiments/plan';
+import type { RunRecord } from '../../runs/schema';
 import { fmt } from '../charts/metric-chart';
 import '../charts/metric-chart';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+import { emit } from '../events';
 import { controlStyles } from './styles';
 
+/**
+ * @fires range-steps - the steps field was typed (detail: its text)
+ * @fires range-run - Run range test
+ * @fires config-set - "use" on a suggested rate (detail: learning_rate and the rate)
+ */
 @customElement('range-test')
 export class RangeTest extends LitElement {
   static override styles = [controlStyles, css`
@@ -19,27 +23,27 @@ export class RangeTest extends LitElement {
     .suggest b { font-variant-numeric: tabular-nums; }
   `];
 
-  @property({ attribute: false }) bench!: Workbench;
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench, this.bench?.config]);
-  }
+  /** The latest range test's run (live while it trains), or null. */
+  @property({ attribute: false }) run: RunRecord | null = null;
+  /** The steps field, as typed. */
+  @property() steps = '';
+  /** A plan or a run is training: the test cannot start. */
+  @property({ type: Boolean }) busy = false;
+  /** The setup is valid (the test trains a copy of it). */
+  @property({ type: Boolean }) configValid = false;
 
   override render() {
-    const b = this.bench;
-    const x = b.experiments;
-    const run = runsOfTag(b.listedRuns(), 'lr-range').at(-1) ?? null;
+    const run = this.run;
     const s = run ? suggestRate(run) : null;
-    const use = (lr: number) => b.config.set('learning_rate', lr);
-    const busy = x.busy || b.job.busy;
+    const use = (lr: number) => emit(this, 'config-set', { key: 'learning_rate', value: lr });
+    const busy = this.busy;
     const raw = run ? { x: run.metrics.lr.map((v) => v ?? 0), y: run.metrics.loss, label: 'loss', color: '#4e79a7', faint: true } : null;
     const smooth = s ? { x: s.curve.map((p) => p.lr), y: s.curve.map((p) => p.loss), label: 'smoothed loss', color: '#4e79a7' } : null;
     return html`
       <p class="muted">Trains a copy of the current setup while the learning rate ramps exponentially from ${fmt(RANGE_START)} to ${fmt(RANGE_END)}; it stops when the loss blows up. Read the rate where the loss falls fastest, not where it is lowest.</p>
       <div class="row">
-        <label>steps <input type="number" min="20" max="2000" style="width:5rem" data-testid="range-steps" .value=${String(x.rangeSteps)} @input=${(e: Event) => (x.rangeSteps = Math.max(20, Number((e.target as HTMLInputElement).value) || 200))} /></label>
-        <button class="primary" data-testid="run-range" ?disabled=${busy || !b.config.config} @click=${() => void x.runRangeTest()}>Run range test</button>
+        <label>steps <input type="number" min="20" max="2000" style="width:5rem" data-testid="range-steps" .value=${this.steps} @input=${(e: Event) => emit(this, 'range-steps', { text: (e.target as HTMLInputElement).value })} /></label>
+        <button class="primary" data-testid="run-range" ?disabled=${busy || !this.configValid} @click=${() => emit(this, 'range-run')}>Run range test</button>
       </div>
       ${s && run ? html`
         <div class="row suggest" data-testid="range-suggestions">

@@ -8,9 +8,9 @@ import { customElement, property } from 'lit/decorators.js';
 import type { RunRecord } from '../../runs/schema';
 import { CONFIG_KEYS, type ConfigKey } from '../../config/config';
 import { colorOf } from '../charts/series';
-import { Watch } from '../state/controller';
-import { safeName, type Workbench } from '../state/workbench';
-import { download } from './download';
+import { emit, type UiEvents } from '../events';
+import type { StorageUse } from '../state/quota';
+import type { CheckpointInfo } from '../state/store';
 import { formatBytes, formatLoss } from '../format';
 
 function differingKeys(runs: RunRecord[]): ConfigKey[] {
@@ -22,6 +22,18 @@ function show(v: unknown): string {
   return v === null ? '–' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/**
+ * @fires run-select - a run's checkbox (detail: its id and whether it is now drawn)
+ * @fires runs-select-all - Select all
+ * @fires runs-select-none - Select none
+ * @fires tag-select - "Select runs tagged…" (detail: the tag)
+ * @fires run-edit - a name, tags or notes field was changed (detail: the id and the new values)
+ * @fires run-delete - delete (detail: the id)
+ * @fires run-resume - resume from the checkpoint (detail: the id)
+ * @fires runs-import - run.json files were chosen (detail: the files)
+ * @fires runs-export - Export JSON or CSV of the selected runs that ended (detail: ids and format)
+ * @fires weights-download - weights (detail: the run's id and name)
+ */
 @customElement('run-list')
 export class RunList extends LitElement {
   static override styles = css`
@@ -43,33 +55,41 @@ export class RunList extends LitElement {
     .storage { color: #555; margin-left: auto; }
   `;
 
-  @property({ attribute: false }) bench!: Workbench;
+  /** Every recorded run, the live one in place or on top. */
+  @property({ attribute: false }) runs: readonly RunRecord[] = [];
+  /** Ids of the runs overlaid on the charts. */
+  @property({ attribute: false }) selected: ReadonlySet<string> = new Set();
+  /** The runs drawn, in the charts' order (a run's swatch has the color of its place). */
+  @property({ attribute: false }) shown: readonly RunRecord[] = [];
+  /** The latest checkpoint of each run that has one. */
+  @property({ attribute: false }) checkpoints: ReadonlyMap<string, CheckpointInfo> = new Map();
+  /** Ids of the runs whose weights are kept in this browser. */
+  @property({ attribute: false }) weightIds: ReadonlySet<string> = new Set();
+  /** The browser storage the runs take, or null where the browser does not say. */
+  @property({ attribute: false }) storage: StorageUse | null = null;
+  /** A run is training (no other can be resumed). */
+  @property({ type: Boolean }) busy = false;
+  /** Id of the job's live run, or null. */
+  @property() liveId: string | null = null;
 
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench]);
-  }
-
-  private async weights(run: RunRecord): Promise<void> {
-    const files = await this.bench.weightFiles(run.id);
-    for (const f of files) download(`${safeName(run.name)}-${f.name}`, f.bytes);
+  /** The run is the one training now. */
+  private training(r: RunRecord): boolean {
+    return this.busy && this.liveId === r.id;
   }
 
   /** Why the weights button cannot act on a run, or null when it can. */
   private noWeights(r: RunRecord): string | null {
-    const b = this.bench;
-    if (b.weightIds.has(r.id)) return null;
-    if (b.job.run?.id === r.id && b.job.busy) return 'The run is still training: its weights are saved when it ends.';
-    if (r.outcome.status === 'interrupted' || r.outcome.status === 'failed') return `${r.outcome.status === 'failed' ? 'Failed' : 'Interrupted'} at step ${r.outcome.step}: no weights were saved.${b.checkpoints.has(r.id) ? ' Resume it to finish and save them.' : ''}`;
+    if (this.weightIds.has(r.id)) return null;
+    if (this.training(r)) return 'The run is still training: its weights are saved when it ends.';
+    if (r.outcome.status === 'interrupted' || r.outcome.status === 'failed') return `${r.outcome.status === 'failed' ? 'Failed' : 'Interrupted'} at step ${r.outcome.step}: no weights were saved.${this.checkpoints.has(r.id) ? ' Resume it to finish and save them.' : ''}`;
     if (r.environment.runtime === 'node') return "Trained by the command line: its weights are in that run's output_dir.";
     return 'No weights in this browser for this run (an imported run keeps them where it was trained).';
   }
 
   /** Why a run cannot be resumed, or null when it can. */
   private noResume(r: RunRecord): string | null {
-    const b = this.bench;
-    if (!b.checkpoints.has(r.id)) return 'No checkpoint of this run is kept in this browser.';
-    if (b.job.busy) return 'Another run is training; resume this one when it ends.';
+    if (!this.checkpoints.has(r.id)) return 'No checkpoint of this run is kept in this browser.';
+    if (this.busy) return 'Another run is training; resume this one when it ends.';
     return null;
   }
 
@@ -84,34 +104,29 @@ export class RunList extends LitElement {
     const input = e.target as HTMLInputElement;
     const files = [...(input.files ?? [])];
     input.value = '';
-    if (files.length) void this.bench.importFiles(files);
+    if (files.length) emit(this, 'runs-import', { files });
   }
 
   override render() {
-    const b = this.bench;
-    const runs = b.listedRuns();
-    const selected = runs.filter((r) => b.selected.has(r.id));
-    const shown = b.shownRuns().map((r) => r.id);
+    const runs = this.runs;
+    const selected = runs.filter((r) => this.selected.has(r.id));
+    const shown = this.shown.map((r) => r.id);
     const ids = selected.filter((r) => r.outcome.status !== 'running').map((r) => r.id);
-    const exportJson = () => {
-      const f = b.exportJson(ids);
-      download(f.name, f.text, 'application/json');
-    };
-    const exportCsv = () => {
-      const f = b.exportCsv(ids);
-      download(f.name, f.text, 'text/csv');
-    };
+    const exportJson = () => emit(this, 'runs-export', { ids, format: 'json' });
+    const exportCsv = () => emit(this, 'runs-export', { ids, format: 'csv' });
+    const storage = this.storage;
     const diff = differingKeys(selected);
     const tags = [...new Set(runs.flatMap((r) => r.tags))].sort();
+    const edit = (r: RunRecord, patch: UiEvents['run-edit']['patch']) => emit(this, 'run-edit', { id: r.id, patch });
     return html`
       <div class="tools">
         <button data-testid="export-json" ?disabled=${!ids.length} @click=${exportJson}>Export JSON (${ids.length})</button>
         <button data-testid="export-csv" ?disabled=${!ids.length} @click=${exportCsv}>Export metrics CSV (${ids.length})</button>
         <label><button @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>Import run.json…</button><input data-testid="import" type="file" accept=".json,application/json" multiple hidden @change=${(e: Event) => this.importFiles(e)} /></label>
-        <button ?disabled=${!runs.length} @click=${() => { for (const r of runs) b.selected.add(r.id); b.changed(); }}>Select all</button>
-        <button ?disabled=${!ids.length} @click=${() => { b.selected.clear(); b.changed(); }}>Select none</button>
-        ${b.storage ? html`<span class="storage" data-testid="storage" title=${b.storage.persistent ? 'The browser keeps this storage (persistent).' : 'The browser may clear this storage when the disk runs low; export runs you want to keep.'}>storage: ${formatBytes(b.storage.used)} of ${formatBytes(b.storage.quota)}${b.storage.persistent ? ' (persistent)' : ''}</span>` : nothing}
-        ${tags.length ? html`<select data-testid="select-tag" title="Overlay the runs of a sweep or scenario" @change=${(e: Event) => { const t = (e.target as HTMLSelectElement).value; if (t) b.selectTag(t); (e.target as HTMLSelectElement).value = ''; }}>
+        <button ?disabled=${!runs.length} @click=${() => emit(this, 'runs-select-all')}>Select all</button>
+        <button ?disabled=${!ids.length} @click=${() => emit(this, 'runs-select-none')}>Select none</button>
+        ${storage ? html`<span class="storage" data-testid="storage" title=${storage.persistent ? 'The browser keeps this storage (persistent).' : 'The browser may clear this storage when the disk runs low; export runs you want to keep.'}>storage: ${formatBytes(storage.used)} of ${formatBytes(storage.quota)}${storage.persistent ? ' (persistent)' : ''}</span>` : nothing}
+        ${tags.length ? html`<select data-testid="select-tag" title="Overlay the runs of a sweep or scenario" @change=${(e: Event) => { const t = (e.target as HTMLSelectElement).value; if (t) emit(this, 'tag-select', { tag: t }); (e.target as HTMLSelectElement).value = ''; }}>
           <option value="">Select runs tagged…</option>${tags.map((t) => html`<option value=${t}>${t}</option>`)}</select>` : nothing}
       </div>
       ${runs.length ? html`
@@ -122,21 +137,21 @@ export class RunList extends LitElement {
             const at = shown.indexOf(r.id);
             const o = r.outcome;
             return html`<tr data-testid="run-row" data-run=${r.id}>
-              <td><input type="checkbox" data-testid="select-run" title="Overlay on the charts" .checked=${b.selected.has(r.id)} @change=${(e: Event) => b.toggleSelected(r.id, (e.target as HTMLInputElement).checked)} /></td>
+              <td><input type="checkbox" data-testid="select-run" title="Overlay on the charts" .checked=${this.selected.has(r.id)} @change=${(e: Event) => emit(this, 'run-select', { id: r.id, on: (e.target as HTMLInputElement).checked })} /></td>
               <td>${at >= 0 ? html`<span class="swatch" style="background:${colorOf(at)}"></span>` : nothing}</td>
-              <td><input type="text" data-testid="run-name" .value=${r.name} @change=${(e: Event) => void b.updateRun(r.id, { name: (e.target as HTMLInputElement).value })} /></td>
-              <td><input type="text" .value=${r.tags.join(', ')} placeholder="tags" @change=${(e: Event) => void b.updateRun(r.id, { tags: (e.target as HTMLInputElement).value.split(',').map((s) => s.trim()).filter(Boolean) })} /></td>
-              <td><input type="text" .value=${r.notes} placeholder="notes" @change=${(e: Event) => void b.updateRun(r.id, { notes: (e.target as HTMLInputElement).value })} /></td>
+              <td><input type="text" data-testid="run-name" .value=${r.name} @change=${(e: Event) => edit(r, { name: (e.target as HTMLInputElement).value })} /></td>
+              <td><input type="text" .value=${r.tags.join(', ')} placeholder="tags" @change=${(e: Event) => edit(r, { tags: (e.target as HTMLInputElement).value.split(',').map((s) => s.trim()).filter(Boolean) })} /></td>
+              <td><input type="text" .value=${r.notes} placeholder="notes" @change=${(e: Event) => edit(r, { notes: (e.target as HTMLInputElement).value })} /></td>
               <td class="num">${new Date(r.created).toLocaleString()}</td>
               <td class="status-${o.status}" data-testid="run-outcome" title=${o.reason ?? ''}>${this.outcomeText(r)}</td>
               <td class="num">${formatLoss(o.final_val_loss)}</td>
               <td class="num">${formatLoss(o.best_val_loss)}${o.best_step !== null ? ` @${o.best_step}` : ''}</td>
               <td>
-                ${b.checkpoints.has(r.id) && !(b.job.busy && b.job.run?.id === r.id) ? html`<button data-testid="resume-run" ?disabled=${this.noResume(r) !== null}
-                  title=${this.noResume(r) ?? `Resume from the checkpoint at step ${b.checkpoints.get(r.id)!.step}: it ends as if never interrupted.`}
-                  @click=${() => void b.resumeRun(r.id)}>resume</button>` : nothing}
-                <button data-testid="weights" ?disabled=${this.noWeights(r) !== null} title=${this.noWeights(r) ?? 'Download the trained weights'} @click=${() => void this.weights(r)}>weights</button>
-                <button data-testid="delete-run" title="Delete (you can undo)" ?disabled=${b.job.busy && b.job.run?.id === r.id} @click=${() => void b.deleteRun(r.id)}>delete</button>
+                ${this.checkpoints.has(r.id) && !this.training(r) ? html`<button data-testid="resume-run" ?disabled=${this.noResume(r) !== null}
+                  title=${this.noResume(r) ?? `Resume from the checkpoint at step ${this.checkpoints.get(r.id)!.step}: it ends as if never interrupted.`}
+                  @click=${() => emit(this, 'run-resume', { id: r.id })}>resume</button>` : nothing}
+                <button data-testid="weights" ?disabled=${this.noWeights(r) !== null} title=${this.noWeights(r) ?? 'Download the trained weights'} @click=${() => emit(this, 'weights-download', { id: r.id, name: r.name })}>weights</button>
+                <button data-testid="delete-run" title="Delete (you can undo)" ?disabled=${this.training(r)} @click=${() => emit(this, 'run-delete', { id: r.id })}>delete</button>
               </td>
             </tr>`;
           })}

@@ -1,8 +1,7 @@
 // <samples-panel>: the text the live run's model writes at each sample step, newest first.
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+import type { RunRecord } from '../../runs/schema';
 
 @customElement('samples-panel')
 export class SamplesPanel extends LitElement {
@@ -15,16 +14,11 @@ export class SamplesPanel extends LitElement {
     .none { color: #888; font-size: 0.8rem; }
   `;
 
-  @property({ attribute: false }) bench!: Workbench;
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench?.job]);
-  }
+  /** The live run, whose samples are shown (a new record object whenever it grew). */
+  @property({ attribute: false }) run: RunRecord | null = null;
 
   override render() {
-    const run = this.bench.job.run;
-    const samples = run ? [...run.samples].reverse() : [];
+    const samples = this.run ? [...this.run.samples].reverse() : [];
     if (!samples.length) return html`<div class="none">Samples appear every sample_interval steps and at the end.</div>`;
     return samples.map((s) => html`<div class="sample" data-testid="sample">
       <div class="step">step ${s.step} · temperature ${s.temperature} · top-k ${s.top_k}</div>

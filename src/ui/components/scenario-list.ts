@@ -2,11 +2,14 @@
 // the presenter view (where its runs start from the slide).
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { scenarioNote, SCENARIOS } from '../../experiments/scenarios';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+import { SCENARIOS } from '../../experiments/scenarios';
+import { emit } from '../events';
 import { controlStyles } from './styles';
 
+/**
+ * @fires scenario-present - present: open the scenario in the presenter view (detail: its id)
+ * @fires tag-select - overlay: exactly the scenario's recorded runs are drawn (detail: its tag)
+ */
 @customElement('scenario-list')
 export class ScenarioList extends LitElement {
   static override styles = [controlStyles, css`
@@ -16,21 +19,16 @@ export class ScenarioList extends LitElement {
     li button { margin-left: 0.4rem; font-size: 0.8rem; padding: 0.1rem 0.5rem; }
   `];
 
-  @property({ attribute: false }) bench!: Workbench;
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench]);
-  }
+  /** What scenarios on this machine are scaled to, or null at full scale. */
+  @property() note: string | null = null;
 
   override render() {
-    const x = this.bench.experiments;
-    const note = scenarioNote(x.scenarioOptions());
+    const note = this.note;
     return html`
       ${note ? html`<p class="muted">${note}</p>` : nothing}
       <ol>${SCENARIOS.map((s) => html`<li><b>${s.title}.</b> ${s.tries}
-        <button data-testid="present-${s.id}" @click=${() => x.present(s.id)}>present</button>
-        <button data-testid="select-scenario-${s.id}" title="Overlay this scenario's recorded runs on the charts" @click=${() => this.bench.selectTag(`scenario:${s.id}`)}>overlay</button></li>`)}</ol>
+        <button data-testid="present-${s.id}" @click=${() => emit(this, 'scenario-present', { id: s.id })}>present</button>
+        <button data-testid="select-scenario-${s.id}" title="Overlay this scenario's recorded runs on the charts" @click=${() => emit(this, 'tag-select', { tag: `scenario:${s.id}` })}>overlay</button></li>`)}</ol>
     `;
   }
 }

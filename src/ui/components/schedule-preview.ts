@@ -1,28 +1,28 @@
 // <schedule-preview>: the learning-rate curve the config will produce, drawn before training.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { shapeOf, type TrainConfig } from '../../config/config';
 import { lrCurve } from '../../train/schedule';
 import { scheduleOf, totalSteps } from '../../train/resolve';
 import '../charts/metric-chart';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+
+/** Bytes assumed for a text of unknown size (without max_steps, the number of steps depends on it). */
+const UNKNOWN_TEXT_BYTES = 1_000_000;
 
 @customElement('schedule-preview')
 export class SchedulePreview extends LitElement {
   static override styles = css`:host { display: block; margin-top: 0.3rem; }`;
 
-  @property({ attribute: false }) bench!: Workbench;
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench?.config]);
-  }
+  /** The validated config (nothing is drawn while it is invalid). */
+  @property({ attribute: false }) config: TrainConfig | null = null;
+  /** Bytes of the training text, or null when not known. */
+  @property({ attribute: false }) textBytes: number | null = null;
 
   override render() {
-    const c = this.bench.config.config;
+    const c = this.config;
     if (!c) return nothing;
-    const T = this.bench.shapeOf(c).context;
-    const bytes = this.bench.corpusSizes[c.train_data] ?? this.bench.upload?.bytes.length ?? 1_000_000;
+    const T = shapeOf(c.model).context;
+    const bytes = this.textBytes ?? UNKNOWN_TEXT_BYTES;
     const steps = Math.min(totalSteps(c, Math.floor(bytes * (1 - c.val_split)), T), 100_000);
     const y = lrCurve(scheduleOf(c, steps));
     const stride = Math.max(1, Math.floor(steps / 400));

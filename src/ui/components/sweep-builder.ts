@@ -4,10 +4,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Plan } from '../../experiments/plan';
-import { ConfigErrors } from '../../config/config';
-import { Watch } from '../state/controller';
-import type { SweepForm } from '../state/experiments';
-import type { Workbench } from '../state/workbench';
+import { ConfigErrors, type TrainConfig } from '../../config/config';
+import { emit } from '../events';
+import { DEFAULT_SWEEP_FORM, sweepPlan, type SweepForm } from '../state/sweep-form';
 import { controlStyles } from './styles';
 
 const FIELDS: { key: keyof SweepForm; label: string; hint: string }[] = [
@@ -17,6 +16,10 @@ const FIELDS: { key: keyof SweepForm; label: string; hint: string }[] = [
   { key: 'seed', label: 'seeds', hint: 'e.g. 1, 2, 3: repeats give a band' },
 ];
 
+/**
+ * @fires sweep-edit - a field was typed or picked (detail: the changed fields)
+ * @fires sweep-run - Run sweep
+ */
 @customElement('sweep-builder')
 export class SweepBuilder extends LitElement {
   static override styles = [controlStyles, css`
@@ -26,22 +29,22 @@ export class SweepBuilder extends LitElement {
     .row { display: flex; gap: 0.6rem; align-items: center; margin-top: 0.5rem; flex-wrap: wrap; font-size: 0.85rem; }
   `];
 
-  @property({ attribute: false }) bench!: Workbench;
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench, this.bench?.config, this.bench?.experiments]);
-  }
+  /** The builder's fields, as typed. */
+  @property({ attribute: false }) form: SweepForm = DEFAULT_SWEEP_FORM;
+  /** The setup the sweep varies, or null while a field of it is invalid. */
+  @property({ attribute: false }) config: TrainConfig | null = null;
+  /** A plan or a run is training: Run sweep is disabled. */
+  @property({ type: Boolean }) busy = false;
 
   private plan(): { plan: Plan | null; errors: Map<string, string> } {
     const errors = new Map<string, string>();
-    const config = this.bench.config.config;
+    const config = this.config;
     if (!config) {
       errors.set('(config)', 'fix the marked config fields first');
       return { plan: null, errors };
     }
     try {
-      return { plan: this.bench.experiments.sweepPlan(config), errors };
+      return { plan: sweepPlan(this.form, config), errors };
     } catch (e) {
       if (!(e instanceof ConfigErrors)) throw e;
       for (const x of e.errors) errors.set(x.key, x.message);
@@ -50,16 +53,12 @@ export class SweepBuilder extends LitElement {
   }
 
   override render() {
-    const x = this.bench.experiments;
-    const f = x.sweepForm;
-    const set = (patch: Partial<SweepForm>) => {
-      x.sweepForm = { ...f, ...patch };
-      this.requestUpdate();
-    };
+    const f = this.form;
+    const set = (patch: Partial<SweepForm>) => emit(this, 'sweep-edit', patch);
     const { plan, errors } = this.plan();
-    const steps = this.bench.config.config?.max_steps;
+    const steps = this.config?.max_steps;
     const fieldErrors = [...errors].filter(([k]) => !['learning_rate', 'batch_size', 'lora_rank', 'seed', 'reference_batch_size'].includes(k));
-    const busy = x.busy || this.bench.job.busy;
+    const busy = this.busy;
     return html`
       <p class="muted">Runs the product of these lists on top of the setup on the left, one after another; each run is recorded with the tag <code>sweep:NAME</code>.</p>
       <div class="grid">
@@ -75,14 +74,14 @@ export class SweepBuilder extends LitElement {
             <option value="linear" ?selected=${f.lr_scaling === 'linear'}>linear (rate × k for batch × k)</option>
             <option value="sqrt" ?selected=${f.lr_scaling === 'sqrt'}>square root (rate × √k)</option>
           </select>
-          reference batch <input type="number" min="1" style="width:4.5rem" data-testid="sweep-reference" placeholder=${String(this.bench.config.config?.batch_size ?? '')} .value=${f.reference_batch_size} @input=${(e: Event) => set({ reference_batch_size: (e.target as HTMLInputElement).value })} />
+          reference batch <input type="number" min="1" style="width:4.5rem" data-testid="sweep-reference" placeholder=${String(this.config?.batch_size ?? '')} .value=${f.reference_batch_size} @input=${(e: Event) => set({ reference_batch_size: (e.target as HTMLInputElement).value })} />
           ${errors.has('reference_batch_size') ? html`<div class="err">${errors.get('reference_batch_size')}</div>` : nothing}
         </div>
         <span></span><label><input type="checkbox" .checked=${f.alpha_with_rank} @change=${(e: Event) => set({ alpha_with_rank: (e.target as HTMLInputElement).checked })} /> scale alpha with rank (keep alpha/r)</label>
       </div>
       ${fieldErrors.map(([, m]) => html`<div class="err">${m}</div>`)}
       <div class="row">
-        <button class="primary" data-testid="run-sweep" ?disabled=${!plan || busy} @click=${() => void x.runSweep()}>Run sweep</button>
+        <button class="primary" data-testid="run-sweep" ?disabled=${!plan || busy} @click=${() => emit(this, 'sweep-run')}>Run sweep</button>
         <span data-testid="sweep-count">${plan ? `${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'} × ${steps ?? '?'} steps` : 'no runs'}</span>
         ${plan ? html`<span class="muted">${plan.runs.slice(0, 6).map((r) => r.label).join(' · ')}${plan.runs.length > 6 ? ' …' : ''}</span>` : nothing}
       </div>

@@ -10,8 +10,8 @@ import type { SweepKey } from '../../experiments/sweep';
 import { foldedValCurves, rateSeries } from '../charts/experiment-series';
 import { fmt } from '../charts/metric-chart';
 import '../charts/metric-chart';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+import type { RunRecord } from '../../runs/schema';
+import { emit } from '../events';
 import { formatLoss } from '../format';
 import { controlStyles } from './styles';
 
@@ -19,6 +19,9 @@ type SortKey = SweepKey | 'finalVal' | 'bestVal' | 'bestStep' | 'tokensToTarget'
 
 const KEY_LABEL: Record<SweepKey, string> = { learning_rate: 'learning rate', batch_size: 'batch', lora_rank: 'rank', seed: 'seed' };
 
+/**
+ * @fires tag-select - Overlay on the charts: exactly this sweep's runs are drawn (detail: its tag)
+ */
 @customElement('sweep-results')
 export class SweepResults extends LitElement {
   static override styles = [controlStyles, css`
@@ -30,19 +33,17 @@ export class SweepResults extends LitElement {
     .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 0.8rem; margin-top: 0.7rem; }
   `];
 
-  @property({ attribute: false }) bench!: Workbench;
+  /** Every listed run, the live one included; sweeps are found by their sweep: tags. */
+  @property({ attribute: false }) runs: readonly RunRecord[] = [];
+  /** The tag of the sweep being trained, shown until another is picked; null when none runs. */
+  @property() planTag: string | null = null;
   @state() private tag: string | null = null;
   @state() private sort: { key: SortKey; asc: boolean } = { key: 'bestVal', asc: true };
   @state() private target = '';
 
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench]);
-  }
-
   private tags(): string[] {
     const latest = new Map<string, string>();
-    for (const r of this.bench.listedRuns()) for (const t of r.tags) if (t.startsWith('sweep:') && (latest.get(t) ?? '') < r.created) latest.set(t, r.created);
+    for (const r of this.runs) for (const t of r.tags) if (t.startsWith('sweep:') && (latest.get(t) ?? '') < r.created) latest.set(t, r.created);
     return [...latest].sort((a, b) => b[1].localeCompare(a[1])).map(([t]) => t);
   }
 
@@ -52,12 +53,10 @@ export class SweepResults extends LitElement {
   }
 
   override render() {
-    const b = this.bench;
     const tags = this.tags();
-    const planTag = b.experiments.plan?.kind === 'sweep' ? b.experiments.plan.tag : null;
-    const tag = this.tag && tags.includes(this.tag) ? this.tag : (planTag ?? tags[0] ?? null);
+    const tag = this.tag && tags.includes(this.tag) ? this.tag : (this.planTag ?? tags[0] ?? null);
     if (!tag) return html`<p class="muted">No sweep recorded yet.</p>`;
-    const runs = runsOfTag(b.listedRuns(), tag);
+    const runs = runsOfTag(this.runs, tag);
     const target = this.target.trim() === '' ? null : Number(this.target);
     const rows = summarize(runs, target !== null && Number.isFinite(target) ? target : null);
     const best = bestRow(rows);
@@ -74,7 +73,7 @@ export class SweepResults extends LitElement {
           ${tags.map((t) => html`<option value=${t} ?selected=${t === tag}>${t.slice(6)}</option>`)}
         </select></label>
         <label title="Tokens each run needed to reach this validation loss.">tokens to reach val loss <input type="number" step="0.01" style="width:5rem" data-testid="target-loss" .value=${this.target} @input=${(e: Event) => (this.target = (e.target as HTMLInputElement).value)} /></label>
-        <button data-testid="overlay-sweep" @click=${() => b.selectTag(tag)}>Overlay on the charts</button>
+        <button data-testid="overlay-sweep" @click=${() => emit(this, 'tag-select', { tag })}>Overlay on the charts</button>
       </div>
       <table data-testid="sweep-table">
         <thead><tr><th></th>${shownKeys.map((k) => th(k, KEY_LABEL[k]))}${th('finalVal', 'final val')}${th('bestVal', 'best val')}${th('bestStep', 'step of best')}${th('tokensToTarget', 'tokens to target')}<th>outcome</th></tr></thead>

@@ -2,10 +2,20 @@
 // Playground), and progress: step of total, elapsed, ETA, tokens/s, the GPU adapter.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { Watch } from '../state/controller';
-import type { Workbench } from '../state/workbench';
+import type { RunRecord } from '../../runs/schema';
+import type { TrainerStatus } from '../../train/trainer';
+import { emit } from '../events';
+import { isBusy, type JobState } from '../state/job';
 import { formatDuration, formatLoss, formatRate } from '../format';
 
+/**
+ * @fires train-start - Train
+ * @fires train-pause - Pause
+ * @fires train-resume - Resume
+ * @fires train-step - Step (one step, then paused again)
+ * @fires train-stop - Stop
+ * @fires train-reset - Reset (clear the live run from the page)
+ */
 @customElement('train-controls')
 export class TrainControls extends LitElement {
   static override styles = css`
@@ -22,36 +32,41 @@ export class TrainControls extends LitElement {
     .outcome { font-size: 0.82rem; margin-top: 0.35rem; }
   `;
 
-  @property({ attribute: false }) bench!: Workbench;
-
-  constructor() {
-    super();
-    new Watch(this, () => [this.bench, this.bench?.job, this.bench?.config]);
-  }
+  /** The job's state: idle, starting, running, paused, done or error. */
+  @property() jobState: JobState = 'idle';
+  /** The trainer's latest progress report, or null before the first. */
+  @property({ attribute: false }) status: TrainerStatus | null = null;
+  /** The live run (its outcome is shown once it ended), or null. */
+  @property({ attribute: false }) run: RunRecord | null = null;
+  /** The job's last error, or null. */
+  @property() error: string | null = null;
+  /** The GPU adapter's name. */
+  @property() adapter = '';
+  /** Why Train is disabled (the first invalid field's message), or null when the config is valid. */
+  @property() invalid: string | null = null;
 
   override render() {
-    const b = this.bench;
-    const job = b.job;
-    const s = job.status;
-    const state = job.state;
+    const s = this.status;
+    const state = this.jobState;
+    const busy = isBusy(state);
     const running = state === 'running' || state === 'starting';
     const paused = state === 'paused';
-    const invalid = !b.config.config;
+    const invalid = this.invalid !== null;
     const step = s?.step ?? 0;
     const total = s?.maxSteps ?? 0;
     const eta = s && step > 0 && s.state !== 'done' ? (s.elapsedMs / step) * (total - step) : 0;
-    const outcome = job.run?.outcome;
+    const outcome = this.run?.outcome;
     return html`
       <div class="buttons">
-        <button class="primary" data-testid="train" ?disabled=${invalid || job.busy} title=${invalid ? 'Fix the marked fields first.' : 'Start a run with this config.'} @click=${() => void b.train()}>Train</button>
-        <button data-testid="pause" ?disabled=${!running} @click=${() => void job.pause()}>Pause</button>
-        <button data-testid="resume" ?disabled=${!paused} @click=${() => void job.resume()}>Resume</button>
-        <button data-testid="step" ?disabled=${!paused} title="Train one more step, then pause." @click=${() => void job.step(1)}>Step</button>
-        <button data-testid="stop" ?disabled=${!job.busy} @click=${() => void job.stop()}>Stop</button>
-        <button data-testid="reset" ?disabled=${job.busy || state === 'idle'} title="Clear the live run (it stays in the run list)." @click=${() => job.reset()}>Reset</button>
+        <button class="primary" data-testid="train" ?disabled=${invalid || busy} title=${invalid ? 'Fix the marked fields first.' : 'Start a run with this config.'} @click=${() => emit(this, 'train-start')}>Train</button>
+        <button data-testid="pause" ?disabled=${!running} @click=${() => emit(this, 'train-pause')}>Pause</button>
+        <button data-testid="resume" ?disabled=${!paused} @click=${() => emit(this, 'train-resume')}>Resume</button>
+        <button data-testid="step" ?disabled=${!paused} title="Train one more step, then pause." @click=${() => emit(this, 'train-step')}>Step</button>
+        <button data-testid="stop" ?disabled=${!busy} @click=${() => emit(this, 'train-stop')}>Stop</button>
+        <button data-testid="reset" ?disabled=${busy || state === 'idle'} title="Clear the live run (it stays in the run list)." @click=${() => emit(this, 'train-reset')}>Reset</button>
       </div>
-      ${invalid ? html`<div class="why" data-testid="train-disabled">Train is disabled: ${[...b.config.errors.values()][0]}</div>` : nothing}
-      ${s || job.busy ? html`
+      ${invalid ? html`<div class="why" data-testid="train-disabled">Train is disabled: ${this.invalid}</div>` : nothing}
+      ${s || busy ? html`
         <div class="bar"><div style="width:${total ? (100 * step) / total : 0}%"></div></div>
         <div class="progress" data-testid="progress">
           <span>step <b data-testid="progress-step">${step}</b> / ${total}</span>
@@ -59,11 +74,11 @@ export class TrainControls extends LitElement {
           <span>elapsed <b>${formatDuration(s?.elapsedMs ?? 0)}</b></span>
           <span>ETA <b>${eta ? formatDuration(eta) : '–'}</b></span>
           <span><b>${formatRate(s?.tokensPerSec ?? 0)}</b> tokens/s</span>
-          <span>${job.gpu?.adapter.name ?? ''}</span>
+          <span>${this.adapter}</span>
           <span data-testid="job-state">${state}</span>
         </div>` : nothing}
-      ${outcome && !job.busy && state !== 'idle' ? html`<div class="outcome" data-testid="outcome">${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}; final val loss ${formatLoss(outcome.final_val_loss)}</div>` : nothing}
-      ${job.error && job.error !== outcome?.reason ? html`<div class="why">${job.error}</div>` : nothing}
+      ${outcome && !busy && state !== 'idle' ? html`<div class="outcome" data-testid="outcome">${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}; final val loss ${formatLoss(outcome.final_val_loss)}</div>` : nothing}
+      ${this.error && this.error !== outcome?.reason ? html`<div class="why">${this.error}</div>` : nothing}
     `;
   }
 }

@@ -14,7 +14,7 @@ export interface Preset {
 }
 
 /** Starting points for common setups; the classroom scenarios (issue 6) add more. */
-export const PRESETS: Preset[] = [
+export const CONFIG_PRESETS: Preset[] = [
   { id: 'lora', title: 'LoRA fine-tune (r 8)', about: 'Adapters on every linear layer of the base, 2e-4, warmup then cosine: the usual default.', values: { lora_rank: 8, lora_alpha: 16, learning_rate: 2e-4, warmup_steps: 20, lr_schedule: 'cosine' } },
   { id: 'full', title: 'Full fine-tune', about: 'Every weight of the base trains, at 1e-3 with weight decay.', values: { lora_rank: 0, learning_rate: 1e-3, weight_decay: 0.01 } },
   { id: 'scratch', title: 'From scratch', about: 'No base model: a random network learns the text from zero.', values: { lora_rank: 0, base_model: null, learning_rate: 3e-3, warmup_steps: 20, weight_decay: 0.1 } },
@@ -37,30 +37,70 @@ function decodeValue(key: ConfigKey, raw: string): unknown {
   }
 }
 
+/** Whether a lock= or hide= list names the key, or the key's group. */
+export function namesKey(names: ReadonlySet<string>, key: ConfigKey): boolean {
+  return names.has(key) || names.has(FIELDS[key].group);
+}
+
+/** Whether a hide= list hides the whole group (by its name, or every key in it). */
+export function hidesGroup(hidden: ReadonlySet<string>, group: FieldGroup): boolean {
+  return hidden.has(group) || CONFIG_KEYS.filter((k) => FIELDS[k].group === group).every((k) => namesKey(hidden, k));
+}
+
+/**
+ * Every change replaces `values`, `errors`, `locked` and `hidden` with new objects, so a component
+ * handed one of them (Lit compares properties by identity) sees that it changed.
+ */
 export class ConfigState extends EventTarget {
-  values: Record<string, unknown> = defaultConfig();
-  errors = new Map<string, string>();
-  config: TrainConfig | null = defaultConfig();
-  locked = new Set<string>();
-  hidden = new Set<string>();
+  #values: Readonly<Record<string, unknown>> = defaultConfig();
+  #errors: ReadonlyMap<string, string> = new Map();
+  #config: TrainConfig | null = defaultConfig();
+  #locked: ReadonlySet<string> = new Set();
+  #hidden: ReadonlySet<string> = new Set();
 
   constructor(initial: Partial<TrainConfig> = {}) {
     super();
-    this.values = { ...this.values, ...initial };
+    this.#values = { ...this.#values, ...initial };
     this.validate();
   }
 
+  /** The fields as typed (a value may be invalid). */
+  get values(): Readonly<Record<string, unknown>> {
+    return this.#values;
+  }
+
+  /** The schema's message per invalid key. */
+  get errors(): ReadonlyMap<string, string> {
+    return this.#errors;
+  }
+
+  /** The validated config, or null while a field is invalid. */
+  get config(): Readonly<TrainConfig> | null {
+    return this.#config;
+  }
+
+  /** Keys and groups the URL's lock= fixes. */
+  get locked(): ReadonlySet<string> {
+    return this.#locked;
+  }
+
+  /** Keys and groups the URL's hide= hides. */
+  get hidden(): ReadonlySet<string> {
+    return this.#hidden;
+  }
+
   private validate(): void {
-    this.errors.clear();
+    const errors = new Map<string, string>();
     try {
-      const c = parseConfig(this.values);
+      const c = parseConfig(this.#values);
       resolveScope(c, c.base_model !== null);
-      this.config = c;
+      this.#config = c;
     } catch (e) {
-      this.config = null;
+      this.#config = null;
       if (!(e instanceof ConfigErrors)) throw e;
-      for (const err of e.errors) this.errors.set(err.key, err.message);
+      for (const err of e.errors) errors.set(err.key, err.message);
     }
+    this.#errors = errors;
   }
 
   private changed(): void {
@@ -68,29 +108,21 @@ export class ConfigState extends EventTarget {
   }
 
   set(key: ConfigKey, value: unknown): void {
-    if (this.locked.has(key)) return;
-    this.values = { ...this.values, [key]: value };
+    if (this.#locked.has(key)) return;
+    this.#values = { ...this.#values, [key]: value };
     this.validate();
     this.changed();
   }
 
   apply(values: Partial<TrainConfig>): void {
-    const allowed = Object.fromEntries(Object.entries(values).filter(([k]) => !this.locked.has(k)));
-    this.values = { ...this.values, ...allowed };
+    const allowed = Object.fromEntries(Object.entries(values).filter(([k]) => !this.#locked.has(k)));
+    this.#values = { ...this.#values, ...allowed };
     this.validate();
     this.changed();
   }
 
   isLocked(key: ConfigKey): boolean {
-    return this.locked.has(key) || this.locked.has(FIELDS[key].group);
-  }
-
-  isHidden(key: ConfigKey): boolean {
-    return this.hidden.has(key) || this.hidden.has(FIELDS[key].group);
-  }
-
-  isGroupHidden(group: FieldGroup): boolean {
-    return this.hidden.has(group) || CONFIG_KEYS.filter((k) => FIELDS[k].group === group).every((k) => this.isHidden(k));
+    return namesKey(this.#locked, key);
   }
 
   /** Query string of every value that differs from its default, plus lock/hide. */
@@ -98,11 +130,11 @@ export class ConfigState extends EventTarget {
     const q = new URLSearchParams();
     const def = defaultConfig() as Record<string, unknown>;
     for (const k of CONFIG_KEYS) {
-      const v = this.values[k];
+      const v = this.#values[k];
       if (JSON.stringify(v) !== JSON.stringify(def[k])) q.set(k, encodeValue(v));
     }
-    if (this.locked.size) q.set('lock', [...this.locked].join(','));
-    if (this.hidden.size) q.set('hide', [...this.hidden].join(','));
+    if (this.#locked.size) q.set('lock', [...this.#locked].join(','));
+    if (this.#hidden.size) q.set('hide', [...this.#hidden].join(','));
     return q.toString();
   }
 
@@ -115,9 +147,9 @@ export class ConfigState extends EventTarget {
       if (raw !== null) vals[k] = decodeValue(k, raw);
     }
     const list = (name: string) => new Set((q.get(name) ?? '').split(',').map((s) => s.trim()).filter((s) => (CONFIG_KEYS as string[]).includes(s) || GROUP_NAMES.has(s)));
-    this.values = { ...defaultConfig(), ...vals };
-    this.locked = list('lock');
-    this.hidden = list('hide');
+    this.#values = { ...defaultConfig(), ...vals };
+    this.#locked = list('lock');
+    this.#hidden = list('hide');
     this.validate();
     this.changed();
   }

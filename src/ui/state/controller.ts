@@ -1,5 +1,6 @@
-// Lit glue: re-render a component whenever a state object (an EventTarget that fires 'change')
-// changes. Targets are re-read before each update, so a property set after connection is watched.
+// Lit glue: re-render the element that holds the page's state (<stepsize-app>) whenever a state
+// object (an EventTarget that fires 'change') changes; the components below it get new properties.
+// Targets are re-read before each update, so a property set after connection is watched.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export class Watch implements ReactiveController {

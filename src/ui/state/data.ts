@@ -1,7 +1,7 @@
 // Training text for the page: a bundled corpus fetched from /corpora/<id>.txt (emitted by the build),
 // or a .txt file the person drops. Bytes are kept in memory once loaded.
 
-import { CORPORA, isCorpusId, type CorpusId } from '../../data/corpora';
+import type { CorpusId } from '../../data/corpora';
 import { splitDataset } from '../../data/dataset';
 
 const cache = new Map<string, Promise<Uint8Array>>();
@@ -48,10 +48,6 @@ export function uploadSource(u: Uploaded): string {
 export function splitSizes(bytes: number, valSplit: number, trainBytes: number | null): { train: number; val: number } {
   const cut = Math.floor(bytes * (1 - valSplit));
   return { train: trainBytes === null ? cut : Math.min(cut, trainBytes), val: bytes - cut };
-}
-
-export function describeSource(source: string): string {
-  return isCorpusId(source) ? CORPORA[source].title : source;
 }
 
 export { splitDataset };

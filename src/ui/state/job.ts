@@ -3,7 +3,7 @@
 // and each checkpoint with it in one transaction). It notices a dead worker (an error event, or no
 // answer to the heartbeat) and a lost GPU device, says so in plain words, ends the run as
 // interrupted at its last checkpoint (to be resumed), and carries on with a fresh worker.
-// Components read it through a ReactiveController (see controller.ts) and call its methods.
+// The page reads it through getters and changes it through its methods.
 
 import { proxy, wrap, type Remote } from 'comlink';
 import { isCorpusId } from '../../data/corpora';
@@ -42,6 +42,11 @@ export const HEARTBEAT_TIMEOUT_MS = 30_000;
 /** The name of the Web Lock a tab holds while it trains a run (other tabs leave that run alone). */
 export const runLockName = (id: string) => `stepsize-run:${id}`;
 
+/** A run is under way: starting, running or paused. */
+export function isBusy(state: JobState): boolean {
+  return state === 'starting' || state === 'running' || state === 'paused';
+}
+
 /** A run ended by something outside it (worker, device): it stops at its last checkpoint, to be resumed. */
 class Interruption extends Error {}
 
@@ -49,18 +54,19 @@ function makeWorker(): Worker {
   return new Worker(new URL('../../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'stepsize-train' });
 }
 
+/**
+ * The live record grows in place (src/train/record.ts); after every change the job holds it in a
+ * fresh outer object, so a view handed the run (Lit compares properties by identity) redraws.
+ */
 export class JobController extends EventTarget {
-  state: JobState = 'idle';
-  run: RunRecord | null = null;
-  status: TrainerStatus | null = null;
-  error: string | null = null;
-  gpu: GpuInfo | null = null;
-  check: SelfTestResult | null = null;
-  /** Step of the live run's latest stored checkpoint. */
-  checkpointStep: number | null = null;
-  /** Said to the person (the Workbench shows it as the page's message). */
-  onNotice: (n: Notice) => void = () => {};
-  heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS;
+  #state: JobState = 'idle';
+  #run: RunRecord | null = null;
+  #status: TrainerStatus | null = null;
+  #error: string | null = null;
+  #gpu: GpuInfo | null = null;
+  #check: SelfTestResult | null = null;
+  #checkpointStep: number | null = null;
+  private heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS;
   private worker!: Worker;
   private api!: Remote<TrainingApi>;
   private saving: Promise<void> = Promise.resolve();
@@ -69,10 +75,48 @@ export class JobController extends EventTarget {
   private interrupt: ((e: Interruption) => void) | null = null;
   private storageFullSaid = false;
 
-  constructor(private readonly store: RunStore) {
+  /** `onNotice`: said to the person (the Workbench shows it as the page's message). */
+  constructor(private readonly store: RunStore, private readonly onNotice: (n: Notice) => void) {
     super();
     this.connect();
     setInterval(() => this.heartbeat(), HEARTBEAT_EVERY_MS);
+  }
+
+  get state(): JobState {
+    return this.#state;
+  }
+
+  /** The live run's record (null before a run starts and after a reset). */
+  get run(): RunRecord | null {
+    return this.#run;
+  }
+
+  get status(): TrainerStatus | null {
+    return this.#status;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
+
+  /** The worker's adapter and limits, once init() has answered. */
+  get gpu(): GpuInfo | null {
+    return this.#gpu;
+  }
+
+  /** The kernel check against its float64 reference, once init() has answered. */
+  get check(): SelfTestResult | null {
+    return this.#check;
+  }
+
+  /** Step of the live run's latest stored checkpoint. */
+  get checkpointStep(): number | null {
+    return this.#checkpointStep;
+  }
+
+  /** How long a busy worker may stay silent before it is given up for hung (fault injection shortens it). */
+  setHeartbeatTimeout(ms: number): void {
+    this.heartbeatTimeoutMs = ms;
   }
 
   private connect(): void {
@@ -115,10 +159,11 @@ export class JobController extends EventTarget {
 
   /** Opens the GPU in the worker and checks a kernel against its reference. */
   async init(): Promise<GpuInfo> {
-    this.gpu = await this.api.gpuInfo();
-    this.check = await this.api.selfTest();
+    const gpu = await this.api.gpuInfo();
+    this.#gpu = gpu;
+    this.#check = await this.api.selfTest();
     this.changed();
-    return this.gpu;
+    return gpu;
   }
 
   /** Storage full: said once per run, with what is needed and what could go. */
@@ -130,7 +175,7 @@ export class JobController extends EventTarget {
 
   /** Saves the live record (serialised, so saves never overlap). */
   private persist(): void {
-    const run = this.run;
+    const run = this.#run;
     if (!run) return;
     this.saving = this.saving
       .then(() => this.store.put(run))
@@ -142,7 +187,7 @@ export class JobController extends EventTarget {
 
   /** Stores a checkpoint with the record; on a full disk, older checkpoints of other runs go first. */
   private keepCheckpoint(step: number, files: CheckpointFiles): void {
-    const run = this.run;
+    const run = this.#run;
     if (!run) return;
     const snapshot = structuredClone(run);
     const bytes = files.tensors.byteLength + files.state.length;
@@ -150,7 +195,7 @@ export class JobController extends EventTarget {
       for (;;) {
         try {
           await this.store.putCheckpoint(snapshot, step, files);
-          this.checkpointStep = step;
+          this.#checkpointStep = step;
           this.changed();
           return;
         } catch (e) {
@@ -166,33 +211,43 @@ export class JobController extends EventTarget {
 
   private apply(events: TrainEvent[]): void {
     for (const e of events) {
-      if (e.kind === 'started') this.run = e.record;
-      else if (!this.run) continue;
-      else if (e.kind === 'steps') recordSteps(this.run, e.rows, this.run.tensors.names.length, this.run.config.metrics_interval);
-      else if (e.kind === 'eval') recordEval(this.run, { step: e.step, tokens: e.tokens, val_loss: e.valLoss, elapsed_ms: this.status?.elapsedMs ?? 0 });
-      else if (e.kind === 'sample') recordSample(this.run, { step: e.step, prompt: e.prompt, text: e.text, temperature: this.run.config.sample_temperature, top_k: this.run.config.sample_top_k });
+      const run = this.#run;
+      if (e.kind === 'started') this.#run = e.record;
+      else if (!run) continue;
+      else if (e.kind === 'steps') recordSteps(run, e.rows, run.tensors.names.length, run.config.metrics_interval);
+      else if (e.kind === 'eval') recordEval(run, { step: e.step, tokens: e.tokens, val_loss: e.valLoss, elapsed_ms: this.#status?.elapsedMs ?? 0 });
+      else if (e.kind === 'sample') recordSample(run, { step: e.step, prompt: e.prompt, text: e.text, temperature: run.config.sample_temperature, top_k: run.config.sample_top_k });
       else if (e.kind === 'checkpoint') this.keepCheckpoint(e.step, e.files);
       else if (e.kind === 'status') {
-        this.status = e.status;
-        if (this.state === 'running' || this.state === 'paused') this.state = e.status.state === 'paused' ? 'paused' : 'running';
-      } else if (e.kind === 'finished') this.run = e.record;
+        this.#status = e.status;
+        if (this.#state === 'running' || this.#state === 'paused') this.#state = e.status.state === 'paused' ? 'paused' : 'running';
+      } else if (e.kind === 'finished') this.#run = e.record;
     }
-    if (this.state === 'starting' && this.run) this.state = 'running';
+    if (this.#run) this.#run = { ...this.#run };
+    if (this.#state === 'starting' && this.#run) this.#state = 'running';
     this.persist();
     this.changed();
   }
 
   get busy(): boolean {
-    return this.state === 'starting' || this.state === 'running' || this.state === 'paused';
+    return isBusy(this.#state);
+  }
+
+  /** Renames, tags or annotates the live run; returns its record, or null when `id` is not the live run. */
+  annotate(id: string, patch: Partial<Pick<RunRecord, 'name' | 'tags' | 'notes'>>): RunRecord | null {
+    if (this.#run?.id !== id) return null;
+    this.#run = { ...this.#run, ...patch };
+    this.changed();
+    return this.#run;
   }
 
   async start(req: StartRequest): Promise<RunRecord | null> {
     if (this.busy) throw new Error('a run is already in progress');
-    this.state = 'starting';
-    this.error = null;
-    this.run = null;
-    this.status = null;
-    this.checkpointStep = req.resume?.step ?? null;
+    this.#state = 'starting';
+    this.#error = null;
+    this.#run = null;
+    this.#status = null;
+    this.#checkpointStep = req.resume?.step ?? null;
     this.storageFullSaid = false;
     this.changed();
     const id = req.resume?.id ?? newRunId();
@@ -205,7 +260,7 @@ export class JobController extends EventTarget {
       if (!req.resume && !isCorpusId(req.config.train_data)) await this.store.putText(id, req.data.source, req.data.bytes);
       const resume = req.resume ? { state: req.resume.state, tensors: req.resume.tensors } : undefined;
       const record = await Promise.race([this.api.start({ id, config: req.config, data: req.data, base: req.base, userAgent: navigator.userAgent, resume }, onEvents), interrupted]);
-      this.run = record;
+      this.#run = record;
       this.persist();
       const weights = await this.api.weights();
       await this.saving;
@@ -213,18 +268,19 @@ export class JobController extends EventTarget {
       // A run that ended needs no checkpoint; a stopped one keeps it, to be resumed.
       if (record.outcome.status !== 'stopped') await this.store.deleteCheckpoint(record.id);
       await req.onDone?.(record, weights);
-      this.state = 'done';
+      this.#state = 'done';
       return record;
     } catch (e) {
       const message = (e as Error).message;
       const outside = e instanceof Interruption || /GPU device lost/.test(message);
-      this.state = 'error';
-      this.error = message;
-      if (this.run) {
-        const at = this.checkpointStep !== null ? ` It can be resumed from step ${this.checkpointStep}.` : '';
-        this.run.outcome = { ...this.run.outcome, status: outside ? 'interrupted' : 'failed', reason: message };
+      this.#state = 'error';
+      this.#error = message;
+      const run = this.#run;
+      if (run) {
+        const at = this.#checkpointStep !== null ? ` It can be resumed from step ${this.#checkpointStep}.` : '';
+        this.#run = { ...run, outcome: { ...run.outcome, status: outside ? 'interrupted' : 'failed', reason: message } };
         this.persist();
-        if (outside) this.onNotice({ kind: 'error', text: `${message} The run "${this.run.name}" was interrupted at step ${this.run.outcome.step}.${at}` });
+        if (outside) this.onNotice({ kind: 'error', text: `${message} The run "${run.name}" was interrupted at step ${run.outcome.step}.${at}` });
       } else if (outside) this.onNotice({ kind: 'error', text: message });
       await this.saving;
       return null;
@@ -259,11 +315,11 @@ export class JobController extends EventTarget {
   /** Forgets the finished (or failed) run so the page shows a fresh setup. */
   reset(): void {
     if (this.busy) return;
-    this.state = 'idle';
-    this.run = null;
-    this.status = null;
-    this.error = null;
-    this.checkpointStep = null;
+    this.#state = 'idle';
+    this.#run = null;
+    this.#status = null;
+    this.#error = null;
+    this.#checkpointStep = null;
     this.changed();
   }
 }

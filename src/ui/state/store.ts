@@ -42,10 +42,14 @@ export interface SavedRun {
 }
 
 export class RunStore {
-  /** Fault injection: this many coming checkpoint writes fail as on a full disk (QuotaExceededError). */
-  simulatedQuotaErrors = 0;
+  private simulatedQuotaErrors = 0;
 
   private constructor(private readonly db: IDBPDatabase<Schema>) {}
+
+  /** Fault injection: the next `n` checkpoint writes fail as on a full disk (QuotaExceededError). */
+  failNextCheckpoints(n: number): void {
+    this.simulatedQuotaErrors = n;
+  }
 
   static async open(name = DB_NAME): Promise<RunStore> {
     const db = await openDB<Schema>(name, DB_VERSION, {

@@ -1,90 +1,70 @@
 // The page's state in one plain object: the config being edited, the training job, the recorded
-// runs and which of them are overlaid, the chart view, and base models. Components render it and
-// call its methods; nothing here touches the DOM except downloads.
+// runs and which of them are overlaid, the chart view, and base models. The page reads it through
+// getters and changes it only through its methods; every change replaces the value it touches
+// (a new Set, a new array), so components handed those values see that they changed.
 
 import { isCorpusId, type CorpusId } from '../../data/corpora';
-import { runsCsv } from '../../runs/csv';
-import { parseRun, RunImportError, serializeRun, type RunRecord } from '../../runs/schema';
-import { shapeOf, type TrainConfig } from '../../config/config';
+import type { RunRecord } from '../../runs/schema';
+import type { TrainConfig } from '../../config/config';
 import { pretrainConfig } from '../../train/pretrain';
-import { safeName } from '../../runs/names';
 import { newRunId } from '../../train/record';
-import { formatBytes } from '../format';
-
-export { pretrainConfig, safeName };
 import type { WeightFile } from '../../worker/api';
+import { BaseModels, baseKey, type BaseOption } from './bases';
 import { ConfigState } from './config-state';
 import { Experiments } from './experiments';
 import { fetchCorpus, readUpload, uploadSource, type Uploaded } from './data';
 import { Faults } from './faults';
 import { JobController, runLockName, type StartRequest } from './job';
+import { lastResult } from './memo';
 import { askPersistence, storageUse, type StorageUse } from './quota';
+import { csvDownload, jsonDownload, readRunFiles, weightDownloads, type Download } from './run-files';
 import type { CheckpointInfo, RunStore } from './store';
+import { DEFAULT_VIEW, type ViewPrefs } from './view';
 
-export type XAxis = 'step' | 'tokens' | 'time';
-
-export interface ViewPrefs {
-  x: XAxis;
-  /** TensorBoard-style EMA weight in [0, 0.99]. */
-  smoothing: number;
-  logY: boolean;
-  logX: boolean;
+/** The line above the layout: what just happened, or what went wrong; some can be undone. */
+export interface Message {
+  kind: 'info' | 'error';
+  text: string;
+  undo?: () => Promise<void>;
 }
 
-export interface BaseOption {
-  /** The value base_model takes. */
-  value: string;
-  label: string;
-  model: string;
-}
-
-/** Base models shipped with the app (public/base): fine-tuning starts from these at once. */
-export interface ShippedBase {
-  file: string;
-  model: string;
-  steps: number;
-  val_loss: number;
-}
-
-export const BROWSER_BASE = 'browser:';
-
-/** The largest run file the page imports (a run.json of a million steps is about 100 MB). */
-export const MAX_IMPORT_BYTES = 64 * 1024 ** 2;
-
-function baseKey(model: TrainConfig['model']): string {
-  return typeof model === 'string' ? model : JSON.stringify(model);
-}
+type RunPatch = Partial<Pick<RunRecord, 'name' | 'tags' | 'notes'>>;
 
 export class Workbench extends EventTarget {
   readonly config: ConfigState;
   readonly job: JobController;
   readonly experiments: Experiments;
-  runs: RunRecord[] = [];
-  selected = new Set<string>();
-  view: ViewPrefs = { x: 'step', smoothing: 0.6, logY: false, logX: false };
-  upload: Uploaded | null = null;
-  shipped: ShippedBase[] = [];
-  /** Bytes of each bundled corpus (corpora/index.json, written by the build). */
-  corpusSizes: Record<string, number> = {};
-  browserBases = new Set<string>();
-  message: { kind: 'info' | 'error'; text: string; undo?: () => Promise<void> } | null = null;
-  /** The latest checkpoint of each run that has one (Resume), and which runs have weights. */
-  checkpoints = new Map<string, CheckpointInfo>();
-  weightIds = new Set<string>();
-  storage: StorageUse | null = null;
   readonly faults: Faults;
+  private readonly bases: BaseModels;
+  #runs: readonly RunRecord[] = [];
+  #selected: ReadonlySet<string> = new Set();
+  #view: ViewPrefs = DEFAULT_VIEW;
+  #upload: Uploaded | null = null;
+  #corpusSizes: Readonly<Record<string, number>> = {};
+  #message: Message | null = null;
+  #checkpoints: ReadonlyMap<string, CheckpointInfo> = new Map();
+  #weightIds: ReadonlySet<string> = new Set();
+  #storage: StorageUse | null = null;
 
-  constructor(readonly store: RunStore, initial: Partial<TrainConfig> = {}) {
+  constructor(private readonly store: RunStore, initial: Partial<TrainConfig> = {}) {
     super();
     this.config = new ConfigState(initial);
-    this.job = new JobController(store);
-    this.job.onNotice = (n) => {
-      this.message = n;
+    this.bases = new BaseModels(store);
+    this.job = new JobController(store, (n) => {
+      this.#message = n;
       void this.refreshRuns();
-    };
-    this.faults = new Faults(this);
-    this.experiments = new Experiments(this);
-    this.experiments.addEventListener('change', () => this.changed());
+    });
+    this.faults = new Faults(this.job, store);
+    this.experiments = new Experiments({
+      config: () => this.config.config,
+      jobBusy: () => this.job.busy,
+      isSoftware: () => this.job.gpu?.adapter.isSoftware ?? true,
+      baseFor: (model) => this.baseOptions(model)[0]?.value,
+      pretrainBase: (model) => this.pretrainBase(model),
+      runConfig: (config) => this.runConfig(config),
+      stopJob: () => this.job.stop(),
+      sayError: (text) => this.say({ kind: 'error', text }),
+    });
     let model = JSON.stringify(this.config.values.model);
     this.config.addEventListener('change', () => {
       const now = JSON.stringify(this.config.values.model);
@@ -93,14 +73,67 @@ export class Workbench extends EventTarget {
         this.chooseBase();
       }
     });
+    // The run being trained is always drawn.
     this.job.addEventListener('change', () => {
-      if (this.job.run && this.job.state !== 'idle') this.selected.add(this.job.run.id);
-      this.changed();
+      if (this.job.run && this.job.state !== 'idle') this.select(this.job.run.id, true);
     });
   }
 
-  changed(): void {
+  private changed(): void {
     this.dispatchEvent(new Event('change'));
+  }
+
+  /** The recorded runs, newest first (the live run as last stored: see listedRuns). */
+  get runs(): readonly RunRecord[] {
+    return this.#runs;
+  }
+
+  /** Ids of the runs overlaid on the charts. */
+  get selected(): ReadonlySet<string> {
+    return this.#selected;
+  }
+
+  get view(): Readonly<ViewPrefs> {
+    return this.#view;
+  }
+
+  /** The dropped text file, if any. */
+  get upload(): Uploaded | null {
+    return this.#upload;
+  }
+
+  /** Bytes of each bundled corpus (corpora/index.json, written by the build). */
+  get corpusSizes(): Readonly<Record<string, number>> {
+    return this.#corpusSizes;
+  }
+
+  get message(): Message | null {
+    return this.#message;
+  }
+
+  /** The latest checkpoint of each run that has one (Resume). */
+  get checkpoints(): ReadonlyMap<string, CheckpointInfo> {
+    return this.#checkpoints;
+  }
+
+  /** Ids of the runs whose weights are kept in this browser. */
+  get weightIds(): ReadonlySet<string> {
+    return this.#weightIds;
+  }
+
+  get storage(): StorageUse | null {
+    return this.#storage;
+  }
+
+  /** Shows a message above the layout (null clears it). */
+  say(message: Message | null): void {
+    this.#message = message;
+    this.changed();
+  }
+
+  setView(patch: Partial<ViewPrefs>): void {
+    this.#view = { ...this.#view, ...patch };
+    this.changed();
   }
 
   async init(): Promise<void> {
@@ -109,39 +142,29 @@ export class Workbench extends EventTarget {
     const interrupted = await this.store.markInterrupted((id) => held.has(runLockName(id)));
     await askPersistence();
     await this.refreshRuns();
-    try {
-      const r = await fetch(`${import.meta.env.BASE_URL}base/index.json`);
-      if (r.ok) this.shipped = (await r.json()) as ShippedBase[];
-    } catch {
-      this.shipped = [];
-    }
+    await this.bases.init();
     try {
       const r = await fetch(`${import.meta.env.BASE_URL}corpora/index.json`);
-      if (r.ok) this.corpusSizes = (await r.json()) as Record<string, number>;
+      if (r.ok) this.#corpusSizes = (await r.json()) as Record<string, number>;
     } catch {
-      this.corpusSizes = {};
+      this.#corpusSizes = {};
     }
-    for (const key of ['tiny', 'classroom', 'nanogpt']) if (await this.store.base(key)) this.browserBases.add(key);
-    if (interrupted) this.message = { kind: 'info', text: `${interrupted} run(s) were interrupted by a closed tab or reload; their curves are kept, and a run with a checkpoint can be resumed from the run list.` };
+    if (interrupted) this.#message = { kind: 'info', text: `${interrupted} run(s) were interrupted by a closed tab or reload; their curves are kept, and a run with a checkpoint can be resumed from the run list.` };
     this.changed();
   }
 
   async refreshRuns(): Promise<void> {
-    this.runs = await this.store.list();
-    this.checkpoints = await this.store.checkpointInfos();
-    this.weightIds = await this.store.weightIds();
-    this.storage = await storageUse();
+    this.#runs = await this.store.list();
+    this.#checkpoints = await this.store.checkpointInfos();
+    this.#weightIds = await this.store.weightIds();
+    this.#storage = await storageUse();
     this.changed();
   }
 
   // ---- base models ------------------------------------------------------------------------------
 
   baseOptions(model: TrainConfig['model']): BaseOption[] {
-    const key = baseKey(model);
-    const out: BaseOption[] = [];
-    for (const s of this.shipped) if (s.model === key) out.push({ value: `base/${s.file}`, label: `shipped ${s.model} base (${s.steps} steps, val ${s.val_loss.toFixed(2)})`, model: s.model });
-    if (this.browserBases.has(key)) out.push({ value: `${BROWSER_BASE}${key}`, label: `${key} base pretrained in this browser`, model: key });
-    return out;
+    return this.bases.options(model);
   }
 
   /**
@@ -159,26 +182,16 @@ export class Workbench extends EventTarget {
     if (next !== current) c.set('base_model', next);
   }
 
-  async loadBase(value: string): Promise<Uint8Array> {
-    if (value.startsWith(BROWSER_BASE)) {
-      const bytes = await this.store.base(value.slice(BROWSER_BASE.length));
-      if (!bytes) throw new Error(`base_model: ${value} is not in this browser; pretrain it first`);
-      return bytes;
-    }
-    const r = await fetch(`${import.meta.env.BASE_URL}${value}`);
-    if (!r.ok) throw new Error(`base_model: ${value} could not be loaded (${r.status})`);
-    return new Uint8Array(await r.arrayBuffer());
-  }
-
   // ---- data -------------------------------------------------------------------------------------
 
   async useUpload(file: File): Promise<void> {
     try {
-      this.upload = await readUpload(file);
-      this.config.set('train_data', uploadSource(this.upload));
-      this.message = null;
+      const upload = await readUpload(file);
+      this.#upload = upload;
+      this.config.set('train_data', uploadSource(upload));
+      this.#message = null;
     } catch (e) {
-      this.message = { kind: 'error', text: (e as Error).message };
+      this.#message = { kind: 'error', text: (e as Error).message };
     }
     this.changed();
   }
@@ -188,7 +201,8 @@ export class Workbench extends EventTarget {
     if (isCorpusId(config.train_data)) return { source: config.train_data, bytes: await fetchCorpus(config.train_data as CorpusId) };
     const kept = runId ? await this.store.text(runId) : undefined;
     if (kept) return { source: kept.source, bytes: kept.bytes };
-    if (this.upload && config.train_data === uploadSource(this.upload)) return { source: config.train_data, bytes: this.upload.bytes };
+    const upload = this.#upload;
+    if (upload && config.train_data === uploadSource(upload)) return { source: config.train_data, bytes: upload.bytes };
     throw new Error(`train_data: ${config.train_data} is not loaded here; pick a bundled corpus or drop a .txt file`);
   }
 
@@ -199,15 +213,15 @@ export class Workbench extends EventTarget {
    * the finished record, or null (an error is shown as the page's message).
    */
   async runConfig(config: TrainConfig, onDone?: StartRequest['onDone']): Promise<RunRecord | null> {
-    this.message = null;
+    this.#message = null;
     let record: RunRecord | null = null;
     try {
       const data = await this.trainingText(config);
-      const base = config.base_model ? await this.loadBase(config.base_model) : null;
+      const base = config.base_model ? await this.bases.load(config.base_model) : null;
       this.changed();
       record = await this.job.start({ config, data, base, onDone });
     } catch (e) {
-      this.message = { kind: 'error', text: (e as Error).message };
+      this.#message = { kind: 'error', text: (e as Error).message };
     }
     await this.refreshRuns();
     return record;
@@ -219,18 +233,18 @@ export class Workbench extends EventTarget {
    */
   async resumeRun(id: string): Promise<void> {
     if (this.job.busy) return;
-    this.message = null;
+    this.#message = null;
     try {
       const run = await this.store.get(id);
       const checkpoint = await this.store.checkpoint(id);
       if (!run || !checkpoint) throw new Error(`run ${run?.name ?? id} has no checkpoint to resume from`);
       const data = await this.trainingText(run.config, id);
-      const base = run.config.base_model ? await this.loadBase(run.config.base_model) : null;
-      this.selected.add(id);
+      const base = run.config.base_model ? await this.bases.load(run.config.base_model) : null;
+      this.#selected = new Set([...this.#selected, id]);
       this.changed();
       await this.job.start({ config: run.config, data, base, resume: checkpoint });
     } catch (e) {
-      this.message = { kind: 'error', text: (e as Error).message };
+      this.#message = { kind: 'error', text: (e as Error).message };
     }
     await this.refreshRuns();
   }
@@ -247,46 +261,64 @@ export class Workbench extends EventTarget {
     await this.runConfig(pretrainConfig(model), async (record, weights: WeightFile[]) => {
       const file = weights.find((w) => w.name === 'model.safetensors');
       if (!file || record.outcome.status !== 'finished') return;
-      await this.store.putBase(key, record.id, file.bytes);
-      this.browserBases.add(key);
-      if (baseKey(this.config.values.model as TrainConfig['model']) === key) this.config.set('base_model', `${BROWSER_BASE}${key}`);
+      const value = await this.bases.keep(key, record.id, file.bytes);
+      if (baseKey(this.config.values.model as TrainConfig['model']) === key) this.config.set('base_model', value);
     });
   }
 
   // ---- runs -------------------------------------------------------------------------------------
 
-  toggleSelected(id: string, on?: boolean): void {
-    if (on ?? !this.selected.has(id)) this.selected.add(id);
-    else this.selected.delete(id);
+  /** Draws the run on the charts (on) or stops drawing it. */
+  select(id: string, on: boolean): void {
+    if (on === this.#selected.has(id)) return;
+    const next = new Set(this.#selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    this.#selected = next;
+    this.changed();
+  }
+
+  /** Overlays every listed run. */
+  selectAll(): void {
+    this.#selected = new Set([...this.#selected, ...this.listedRuns().map((r) => r.id)]);
+    this.changed();
+  }
+
+  selectNone(): void {
+    this.#selected = new Set();
     this.changed();
   }
 
   /** Overlays exactly the runs with this tag (a sweep, a scenario). */
   selectTag(tag: string): void {
-    this.selected = new Set(this.listedRuns().filter((r) => r.tags.includes(tag)).map((r) => r.id));
+    this.#selected = new Set(this.listedRuns().filter((r) => r.tags.includes(tag)).map((r) => r.id));
     this.changed();
   }
 
   /** The run list: recorded runs, with the live run (newest state) in place or on top. */
   listedRuns(): RunRecord[] {
-    const live = this.job.run;
-    if (!live) return this.runs;
-    const i = this.runs.findIndex((r) => r.id === live.id);
-    return i >= 0 ? this.runs.map((r) => (r.id === live.id ? live : r)) : [live, ...this.runs];
+    return this.listed(this.#runs, this.job.run);
   }
+
+  private readonly listed = lastResult((runs: readonly RunRecord[], live: RunRecord | null): RunRecord[] => {
+    if (!live) return [...runs];
+    return runs.some((r) => r.id === live.id) ? runs.map((r) => (r.id === live.id ? live : r)) : [live, ...runs];
+  });
 
   /** Runs to draw: the selected ones, and the live run. */
   shownRuns(): RunRecord[] {
-    const live = this.job.run;
-    const out = this.runs.filter((r) => this.selected.has(r.id) && r.id !== live?.id);
-    return live ? [live, ...out] : out;
+    return this.shown(this.#runs, this.#selected, this.job.run);
   }
 
-  async updateRun(id: string, patch: Partial<Pick<RunRecord, 'name' | 'tags' | 'notes'>>): Promise<void> {
-    const run = (this.job.run?.id === id ? this.job.run : null) ?? (await this.store.get(id));
+  private readonly shown = lastResult((runs: readonly RunRecord[], selected: ReadonlySet<string>, live: RunRecord | null): RunRecord[] => {
+    const out = runs.filter((r) => selected.has(r.id) && r.id !== live?.id);
+    return live ? [live, ...out] : out;
+  });
+
+  async updateRun(id: string, patch: RunPatch): Promise<void> {
+    const run = this.job.annotate(id, patch) ?? (await this.store.get(id));
     if (!run) return;
-    Object.assign(run, patch);
-    await this.store.put(run);
+    await this.store.put({ ...run, ...patch });
     await this.refreshRuns();
   }
 
@@ -294,14 +326,14 @@ export class Workbench extends EventTarget {
     if (this.job.run?.id === id && this.job.busy) return;
     const saved = await this.store.remove(id);
     if (!saved) return;
-    this.selected.delete(id);
+    this.#selected = new Set([...this.#selected].filter((s) => s !== id));
     if (this.job.run?.id === id) this.job.reset();
-    this.message = {
+    this.#message = {
       kind: 'info',
       text: `Deleted "${saved.run.name}".`,
       undo: async () => {
         await this.store.restore(saved);
-        this.message = null;
+        this.#message = null;
         await this.refreshRuns();
       },
     };
@@ -314,52 +346,33 @@ export class Workbench extends EventTarget {
    */
   async importFiles(files: readonly File[]): Promise<number> {
     try {
-      const runs: RunRecord[] = [];
-      for (const f of files) {
-        if (f.size > MAX_IMPORT_BYTES) throw new RunImportError(f.name, `is ${formatBytes(f.size)}; the page imports files of at most ${formatBytes(MAX_IMPORT_BYTES)}`);
-        let raw: unknown;
-        try {
-          raw = JSON.parse(await f.text());
-        } catch (e) {
-          throw new RunImportError(f.name, `is not JSON (${(e as Error).message})`);
-        }
-        const items = Array.isArray(raw) ? raw : [raw];
-        items.forEach((item, i) => runs.push(parseRun(item, items.length > 1 ? `${f.name} [${i}]` : f.name)));
-      }
+      const runs = await readRunFiles(files);
       const { stored, copies } = await this.store.importRuns(runs, newRunId);
-      for (const r of stored) this.selected.add(r.id);
-      this.message = { kind: 'info', text: `Imported ${runs.length} run(s).${copies ? ` ${copies} of them were already in the list and came in as copies (nothing was overwritten).` : ''}` };
+      this.#selected = new Set([...this.#selected, ...stored.map((r) => r.id)]);
+      this.#message = { kind: 'info', text: `Imported ${runs.length} run(s).${copies ? ` ${copies} of them were already in the list and came in as copies (nothing was overwritten).` : ''}` };
       await this.refreshRuns();
       return runs.length;
     } catch (e) {
-      this.message = { kind: 'error', text: `Import refused: ${(e as Error).message}. Nothing was changed.` };
+      this.#message = { kind: 'error', text: `Import refused: ${(e as Error).message}. Nothing was changed.` };
       this.changed();
       return 0;
     }
   }
 
-  runsById(ids: Iterable<string>): RunRecord[] {
+  private runsById(ids: Iterable<string>): RunRecord[] {
     const want = new Set(ids);
-    return this.runs.filter((r) => want.has(r.id));
+    return this.#runs.filter((r) => want.has(r.id));
   }
 
-  exportJson(ids: Iterable<string>): { name: string; text: string } {
-    const runs = this.runsById(ids);
-    const text = runs.length === 1 ? serializeRun(runs[0]) : `[${runs.map(serializeRun).join(',\n')}]`;
-    return { name: runs.length === 1 ? `${safeName(runs[0].name)}.run.json` : `stepsize-runs-${runs.length}.json`, text };
+  exportJson(ids: Iterable<string>): Download {
+    return jsonDownload(this.runsById(ids));
   }
 
-  exportCsv(ids: Iterable<string>): { name: string; text: string } {
-    const runs = this.runsById(ids);
-    return { name: `stepsize-metrics-${runs.length}-runs.csv`, text: runsCsv(runs) };
+  exportCsv(ids: Iterable<string>): Download {
+    return csvDownload(this.runsById(ids));
   }
 
-  async weightFiles(id: string): Promise<WeightFile[]> {
-    return (await this.store.weights(id)) ?? [];
-  }
-
-  /** The architecture a config trains (for memory estimates and base choices). */
-  shapeOf(config: Pick<TrainConfig, 'model'>) {
-    return shapeOf(config.model);
+  async weightFiles(id: string, runName: string): Promise<Download[]> {
+    return weightDownloads(runName, (await this.store.weights(id)) ?? []);
   }
 }

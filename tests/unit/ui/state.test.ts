@@ -1,0 +1,213 @@
+// The page's state objects change only through their own methods, and every change hands out new
+// values (Lit compares a component's properties by identity). Experiments reaches the page only
+// through ExperimentsHost, so it is driven here by a fake one, without a Workbench, a worker or a
+// GPU. Pure Node. `refusedOutsideMutation` is never run: the typecheck (tsc -p .) holds it, since an
+// `@ts-expect-error` line that compiles is itself an error.
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, type TrainConfig } from '../../../src/config/config';
+import type { RunRecord } from '../../../src/runs/schema';
+import { ConfigState, hidesGroup, namesKey } from '../../../src/ui/state/config-state';
+import { Experiments, type ExperimentsHost } from '../../../src/ui/state/experiments';
+import type { JobController } from '../../../src/ui/state/job';
+import { lastResult } from '../../../src/ui/state/memo';
+import type { RunStore } from '../../../src/ui/state/store';
+import type { Workbench } from '../../../src/ui/state/workbench';
+import { makeRecord } from '../helpers/records';
+
+/** Each line assigns to, or mutates, what only the object's own methods may change. */
+export function refusedOutsideMutation(bench: Workbench, job: JobController, store: RunStore): void {
+  // @ts-expect-error runs change through refreshRuns(), importFiles(), deleteRun()
+  bench.runs = [];
+  // @ts-expect-error a read-only array
+  bench.runs.push(makeRecord());
+  // @ts-expect-error selection changes through select(), selectAll(), selectNone(), selectTag()
+  bench.selected.add('id');
+  // @ts-expect-error the view changes through setView()
+  bench.view = { x: 'step', smoothing: 0, logY: false, logX: false };
+  // @ts-expect-error nor field by field
+  bench.view.x = 'time';
+  // @ts-expect-error the message changes through say()
+  bench.message = null;
+  // @ts-expect-error checkpoints are read from the store
+  bench.checkpoints.clear();
+  // @ts-expect-error the upload changes through useUpload()
+  bench.upload = null;
+  // @ts-expect-error the Workbench's own change event is fired by its methods only
+  bench.changed();
+  // @ts-expect-error the config changes through set(), apply(), fromQuery()
+  bench.config.values = {};
+  // @ts-expect-error the validated config is the schema's answer, not a place to write
+  bench.config.config!.learning_rate = 1;
+  // @ts-expect-error a read-only map
+  bench.config.errors.set('batch_size', 'no');
+  // @ts-expect-error lock= is read from the URL
+  bench.config.locked.add('learning_rate');
+  // @ts-expect-error the job's state follows the worker
+  job.state = 'idle';
+  // @ts-expect-error the live run changes through the worker's events and annotate()
+  job.run = null;
+  // @ts-expect-error the heartbeat's patience changes through setHeartbeatTimeout()
+  job.heartbeatTimeoutMs = 1;
+  // @ts-expect-error the notice callback is given to the constructor
+  job.onNotice = () => {};
+  // @ts-expect-error the presenter changes through present()
+  bench.experiments.presenting = 1;
+  // @ts-expect-error the sweep form changes through editSweep()
+  bench.experiments.sweepForm = bench.experiments.sweepForm;
+  // @ts-expect-error nor field by field
+  bench.experiments.sweepForm.name = 'x';
+  // @ts-expect-error the plan is set by run() alone
+  bench.experiments.plan = null;
+  // @ts-expect-error the scale changes through scaleScenarios()
+  bench.experiments.scenarioScale = 0.5;
+  // @ts-expect-error fault injection goes through failNextCheckpoints()
+  store.simulatedQuotaErrors = 1;
+}
+
+const CONFIG = defaultConfig();
+
+/** A host that records what the experiments asked of it. */
+function fakeHost(over: Partial<ExperimentsHost> = {}) {
+  const trained: TrainConfig[] = [];
+  const errors: string[] = [];
+  let stops = 0;
+  const host: ExperimentsHost = {
+    config: () => CONFIG,
+    jobBusy: () => false,
+    isSoftware: () => true,
+    baseFor: () => 'base/tiny.safetensors',
+    pretrainBase: async () => {},
+    runConfig: async (c): Promise<RunRecord | null> => {
+      trained.push(c);
+      return makeRecord({ name: c.name });
+    },
+    stopJob: async () => {
+      stops++;
+    },
+    sayError: (text) => errors.push(text),
+    ...over,
+  };
+  return { host, trained, errors, stops: () => stops };
+}
+
+describe('ConfigState', () => {
+  it('replaces values and errors on every change, and refuses a locked key', () => {
+    const c = new ConfigState();
+    let changes = 0;
+    c.addEventListener('change', () => changes++);
+    const { values, errors } = c;
+    c.set('batch_size', 0);
+    expect(changes).toBe(1);
+    expect(c.values).not.toBe(values);
+    expect(c.errors).not.toBe(errors);
+    expect(c.errors.get('batch_size')).toMatch(/batch_size: 0 is not allowed/);
+    expect(c.config).toBeNull();
+    c.fromQuery('?learning_rate=0.001&lock=learning_rate&hide=evaluation');
+    expect(c.values.learning_rate).toBe(0.001);
+    expect([...c.locked, ...c.hidden]).toEqual(['learning_rate', 'evaluation']);
+    c.set('learning_rate', 0.1);
+    c.apply({ learning_rate: 0.2, batch_size: 8 });
+    expect(c.values.learning_rate).toBe(0.001);
+    expect(c.values.batch_size).toBe(8);
+    expect(c.isLocked('learning_rate')).toBe(true);
+  });
+
+  it('reads lock= and hide= lists by key or by group', () => {
+    const names = new Set(['learning_rate', 'evaluation']);
+    expect(namesKey(names, 'learning_rate')).toBe(true);
+    expect(namesKey(names, 'eval_interval')).toBe(true);
+    expect(namesKey(names, 'batch_size')).toBe(false);
+    expect(hidesGroup(names, 'evaluation')).toBe(true);
+    expect(hidesGroup(names, 'optimizer')).toBe(false);
+  });
+});
+
+describe('Experiments (through a fake host, without a Workbench)', () => {
+  it('trains a sweep one run after another, showing which one trains', async () => {
+    const { host, trained } = fakeHost();
+    const x = new Experiments(host);
+    const seen: (number | null)[] = [];
+    x.addEventListener('change', () => seen.push(x.plan ? x.index : null));
+    x.editSweep({ name: 'lr', learning_rate: '1e-4, 1e-3' });
+    const done = await x.runSweep();
+    expect(trained.map((c) => c.learning_rate)).toEqual([1e-4, 1e-3]);
+    expect(done).toHaveLength(2);
+    expect(seen).toEqual([null, 0, 0, 1, null]);
+    expect(x.busy).toBe(false);
+  });
+
+  it('a stop ends the current run through the host and skips the rest', async () => {
+    let x!: Experiments;
+    const { host, trained, stops } = fakeHost({
+      runConfig: async (c) => {
+        trained.push(c);
+        x.stop();
+        return makeRecord();
+      },
+    });
+    x = new Experiments(host);
+    x.editSweep({ learning_rate: '1e-4, 3e-4, 1e-3' });
+    expect(await x.runSweep()).toHaveLength(1);
+    expect(trained).toHaveLength(1);
+    expect(stops()).toBe(1);
+  });
+
+  it('starts nothing while the host is training, or while its config is invalid', async () => {
+    const busy = fakeHost({ jobBusy: () => true });
+    expect(await new Experiments(busy.host).runScenario(6)).toEqual([]);
+    expect(await new Experiments(busy.host).run({ kind: 'sweep', name: 's', tag: 'sweep:s', runs: [{ label: 'a', config: CONFIG }], x: 'step', keys: [] })).toEqual([]);
+    const invalid = fakeHost({ config: () => null });
+    expect(await new Experiments(invalid.host).runRangeTest()).toEqual([]);
+    expect([...busy.trained, ...invalid.trained]).toEqual([]);
+  });
+
+  it('reads the range test steps as typed when it starts (at least 20, 200 for no number)', async () => {
+    const { host, trained } = fakeHost();
+    const x = new Experiments(host);
+    for (const text of ['5', 'abc', '300']) {
+      x.setRangeSteps(text);
+      expect(x.rangeSteps).toBe(text);
+      await x.runRangeTest();
+    }
+    expect(trained.map((c) => c.max_steps)).toEqual([20, 200, 300]);
+  });
+
+  it('scales scenarios to the machine, pretrains a missing base, and says why a scenario cannot start', async () => {
+    let base: string | undefined;
+    const { host, errors } = fakeHost({ baseFor: () => base, pretrainBase: async () => {} });
+    const x = new Experiments(host);
+    expect(x.scenarioOptions()).toEqual({ size: 'tiny', stepScale: 0.1 });
+    x.scaleScenarios(0.02);
+    expect(x.scenarioNote()).toMatch(/2% of the steps/);
+    expect(await x.runScenario(6)).toEqual([]);
+    expect(errors).toEqual([expect.stringMatching(/no tiny base could be pretrained/)]);
+    base = 'base/tiny.safetensors';
+    const plan = await x.scenarioPlanHere(6);
+    expect(plan.tag).toBe('scenario:6');
+    expect(plan.runs.some((r) => r.config.base_model === base)).toBe(true);
+  });
+
+  it('opens and closes the presenter through present()', () => {
+    const x = new Experiments(fakeHost().host);
+    x.present(3);
+    expect(x.presenting).toBe(3);
+    x.present(null);
+    expect(x.presenting).toBeNull();
+  });
+});
+
+describe('lastResult', () => {
+  it('keeps the same result while the arguments are the same objects', () => {
+    let calls = 0;
+    const listed = lastResult((runs: readonly number[], extra: number | null) => {
+      calls++;
+      return extra === null ? [...runs] : [extra, ...runs];
+    });
+    const runs = [1, 2];
+    const a = listed(runs, null);
+    expect(listed(runs, null)).toBe(a);
+    expect(listed([1, 2], null)).not.toBe(a);
+    expect(listed(runs, 3)).toEqual([3, 1, 2]);
+    expect(calls).toBe(3);
+  });
+});
