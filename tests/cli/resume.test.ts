@@ -15,11 +15,9 @@ import { buildCli, cli, ROOT, scratch, snapshot, spawnCli } from './helpers';
 const SW = ['--gpu', 'swiftshader'];
 const BASE = join(ROOT, 'public/base/tiny.safetensors');
 
-// 150 steps: long enough (about 4 s on an idle 2-core box with SwiftShader) for six kills, each
-// landing up to 400 ms after visible progress, before the run can end on its own.
 const SMALL = [
   'model: { d_model: 32, n_layer: 1, n_head: 2, context: 16 }', 'train_data: text.txt', 'lora_rank: 0', 'batch_size: 4',
-  'max_steps: 150', 'learning_rate: 3.0e-3', 'warmup_steps: 3', 'eval_interval: 10', 'eval_batches: 2', 'sample_interval: 25',
+  'max_steps: 60', 'learning_rate: 3.0e-3', 'warmup_steps: 3', 'eval_interval: 10', 'eval_batches: 2', 'sample_interval: 25',
   'sample_length: 8', 'metrics_interval: 4',
 ];
 const LORA = [
@@ -72,12 +70,15 @@ describe('stepsize CLI: checkpoints and resume', () => {
     await buildCli();
     writeFileSync(join(dir, 'text.txt'), loadCorpus('moby-dick').subarray(0, 40_000));
     writeFileSync(join(dir, 'small.yaml'), [...SMALL, 'checkpoint_interval: 2', 'output_dir: runs/small-ref'].join('\n'));
+    // The SIGKILL run: 150 steps, long enough (about 4 s on an idle 2-core box with SwiftShader)
+    // for six kills, each up to 400 ms after visible progress, before it can end on its own.
+    writeFileSync(join(dir, 'long.yaml'), [...SMALL.map((l) => (l === 'max_steps: 60' ? 'max_steps: 150' : l)), 'checkpoint_interval: 2', 'output_dir: runs/long-ref'].join('\n'));
     writeFileSync(join(dir, 'lora.yaml'), [...LORA, 'checkpoint_interval: 1', 'output_dir: runs/lora-ref'].join('\n'));
-    for (const c of ['small.yaml', 'lora.yaml']) expect(cli(dir, ['train', '--config', c, '--quiet', ...SW]).status).toBe(0);
+    for (const c of ['small.yaml', 'long.yaml', 'lora.yaml']) expect(cli(dir, ['train', '--config', c, '--quiet', ...SW]).status).toBe(0);
   });
 
   it.each([
-    ['from scratch, a checkpoint every 2 steps', 'small.yaml', 'runs/small-ref', 6],
+    ['from scratch, a checkpoint every 2 steps', 'long.yaml', 'runs/long-ref', 6],
     ['LoRA on the tiny base, a checkpoint every step', 'lora.yaml', 'runs/lora-ref', 6],
   ])('SIGKILL at random moments, resumed each time, ends bit-identical to the run never interrupted (%s)', async (_what, config, reference, kills) => {
     const out = `runs/killed-${config}`;
@@ -172,7 +173,7 @@ describe('stepsize CLI: checkpoints and resume', () => {
   it.each([
     ['no checkpoint', (out: string) => rmSync(join(dir, out, 'checkpoint'), { recursive: true }), [] as string[], /has no checkpoint/],
     ['another config', () => {}, ['--set', 'learning_rate=0.01'], /^stepsize: learning_rate: 0\.01 is not allowed; 0\.003, as when the run started/m],
-    ['another --config file', () => writeFileSync(join(dir, 'other.yaml'), SMALL.map((l) => (l === 'batch_size: 4' ? 'batch_size: 8' : l === 'max_steps: 150' ? 'max_steps: 8' : l)).join('\n')), ['--config', 'other.yaml'], /^stepsize: batch_size: 8 is not allowed; 4, as when the run started/m],
+    ['another --config file', () => writeFileSync(join(dir, 'other.yaml'), SMALL.map((l) => (l === 'batch_size: 4' ? 'batch_size: 8' : l === 'max_steps: 60' ? 'max_steps: 8' : l)).join('\n')), ['--config', 'other.yaml'], /^stepsize: batch_size: 8 is not allowed; 4, as when the run started/m],
     ['other training text', () => writeFileSync(join(dir, 'text.txt'), `${readFileSync(join(dir, 'text.txt'), 'utf8')}!`), [], /^stepsize: train_data: "text\.txt" is not allowed; the same text the run started with/m],
   ])('refuses to resume with %s and changes nothing', (_what, prepare, extra, message) => {
     const out = 'runs/refuse';
