@@ -1,13 +1,14 @@
 // `stepsize scenario N`: runs a classroom scenario's runs into out/NN-label/ and prints its check
 // (what the runs showed) with one line per run; also writes check.txt and summary.csv. On a GPU it
 // uses the classroom model (pretraining its base on Moby Dick first if --base is not given and none
-// is cached); on SwiftShader the tiny model with the shipped tiny base and a tenth of the steps.
+// is cached); on SwiftShader its CPU tier (src/experiments/scenario-tiny.ts): the tiny model from the
+// shipped tiny base at rates calibrated with PyTorch. --print-plan prints the runs' configs (no GPU).
 // `scenario --resume DIR` continues a scenario stopped part-way (its plan.json says which).
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkScenario, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, SCENARIOS, type ScenarioSize } from '../experiments/scenarios';
+import { checkScenario, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, scenarioTries, SCENARIOS, type ScenarioSize } from '../experiments/scenarios';
 import { summarize, summaryCsv } from '../experiments/summary';
 import type { NodeBackend } from '../node/gpu';
 import { ConfigError } from '../config/config';
@@ -37,6 +38,8 @@ export interface ScenarioCommandOptions {
   resume?: string;
   gpu: NodeBackend;
   quiet?: boolean;
+  /** Print the plan (label and config of every run) as JSON instead of running it. */
+  printPlan?: boolean;
 }
 
 export async function scenarioCommand(id: string | undefined, o: ScenarioCommandOptions): Promise<void> {
@@ -45,12 +48,20 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
   if (n === null && !o.resume) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length}, or --resume DIR`);
   if (n !== null) scenarioById(n);
   if (o.stepsScale !== undefined && !(o.stepsScale > 0 && o.stepsScale <= 1)) throw new ConfigError('--steps-scale', o.stepsScale, 'a number above 0 and at most 1');
+  if (o.printPlan) {
+    if (n === null) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length} with --print-plan`);
+    const size = o.size ?? 'tiny';
+    const base = o.base ?? (size === 'tiny' ? shippedTinyBase() : 'runs/base-classroom/model.safetensors');
+    const plan = scenarioPlan(scenarioById(n), { size, stepScale: o.stepsScale ?? 1, base });
+    process.stdout.write(`${JSON.stringify({ name: plan.name, runs: plan.runs.map((r) => ({ label: r.label, config: r.config })) }, null, 1)}\n`);
+    return;
+  }
   await withGpu(o.gpu, async (ctx) => {
     let given: { plan: Plan; options: PlanOptions } | null = null;
     if (n !== null) {
       const defaults = scenarioDefaults(ctx.adapter.isSoftware);
       const size = o.size ?? defaults.size;
-      const stepScale = o.stepsScale ?? (size === defaults.size ? defaults.stepScale : 1);
+      const stepScale = o.stepsScale ?? defaults.stepScale;
       given = { plan: scenarioPlan(scenarioById(n), { size, stepScale, base: await scenarioBase(ctx, size, o) }), options: { scenario: n, size, stepScale } };
     }
     const out = o.resume ?? o.out ?? `runs/scenario-${n}`;
@@ -63,8 +74,9 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
       process.stdout.write(`stopped after ${records.length} of ${plan.runs.length} runs; continue with: stepsize scenario --resume ${out}\n`);
       return;
     }
-    const check = checkScenario(scenario, records);
-    const text = `${plan.name}\n${note ? `${note}\n` : ''}\nWhat we try: ${scenario.tries}\nWhat to look for: ${scenario.lookFor}\n\nCheck: ${check.sentence}\n${check.lines.map((l) => `  ${l}\n`).join('')}`;
+    const size = options.size as ScenarioSize;
+    const check = checkScenario(scenario, records, size);
+    const text = `${plan.name}\n${note ? `${note}\n` : ''}\nWhat we try: ${scenarioTries(scenario, size)}\nWhat to look for: ${scenario.lookFor}\n\nCheck: ${check.sentence}\n${check.lines.map((l) => `  ${l}\n`).join('')}`;
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'check.txt'), text);
     writeFileSync(join(out, 'summary.csv'), summaryCsv(summarize(records), ['learning_rate', 'batch_size', 'lora_rank']));

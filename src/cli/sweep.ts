@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandSweep, parseSweepFile } from '../experiments/sweep';
 import { bestRow, summarize, summaryCsv } from '../experiments/summary';
-import { readConfigObject } from '../node/files';
+import { readConfigObject, withBaseModelShape } from '../node/files';
 import type { NodeBackend } from '../node/gpu';
 import { withGpu } from './common';
 import type { Plan } from '../experiments/plan';
@@ -18,7 +18,7 @@ export async function sweepCommand(o: { config?: string; resume?: string; set?: 
   if (!o.config && !o.resume) throw new Error('sweep: give --config FILE (a new sweep) or --resume DIR (a sweep to continue)');
   let given: { plan: Plan; options: PlanOptions; dir: string } | null = null;
   if (o.config) {
-    const { config, spec } = parseSweepFile(readConfigObject(o.config, o.set ?? []));
+    const { config, spec } = parseSweepFile(withBaseModelShape(readConfigObject(o.config, o.set ?? [])));
     given = { plan: expandSweep(config, { name: config.name || config.output_dir.split('/').filter(Boolean).at(-1), ...spec }), options: {}, dir: config.output_dir };
   }
   const dir = o.resume ?? given!.dir;

@@ -55,7 +55,7 @@ export async function trainOne(ctx: GpuContext, config: TrainConfig, o: TrainOne
   const dir = o.dir ?? config.output_dir;
   const { data, base } = o.inputs ?? readRunInputs(config);
   const bar = new SingleBar({
-    format: `${o.label ? `${o.label} | ` : ''}step {value}/{total} | loss {loss} | {tps} tok/s | {elapsed}s | ETA {eta}`,
+    format: `${o.label ? `${o.label} | ` : ''}step {value}/{total} | loss {loss} | {tps} tok/s | {elapsed}s | ETA {eta_text}`,
     noTTYOutput: true,
     notTTYSchedule: 5000,
     hideCursor: true,
@@ -68,8 +68,9 @@ export async function trainOne(ctx: GpuContext, config: TrainConfig, o: TrainOne
   const plan = planRun({ config, text: data.bytes, dataSource: data.source, base, limits: ctx.limits, resume: o.resume });
   const trainer: Trainer = await Trainer.create(ctx, { plan, runtime: 'node', version: VERSION }, {
     status: (s) => {
-      const eta = s.step > 0 && s.state === 'running' ? `${Math.round((s.elapsedMs / s.step) * (s.maxSteps - s.step) / 1000)}s` : '-';
-      bar.update(s.step, { loss: s.loss === null ? '-' : s.loss.toFixed(4), tps: Math.round(s.tokensPerSec), elapsed: (s.elapsedMs / 1000).toFixed(1), eta });
+      // cli-progress computes its own {eta} (NF before the first step); ours is '–' until a step has run.
+      const eta = s.step > 0 && s.state === 'running' ? `${Math.round((s.elapsedMs / s.step) * (s.maxSteps - s.step) / 1000)}s` : '–';
+      bar.update(s.step, { loss: s.loss === null ? '–' : s.loss.toFixed(4), tps: Math.round(s.tokensPerSec), elapsed: (s.elapsedMs / 1000).toFixed(1), eta_text: eta });
       if (s.state === 'running' && performance.now() - recordedAt > RECORD_EVERY_MS) keepRecord();
     },
     eval: () => keepRecord(),
@@ -86,7 +87,7 @@ export async function trainOne(ctx: GpuContext, config: TrainConfig, o: TrainOne
     `stepsize: ${ctx.adapter.name}; ${env.params_trainable} of ${env.params_total} parameters train; ${trainer.model.train.dispatchCount} dispatches per step` +
       `${o.resume ? `; resuming ${dir} after step ${o.resume.state.step}` : ''}\n`,
   );
-  if (!o.quiet) bar.start(trainer.maxSteps, trainer.currentStep, { loss: '-', tps: 0, elapsed: '0.0', eta: '-' });
+  if (!o.quiet) bar.start(trainer.maxSteps, trainer.currentStep, { loss: '–', tps: 0, elapsed: '0.0', eta_text: '–' });
   const release = stopOnInterrupt(() => trainer.stop());
   try {
     let record: RunRecord;

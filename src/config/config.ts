@@ -27,6 +27,13 @@ const modelSchema = z.union([
   z.object({ d_model: int(...MODEL_LIMITS.dModel), n_layer: int(...MODEL_LIMITS.nLayer), n_head: int(...MODEL_LIMITS.nHead), context: int(...MODEL_LIMITS.context) }).strict(),
 ]);
 
+/** lora_rank when the config leaves it out and names a base_model (without one, every weight trains). */
+export const DEFAULT_LORA_RANK = 8;
+/** max_steps when the config sets neither it nor epochs. */
+export const DEFAULT_MAX_STEPS = 300;
+/** warmup_steps when the config leaves it out: a tenth of the run, at most 20 (short runs keep most of their steps at the peak). */
+export const AUTO_WARMUP = { fraction: 0.1, max: 20 } as const;
+
 export const FIELDS = {
   name: { schema: z.string().max(200), default: '', group: 'run', help: 'A name for the run list (default: taken from output_dir).', allowed: 'a string' },
   tags: { schema: z.array(z.string().max(60)).max(32), default: [], group: 'run', help: 'Labels to filter and group runs.', allowed: 'a list of strings' },
@@ -48,7 +55,12 @@ export const FIELDS = {
   model: { schema: modelSchema, default: 'classroom', group: 'model', help: 'tiny, classroom, nanogpt, or {d_model, n_layer, n_head, context}.', allowed: "'tiny', 'classroom', 'nanogpt' or {d_model, n_layer, n_head, context}" },
   base_model: { schema: z.string().min(1).nullable(), default: null, group: 'model', help: 'A model.safetensors to fine-tune; null trains from scratch.', allowed: 'a path to a .safetensors file, or null' },
 
-  lora_rank: { schema: int(0, 256), default: 8, group: 'lora', help: 'Rank r of the LoRA adapters; 0 fine-tunes every weight instead.', allowed: 'an integer from 0 (full fine-tuning) to 256' },
+  lora_rank: {
+    schema: int(0, 256).nullable(), default: null, group: 'lora',
+    help: `Rank r of the LoRA adapters; 0 fine-tunes every weight instead. null (default): ${DEFAULT_LORA_RANK} with a base_model, 0 (train every weight) without.`,
+    allowed: 'an integer from 0 (full fine-tuning) to 256, or null (automatic)',
+    nullMeans: 'auto',
+  },
   lora_alpha: { schema: num(0, 1e6, true), default: 16, group: 'lora', help: 'Adapter output scale alpha/r (alpha/√r with rsLoRA).', allowed: 'a positive number' },
   lora_targets: { schema: z.array(z.enum(LORA_TARGETS)).min(1), default: [...LORA_TARGETS], group: 'lora', help: 'Which linear layers get adapters.', allowed: `a non-empty list of ${LORA_TARGETS.join(', ')}` },
   use_rslora: { schema: z.boolean(), default: false, group: 'lora', help: 'Rank-stabilised LoRA: scale by alpha/√r.', allowed: 'true or false' },
@@ -65,9 +77,19 @@ export const FIELDS = {
   head_lr_mult: { schema: num(0, 1e6, true), default: 1, group: 'optimizer', help: 'Learning-rate multiplier of the output head.', allowed: 'a positive number' },
   decay_norm_and_bias: { schema: z.boolean(), default: false, group: 'optimizer', help: 'Apply weight decay to LayerNorm weights and biases too.', allowed: 'true or false' },
 
-  max_steps: { schema: int(1, 10_000_000).nullable(), default: 300, group: 'schedule', help: 'Optimizer steps to train (or set epochs instead).', allowed: 'a positive integer, or null when epochs is set' },
+  max_steps: {
+    schema: int(1, 10_000_000).nullable(), default: null, group: 'schedule',
+    help: `Optimizer steps to train (or set epochs instead). null (default): from epochs when it is set, else ${DEFAULT_MAX_STEPS}.`,
+    allowed: 'a positive integer, or null (automatic)',
+    nullMeans: 'auto',
+  },
   epochs: { schema: num(0, 1e6, true).nullable(), default: null, group: 'schedule', help: 'Passes over the training bytes; sets max_steps.', allowed: 'a positive number, or null' },
-  warmup_steps: { schema: int(0), default: 20, group: 'schedule', help: 'Steps to ramp the rate from warmup_init_lr to the peak.', allowed: 'an integer ≥ 0, below max_steps' },
+  warmup_steps: {
+    schema: int(0).nullable(), default: null, group: 'schedule',
+    help: `Steps to ramp the rate from warmup_init_lr to the peak. null (default): ${AUTO_WARMUP.fraction * 100}% of the steps, at most ${AUTO_WARMUP.max} (none with lr_schedule exponential).`,
+    allowed: 'an integer ≥ 0 below max_steps, or null (automatic)',
+    nullMeans: 'auto',
+  },
   warmup_init_lr: { schema: num(0, 10), default: 1e-7, group: 'schedule', help: 'Rate at the first warmup step.', allowed: 'a number ≥ 0' },
   warmup_shape: { schema: z.enum(['linear', 'cosine']), default: 'linear', group: 'schedule', help: 'Shape of the warmup ramp.', allowed: "'linear' or 'cosine'" },
   lr_schedule: { schema: z.enum(['constant', 'linear', 'cosine', 'exponential']), default: 'cosine', group: 'schedule', help: 'After warmup: keep the peak, or decay linearly or along a cosine to min_lr; exponential ramps from warmup_init_lr to the peak (LR range test).', allowed: "'constant', 'linear', 'cosine' or 'exponential'" },
@@ -90,13 +112,33 @@ export const FIELDS = {
 
 export type ConfigKey = keyof typeof FIELDS;
 type Out<K extends ConfigKey> = z.infer<(typeof FIELDS)[K]['schema']>;
-export type TrainConfig = { [K in ConfigKey]: Out<K> };
+/** Keys whose null (automatic) default parseConfig resolves, so a parsed config holds a number. */
+type ResolvedAtParse = 'lora_rank';
+/**
+ * A validated config. lora_rank is resolved here (it depends only on base_model); max_steps and
+ * warmup_steps may stay null (automatic) because they depend on the text's length (epochs):
+ * totalSteps and scheduleOf in src/train/resolve.ts resolve them.
+ */
+export type TrainConfig = { [K in Exclude<ConfigKey, ResolvedAtParse>]: Out<K> } & { lora_rank: number };
 export type ModelChoice = TrainConfig['model'];
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as ConfigKey[];
 
+/** Every key at its default as written in a form or file: automatic keys are null. */
+export function defaultValues(): Record<ConfigKey, unknown> {
+  return Object.fromEntries(CONFIG_KEYS.map((k) => [k, structuredClone(FIELDS[k].default)])) as Record<ConfigKey, unknown>;
+}
+
+/** The config of an empty file: every default, resolved. */
 export function defaultConfig(): TrainConfig {
-  return Object.fromEntries(CONFIG_KEYS.map((k) => [k, structuredClone(FIELDS[k].default)])) as TrainConfig;
+  return parseConfig({});
+}
+
+/** warmup_steps of a run of `steps` steps: the config's, or the automatic default. */
+export function warmupStepsOf(c: Pick<TrainConfig, 'warmup_steps' | 'lr_schedule'>, steps: number): number {
+  if (c.warmup_steps !== null) return c.warmup_steps;
+  if (c.lr_schedule === 'exponential') return 0;
+  return Math.min(AUTO_WARMUP.max, Math.floor(steps * AUTO_WARMUP.fraction));
 }
 
 /** A bad config value: names the key, the value and what is allowed. */
@@ -163,16 +205,36 @@ export function shapeOf(model: ModelChoice): ModelShape {
   return { vocab: BYTE_VOCAB, dModel: model.d_model, nLayer: model.n_layer, nHead: model.n_head, context: model.context };
 }
 
+/** The model value of a shape: its preset's name when it is one, else {d_model, n_layer, n_head, context}. */
+export function modelChoiceOf(s: ModelShape): ModelChoice {
+  for (const [name, p] of Object.entries(MODEL_PRESETS)) {
+    if (p.dModel === s.dModel && p.nLayer === s.nLayer && p.nHead === s.nHead && p.context === s.context && p.vocab === s.vocab) return name as PresetName;
+  }
+  return { d_model: s.dModel, n_layer: s.nLayer, n_head: s.nHead, context: s.context };
+}
+
+/**
+ * A config that names a base_model but not a model fine-tunes the base as it is: `model` is taken
+ * from the base's shape (`baseShape`, read by the caller), so the default model never refuses a base.
+ */
+export function withModelOfBase(raw: unknown, baseShape: ModelShape | null): unknown {
+  if (baseShape === null || raw === null || typeof raw !== 'object' || Array.isArray(raw) || 'model' in raw) return raw;
+  return { ...raw, model: modelChoiceOf(baseShape) };
+}
+
 /** Checks that involve several keys. */
 function crossChecks(c: TrainConfig): ConfigError[] {
   const errs: ConfigError[] = [];
   const s = shapeOf(c.model);
   if (s.dModel % s.nHead !== 0) errs.push(new ConfigError('model', c.model, `d_model must be divisible by n_head (${s.dModel} / ${s.nHead})`));
   else if (s.dModel / s.nHead > MODEL_LIMITS.headDim[1]) errs.push(new ConfigError('model', c.model, `d_model / n_head must be at most ${MODEL_LIMITS.headDim[1]} (it is ${s.dModel / s.nHead})`));
-  if (c.max_steps === null && c.epochs === null) errs.push(new ConfigError('max_steps', null, 'set max_steps or epochs'));
-  if (c.max_steps !== null && c.epochs !== null) errs.push(new ConfigError('epochs', c.epochs, 'set either epochs or max_steps, not both (max_steps is set)'));
-  if (c.max_steps !== null && c.warmup_steps >= c.max_steps && c.warmup_steps > 0) errs.push(new ConfigError('warmup_steps', c.warmup_steps, `fewer than max_steps (${c.max_steps})`));
-  if (c.lr_schedule === 'exponential' && c.warmup_steps > 0) errs.push(new ConfigError('warmup_steps', c.warmup_steps, '0 with lr_schedule exponential (the ramp from warmup_init_lr is the whole schedule)'));
+  if (c.max_steps !== null && c.epochs !== null) errs.push(new ConfigError('epochs', c.epochs, `set either epochs or max_steps, not both (max_steps is ${c.max_steps})`));
+  // warmup_steps null is automatic and always fits; only a value the config wrote can be too long.
+  if (c.warmup_steps !== null && c.warmup_steps > 0) {
+    const steps = c.max_steps ?? (c.epochs === null ? DEFAULT_MAX_STEPS : null);
+    if (steps !== null && c.warmup_steps >= steps) errs.push(new ConfigError('warmup_steps', c.warmup_steps, `fewer than max_steps (${steps}), or null (automatic: ${warmupStepsOf({ ...c, warmup_steps: null }, steps)} here)`));
+    if (c.lr_schedule === 'exponential') errs.push(new ConfigError('warmup_steps', c.warmup_steps, '0 or null with lr_schedule exponential (the ramp from warmup_init_lr is the whole schedule)'));
+  }
   if (c.lr_schedule === 'exponential' && !(c.warmup_init_lr > 0)) errs.push(new ConfigError('warmup_init_lr', c.warmup_init_lr, 'above 0 with lr_schedule exponential (the ramp starts there)'));
   if (c.min_lr !== null && c.min_lr > c.learning_rate) errs.push(new ConfigError('min_lr', c.min_lr, `at most learning_rate (${c.learning_rate})`));
   if (c.lora_rank > Math.min(s.dModel, 256)) errs.push(new ConfigError('lora_rank', c.lora_rank, `at most d_model (${s.dModel})`));
@@ -190,7 +252,7 @@ export function parseConfig(input: unknown): TrainConfig {
     throw new ConfigErrors([new ConfigError('(config)', input, 'a mapping of keys to values')]);
   }
   const errs: ConfigError[] = [];
-  const out = defaultConfig() as Record<string, unknown>;
+  const out = defaultValues() as Record<string, unknown>;
   for (const [key, value] of Object.entries(input)) {
     if (!(key in FIELDS)) {
       const near = closest(key);
@@ -203,6 +265,8 @@ export function parseConfig(input: unknown): TrainConfig {
     else errs.push(new ConfigError(key, value, f.allowed));
   }
   if (errs.length) throw new ConfigErrors(errs);
+  // Automatic defaults: LoRA adapts a base; without one, every weight trains (never an error).
+  if (out.lora_rank === null) out.lora_rank = out.base_model === null ? 0 : DEFAULT_LORA_RANK;
   const c = out as TrainConfig;
   const cross = crossChecks(c);
   if (cross.length) throw new ConfigErrors(cross);

@@ -81,13 +81,16 @@ export function factLine(f: RunFacts): string {
   return `${f.label}: validation ${f3(f.start)} → ${f3(f.final)} (best ${f3(f.best)} at step ${f.bestStep ?? '–'})`;
 }
 
-/** Runs that ended worse than they started (diverged, or final validation loss above the start). */
+/** A validation loss that moved less than this (nats) either way barely moved: evaluation noise at the tiny tier is a few thousandths. */
+export const BARELY = 0.02;
+
+/** Runs that ended worse than they started (diverged, or final validation loss BARELY or more above the start). */
 export function endedAbove(fs: readonly RunFacts[]): RunFacts[] {
-  return fs.filter((f) => f.diverged || (f.start !== null && f.final !== null && f.final > f.start));
+  return fs.filter((f) => f.diverged || (f.start !== null && f.final !== null && f.final - f.start >= BARELY));
 }
 
 /** Runs whose validation loss moved less than `tol` nats. */
-export function barelyMoved(fs: readonly RunFacts[], tol = 0.02): RunFacts[] {
+export function barelyMoved(fs: readonly RunFacts[], tol = BARELY): RunFacts[] {
   return fs.filter((f) => !f.diverged && f.start !== null && f.final !== null && Math.abs(f.final - f.start) < tol);
 }
 

@@ -11,6 +11,8 @@ import type { RunRecord } from '../runs/schema';
 import { parseConfig, type TrainConfig } from '../config/config';
 import { f3, factLine, names, outcomeSentence, runFacts, TIE, type RunFacts } from './facts';
 import type { Plan } from './plan';
+import { calibrationSentence, orderLine, oursOf } from './scenario-calibration';
+import { TINY_TIER_BASE, TINY_TIERS } from './scenario-tiny';
 
 export interface ScenarioRun {
   label: string;
@@ -90,7 +92,8 @@ export const SCENARIOS: Scenario[] = [
       { label: 'bs 1 at 2e-4', set: lora(2e-4, { batch_size: 1, max_steps: 400 }) },
       { label: 'bs 2 at 2e-4', set: lora(2e-4, { batch_size: 2, max_steps: 400 }) },
     ],
-    extra: (fs) => pairs(fs, [['bs 1 at 1e-4', 'bs 1 at 2e-4'], ['bs 2 at 1.5e-4', 'bs 2 at 2e-4']]),
+    // Each batch size run at two rates: which one ended lower.
+    extra: (fs) => pairs(fs, samePrefixPairs(fs, (label) => label.split(' at ')[0])),
   },
   {
     id: 5, title: 'The linear scaling rule', x: 'tokens',
@@ -138,10 +141,12 @@ export const SCENARIOS: Scenario[] = [
       { label: 'r 16 at 3e-3', set: lora(3e-3, { lora_rank: 16, max_steps: 400 }) },
     ],
     extra: (fs) => {
-      const same = fs.slice(0, 4).filter((f) => f.final !== null);
+      // The ranks run at the first run's rate ("r 1 at 2e-4"): how far apart they ended.
+      const rate = fs[0]?.label.split(' at ')[1];
+      const same = fs.filter((f) => f.label.split(' at ')[1] === rate && f.final !== null);
       if (same.length < 2) return [];
       const finals = same.map((f) => f.final!);
-      return [`At 2e-4, ranks 1 to 16 ended within ${(Math.max(...finals) - Math.min(...finals)).toFixed(3)} nats of each other.`];
+      return [`At ${rate}, ${names(same.map((f) => ({ ...f, label: f.label.split(' at ')[0] })))} ended within ${(Math.max(...finals) - Math.min(...finals)).toFixed(3)} nats of each other.`];
     },
   },
   {
@@ -184,6 +189,15 @@ function curveGap(a: RunRecord, b: RunRecord): string {
   return `${verdict}: validation losses differ by at most ${gap.toExponential(1)} over ${n} evaluations, training losses by at most ${tgap.toExponential(1)}.`;
 }
 
+/** Every pair of runs whose labels share a prefix ("bs 1" of "bs 1 at 1e-4"). */
+function samePrefixPairs(fs: readonly RunFacts[], prefixOf: (label: string) => string): [string, string][] {
+  const out: [string, string][] = [];
+  fs.forEach((a, i) => fs.slice(i + 1).forEach((b) => {
+    if (prefixOf(a.label) === prefixOf(b.label)) out.push([a.label, b.label]);
+  }));
+  return out;
+}
+
 function pairs(fs: RunFacts[], which: [string, string][]): string[] {
   const by = new Map(fs.map((f) => [f.label, f]));
   const out: string[] = [];
@@ -201,20 +215,29 @@ function pairs(fs: RunFacts[], which: [string, string][]): string[] {
   return out;
 }
 
-/** The check: what the runs (in the scenario's order) showed. */
-export function checkScenario(s: Scenario, runs: readonly RunRecord[]): ScenarioCheck {
-  const fs = runs.map((r, i) => runFacts(r, s.runs[i]?.label ?? r.name));
+/**
+ * The check: what the runs (in the scenario's order, at this size) showed, their order by final
+ * validation loss, and at the CPU tier that order beside PyTorch's for the same configs.
+ */
+export function checkScenario(s: Scenario, runs: readonly RunRecord[], size: ScenarioSize = 'classroom'): ScenarioCheck {
+  const planned = scenarioRunsAt(s, size);
+  const fs = runs.map((r, i) => runFacts(r, planned[i]?.label ?? r.name));
   const parts = [outcomeSentence(fs)];
   if (s.id === 6 && runs.length === 2) parts.push(`Batch 16 and 4 × 4 accumulation gave ${curveGap(runs[0], runs[1])}`);
   parts.push(...(s.extra?.(fs) ?? []));
-  return { sentence: parts.join(' '), lines: fs.map(factLine) };
+  const ordered = fs.flatMap((f) => { const v = oursOf(f); return v === null ? [] : [{ label: f.label, final: v }]; });
+  if (ordered.length > 1) parts.push(`In order of final validation loss: ${orderLine(ordered)}.`);
+  const ref = size === 'tiny' ? TINY_TIERS[s.id].pytorch : null;
+  if (ref && Object.keys(ref).length) parts.push(calibrationSentence(fs, ref));
+  const line = (f: RunFacts) => (ref && f.label in ref ? `${factLine(f)}; PyTorch ${ref[f.label] === 'diverged' ? 'diverged' : f3(ref[f.label] as number)}` : factLine(f));
+  return { sentence: parts.join(' '), lines: fs.map(line) };
 }
 
 export type ScenarioSize = 'classroom' | 'tiny';
 
 export interface ScenarioOptions {
   size: ScenarioSize;
-  /** Multiplies every step count (warmup and evaluation intervals too); 1 on a GPU. */
+  /** Multiplies every step count (warmup and evaluation intervals too); 1 by default. */
   stepScale: number;
   /** base_model for the fine-tuning runs (a path, or the page's base value). */
   base: string;
@@ -222,16 +245,29 @@ export interface ScenarioOptions {
 
 /** Evaluation windows per evaluation, the same for every run of a scenario (eval_batches × batch). */
 const EVAL_WINDOWS: Record<ScenarioSize, number> = { classroom: 480, tiny: 64 };
+/** Evaluations per run at the tiny tier (every 25 steps of a 200-step run). */
+const TINY_EVALS = 8;
 
-/** The default on this machine: the classroom model on a GPU, the tiny one with a tenth of the steps on a CPU. */
+/** The default on this machine: the classroom model on a GPU, the calibrated tiny tier on a CPU. */
 export function scenarioDefaults(software: boolean): Pick<ScenarioOptions, 'size' | 'stepScale'> {
-  return software ? { size: 'tiny', stepScale: 0.1 } : { size: 'classroom', stepScale: 1 };
+  return software ? { size: 'tiny', stepScale: 1 } : { size: 'classroom', stepScale: 1 };
 }
 
 export function scenarioNote(o: Pick<ScenarioOptions, 'size' | 'stepScale'>): string | null {
-  if (o.size === 'classroom' && o.stepScale === 1) return null;
-  const model = o.size === 'tiny' ? `the tiny model (d ${MODEL_PRESETS.tiny.dModel}, ${MODEL_PRESETS.tiny.nLayer} layers, context ${MODEL_PRESETS.tiny.context}) instead of the classroom one` : 'the classroom model';
-  return `No GPU here: this scenario runs on ${model}, with ${Math.round(o.stepScale * 1000) / 10}% of the steps. Its numbers are not the classroom model's, and the check says what these runs showed.`;
+  const steps = o.stepScale === 1 ? '' : `, with ${Math.round(o.stepScale * 1000) / 10}% of the steps`;
+  if (o.size === 'classroom') return steps ? `This scenario runs${steps}.` : null;
+  const t = MODEL_PRESETS.tiny;
+  return `No GPU here: this scenario runs its CPU tier, the tiny model (d ${t.dModel}, ${t.nLayer} layers, context ${t.context}) from the shipped tiny base, batch 4, at rates chosen for that size with PyTorch${steps}. Its numbers are not the classroom model's; the check says what these runs showed, beside PyTorch's.`;
+}
+
+/** What the scenario tries at this size. */
+export function scenarioTries(s: Scenario, size: ScenarioSize): string {
+  return size === 'tiny' ? TINY_TIERS[s.id].tries : s.tries;
+}
+
+/** The runs at this size: the classroom ones, or the CPU tier's. */
+export function scenarioRunsAt(s: Scenario, size: ScenarioSize): readonly ScenarioRun[] {
+  return size === 'tiny' ? TINY_TIERS[s.id].runs : s.runs;
 }
 
 export function scenarioById(id: number): Scenario {
@@ -244,8 +280,9 @@ export function scenarioById(id: number): Scenario {
 export function scenarioPlan(s: Scenario, o: ScenarioOptions): Plan {
   const scale = (n: number) => Math.max(1, Math.round(n * o.stepScale));
   const tag = `scenario:${s.id}`;
-  const runs = s.runs.map((r) => {
-    const set = r.set;
+  const tiny = o.size === 'tiny';
+  const runs = scenarioRunsAt(s, o.size).map((r) => {
+    const set = { ...(tiny ? TINY_TIER_BASE : {}), ...r.set };
     const steps = Math.max(4, scale(set.max_steps ?? 400));
     const batch = set.batch_size ?? 16;
     const warm = set.warmup_steps ?? 20;
@@ -269,7 +306,7 @@ export function scenarioPlan(s: Scenario, o: ScenarioOptions): Plan {
       ...set,
       max_steps: steps,
       warmup_steps: warm === 0 ? 0 : Math.min(steps - 1, scale(warm)),
-      eval_interval: o.stepScale === 1 ? 50 : Math.max(1, Math.round(steps / 6)),
+      eval_interval: tiny ? Math.max(1, Math.round(steps / TINY_EVALS)) : o.stepScale === 1 ? 50 : Math.max(1, Math.round(steps / 6)),
       eval_batches: Math.max(1, Math.round(EVAL_WINDOWS[o.size] / batch)),
     };
     return { label: r.label, config: parseConfig(raw) };
@@ -278,9 +315,9 @@ export function scenarioPlan(s: Scenario, o: ScenarioOptions): Plan {
 }
 
 /** A scenario's latest recorded attempt: for each of its runs, the newest run with the tag and that name. */
-export function scenarioRuns(s: Scenario, all: readonly RunRecord[]): (RunRecord | null)[] {
+export function scenarioRuns(s: Scenario, all: readonly RunRecord[], size: ScenarioSize = 'classroom'): (RunRecord | null)[] {
   const tagged = all.filter((r) => r.tags.includes(`scenario:${s.id}`));
-  return s.runs.map((r) => {
+  return scenarioRunsAt(s, size).map((r) => {
     const name = `S${s.id} ${s.title}: ${r.label}`;
     return tagged.filter((x) => x.name === name).sort((a, b) => b.created.localeCompare(a.created))[0] ?? null;
   });

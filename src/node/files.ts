@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { isCorpusId } from '../data/corpora';
 import { loadCorpus } from './corpora';
 import { decodeAdapter, decodeModelFile, type ModelFile } from '../runs/model-files';
-import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../config/config';
+import { ConfigError, ConfigErrors, parseConfig, withModelOfBase, type TrainConfig } from '../config/config';
 import type { ModelShape } from '../config/architecture';
 
 export { loadCorpus };
@@ -54,9 +54,25 @@ export function applyOverrides(obj: Record<string, unknown>, overrides: readonly
   return obj;
 }
 
-/** Reads and validates a YAML or JSON training config. */
+/**
+ * Reads and validates a YAML or JSON training config. A file that names a base_model and no model
+ * takes the model's shape from the base (a base that cannot be read is refused later, by its key).
+ */
 export function readConfigFile(path: string, overrides: readonly string[] = []): TrainConfig {
-  return parseConfig(readConfigObject(path, overrides));
+  return parseConfig(withBaseModelShape(readConfigObject(path, overrides)));
+}
+
+/** `raw` with `model` set from its base_model's file when it names a readable base and no model. */
+export function withBaseModelShape(raw: unknown): unknown {
+  const base = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>).base_model : null;
+  if (typeof base !== 'string' || !existsSync(base)) return raw;
+  let shape: ModelShape | null = null;
+  try {
+    shape = readModelFile(base).shape;
+  } catch {
+    return raw;
+  }
+  return withModelOfBase(raw, shape);
 }
 
 export function readModelFile(path: string, key = 'base_model'): ModelFile {

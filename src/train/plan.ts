@@ -91,7 +91,10 @@ export function planRun(input: RunPlanInput): RunPlan {
   checkBase(c, shape, base);
   const scope = resolveScope(c, base !== null);
   const data = splitText(c, text, dataSource, shape.context + 1);
-  const schedule = scheduleOf(c, totalSteps(c, data.trainLen, shape.context));
+  const steps = totalSteps(c, data.trainLen, shape.context);
+  // Parsing refused a warmup_steps at or past max_steps; with epochs the steps are known only now.
+  if (c.warmup_steps !== null && c.warmup_steps > 0 && c.warmup_steps >= steps) refuse([new ConfigError('warmup_steps', c.warmup_steps, `fewer than the run's ${steps} steps (epochs ${c.epochs}), or null (automatic)`)]);
+  const schedule = scheduleOf(c, steps);
   const model = planModel(modelSetupOf(c, shape, scope));
   checkFits(model, input.limits);
   const identity = { data: dataHash(text), base: base ? baseHash(base) : null };

@@ -3,7 +3,7 @@
 
 import type { TrainScope } from '../model/params';
 import type { LoraSpec } from '../config/architecture';
-import { ConfigError, ConfigErrors, minLrOf, type TrainConfig } from '../config/config';
+import { ConfigError, ConfigErrors, DEFAULT_MAX_STEPS, minLrOf, warmupStepsOf, type TrainConfig } from '../config/config';
 import type { Schedule } from './schedule';
 
 export function resolveScope(c: TrainConfig, hasBase: boolean): TrainScope {
@@ -22,16 +22,17 @@ export function resolveScope(c: TrainConfig, hasBase: boolean): TrainScope {
   };
 }
 
-/** Steps the run will take: max_steps, or epochs over the training bytes. */
+/** Steps the run will take: max_steps, or epochs over the training bytes, or DEFAULT_MAX_STEPS. */
 export function totalSteps(c: TrainConfig, trainBytes: number, T: number): number {
   if (c.max_steps !== null) return c.max_steps;
-  return Math.max(1, Math.ceil((c.epochs! * trainBytes) / (c.batch_size * c.grad_accum_steps * T)));
+  if (c.epochs === null) return DEFAULT_MAX_STEPS;
+  return Math.max(1, Math.ceil((c.epochs * trainBytes) / (c.batch_size * c.grad_accum_steps * T)));
 }
 
 export function scheduleOf(c: TrainConfig, steps: number): Schedule {
   return {
     peak: c.learning_rate,
-    warmupSteps: c.warmup_steps,
+    warmupSteps: warmupStepsOf(c, steps),
     warmupInit: c.warmup_init_lr,
     warmupShape: c.warmup_shape,
     kind: c.lr_schedule,

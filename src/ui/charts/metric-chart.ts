@@ -34,6 +34,14 @@ function tick(t: number | null, log: boolean): string {
   return fmt(t, 3);
 }
 
+/** x axes that count whole things (steps, tokens): their ticks are integers. */
+export function countsWholeThings(xLabel: string): boolean {
+  return /^(step|steps|tokens|tokens seen)$/.test(xLabel);
+}
+
+/** Tick spacings uPlot may choose on a counting axis: 1, 2, 5 × 10^k (never 0.5 of a step). */
+export const INTEGER_INCRS: number[] = Array.from({ length: 10 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
+
 @customElement('metric-chart')
 export class MetricChart extends LitElement {
   static override styles = [
@@ -85,7 +93,7 @@ export class MetricChart extends LitElement {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false, distr: this.logX ? 3 : 1 }, y: { distr: this.logY ? 3 : 1 } },
       axes: [
-        { label: this.xLabel, size: 36, values: (_u, ticks) => ticks.map((t) => tick(t, this.logX)) },
+        { label: this.xLabel, size: 36, values: (_u, ticks) => ticks.map((t) => tick(t, this.logX)), ...(countsWholeThings(this.xLabel) && !this.logX ? { incrs: INTEGER_INCRS } : {}) },
         { size: 60, values: (_u, ticks) => ticks.map((t) => tick(t, this.logY)) },
       ],
       bands: this.series.flatMap((s, i) => {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigErrors, defaultConfig, effectiveBatch, parseConfig, shapeOf } from '../../../src/config/config';
+import { ConfigErrors, defaultConfig, effectiveBatch, parseConfig, shapeOf, warmupStepsOf } from '../../../src/config/config';
 
 function errorOf(input: unknown): string {
   try {
@@ -28,10 +28,28 @@ describe('config', () => {
     expect(shapeOf(c.model)).toEqual({ vocab: 256, dModel: 64, nLayer: 2, nHead: 2, context: 64 });
   });
 
-  it('fills defaults (LoRA rank 8, alpha 16, 2e-4, warmup then cosine)', () => {
+  it('fills defaults (alpha 16, 2e-4, cosine; rank, steps and warmup automatic)', () => {
     const c = parseConfig({});
     expect(c).toEqual(defaultConfig());
-    expect([c.lora_rank, c.lora_alpha, c.learning_rate, c.lr_schedule, c.warmup_steps]).toEqual([8, 16, 2e-4, 'cosine', 20]);
+    expect([c.lora_alpha, c.learning_rate, c.lr_schedule, c.max_steps, c.warmup_steps]).toEqual([16, 2e-4, 'cosine', null, null]);
+  });
+
+  it('LoRA rank 8 with a base_model and 0 without, unless the config sets it', () => {
+    expect(parseConfig({}).lora_rank).toBe(0);
+    expect(parseConfig({ base_model: 'base.safetensors' }).lora_rank).toBe(8);
+    expect(parseConfig({ base_model: 'base.safetensors', lora_rank: 0 }).lora_rank).toBe(0);
+    expect(parseConfig({ lora_rank: null, base_model: 'b' }).lora_rank).toBe(8);
+    // Parsing a parsed config changes nothing (records and plan files are parsed again).
+    const once = parseConfig({ base_model: 'b' });
+    expect(parseConfig(once)).toEqual(once);
+  });
+
+  it('warmup: 10% of the steps, at most 20, none on an exponential ramp; an explicit one too long is refused', () => {
+    expect([300, 100, 30, 15, 5, 1].map((n) => warmupStepsOf(parseConfig({ max_steps: n }), n))).toEqual([20, 10, 3, 1, 0, 0]);
+    expect(warmupStepsOf(parseConfig({ lr_schedule: 'exponential' }), 200)).toBe(0);
+    expect(warmupStepsOf(parseConfig({ warmup_steps: 7, max_steps: 30 }), 30)).toBe(7);
+    expect(errorOf({ warmup_steps: 20, max_steps: 15 })).toMatch(/^warmup_steps: 20 is not allowed; fewer than max_steps \(15\), or null \(automatic: 1 here\)/);
+    expect(errorOf({ warmup_steps: 5, lr_schedule: 'exponential' })).toMatch(/^warmup_steps: 5 is not allowed; 0 or null with lr_schedule exponential/);
   });
 
   it.each([
@@ -47,8 +65,7 @@ describe('config', () => {
     [{ model: { d_model: 100, n_layer: 2, n_head: 3, context: 32 } }, /^model: .* d_model must be divisible by n_head/],
     [{ model: { d_model: 256, n_layer: 2, n_head: 2, context: 32 } }, /head.*at most 64|d_model \/ n_head must be at most 64/],
     [{ min_lr: 1, learning_rate: 0.1 }, /^min_lr: 1 is not allowed; at most learning_rate \(0\.1\)/],
-    [{ max_steps: null }, /^max_steps: null is not allowed; set max_steps or epochs/],
-    [{ epochs: 2 }, /^epochs: 2 is not allowed; set either epochs or max_steps/],
+    [{ epochs: 2, max_steps: 100 }, /^epochs: 2 is not allowed; set either epochs or max_steps, not both \(max_steps is 100\)/],
     [{ warmup_steps: 300, max_steps: 300 }, /^warmup_steps: 300 is not allowed; fewer than max_steps/],
     [{ val_split: 0 }, /^val_split: 0 is not allowed/],
   ])('refuses %j', (input, message) => {

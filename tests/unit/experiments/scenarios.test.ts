@@ -1,15 +1,18 @@
-// The classroom scenarios: their runs as configs (on the classroom model, and on the tiny one with a
-// tenth of the steps), the note that says so, and the checks computed from synthetic recorded runs.
+// The classroom scenarios: their runs as configs (on the classroom model, and the CPU tier on the tiny
+// one), the note that says so, and the checks computed from synthetic recorded runs, with the CPU
+// tier's order set beside PyTorch's.
 import { describe, expect, it } from 'vitest';
 import { runFacts } from '../../../src/experiments/facts';
-import { checkScenario, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, scenarioRuns, SCENARIOS, type ScenarioOptions } from '../../../src/experiments/scenarios';
+import { checkScenario, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, scenarioRuns, scenarioRunsAt, SCENARIOS, type ScenarioOptions } from '../../../src/experiments/scenarios';
+import { compareOrder } from '../../../src/experiments/scenario-calibration';
+import { TINY_TIERS } from '../../../src/experiments/scenario-tiny';
 import type { RunRecord } from '../../../src/runs/schema';
 import { effectiveBatch } from '../../../src/config/config';
 import { curve, makeRecord, type Point } from '../helpers/records';
 
 const BASE = 'models/classroom-moby.safetensors';
 const OPTIONS: ScenarioOptions[] = [
-  { size: 'tiny', stepScale: 0.1, base: BASE },
+  { size: 'tiny', stepScale: 1, base: BASE },
   { size: 'classroom', stepScale: 1, base: BASE },
 ];
 const WINDOWS = { tiny: 64, classroom: 480 } as const;
@@ -22,19 +25,20 @@ describe('scenarioPlan', () => {
         expect(plan.kind).toBe('scenario');
         expect(plan.tag).toBe(`scenario:${id}`);
         expect(plan.x).toBe(s.x);
-        expect(plan.runs.map((r) => r.label)).toEqual(s.runs.map((r) => r.label));
+        const planned = scenarioRunsAt(s, o.size);
+        expect(plan.runs.map((r) => r.label)).toEqual(planned.map((r) => r.label));
         plan.runs.forEach((r, i) => {
           const c = r.config;
-          const want = Math.max(4, Math.round((s.runs[i].set.max_steps ?? 400) * o.stepScale));
+          const want = Math.max(4, Math.round((planned[i].set.max_steps ?? 400) * o.stepScale));
           expect(c.name).toBe(`S${id} ${s.title}: ${r.label}`);
           expect(c.tags).toEqual([`scenario:${id}`]);
           expect(c.model).toBe(o.size);
           expect(c.max_steps).toBe(want);
           expect(c.warmup_steps).toBeLessThan(c.max_steps!);
-          expect(c.eval_interval).toBe(o.stepScale === 1 ? 50 : Math.round(want / 6));
+          expect(c.eval_interval).toBe(o.size === 'classroom' ? 50 : Math.round(want / 8));
           expect(c.sample_interval).toBe(0);
           expect(c.base_model).toBe(id === 7 ? null : BASE);
-          expect(c.learning_rate).toBe(s.runs[i].set.learning_rate);
+          expect(c.learning_rate).toBe(planned[i].set.learning_rate);
         });
         // Every run of a scenario is evaluated on the same number of held-out windows.
         expect(plan.runs.map((r) => r.config.eval_batches * r.config.batch_size)).toEqual(plan.runs.map(() => WINDOWS[o.size]));
@@ -43,9 +47,9 @@ describe('scenarioPlan', () => {
   }
 
   it('scenario 5 gives batch 4 and batch 16 the same tokens', () => {
-    for (const [o, tokens] of [[OPTIONS[0], 640], [OPTIONS[1], 6400]] as const) {
+    for (const [o, tokens] of [[OPTIONS[0], 800], [OPTIONS[1], 6400]] as const) {
       const runs = scenarioPlan(scenarioById(5), o).runs.map((r) => r.config);
-      expect(runs.map((c) => [c.batch_size, c.max_steps])).toEqual(o.stepScale === 1 ? [[4, 1600], [16, 400], [16, 400], [16, 400]] : [[4, 160], [16, 40], [16, 40], [16, 40]]);
+      expect(runs.map((c) => [c.batch_size, c.max_steps])).toEqual(o.size === 'classroom' ? [[4, 1600], [16, 400], [16, 400], [16, 400]] : [[4, 200], [16, 50], [16, 50], [16, 50]]);
       expect(runs.map((c) => effectiveBatch(c) * c.max_steps!)).toEqual([tokens, tokens, tokens, tokens]);
       expect(runs.map((c) => c.learning_rate)).toEqual([5e-4, 2e-3, 1e-3, 5e-4]);
     }
@@ -63,8 +67,8 @@ describe('scenarioPlan', () => {
     for (const o of OPTIONS) {
       const runs = scenarioPlan(scenarioById(7), o).runs.map((r) => r.config);
       for (const c of runs) expect([c.train_data, c.base_model, c.lora_rank, c.learning_rate]).toEqual(['moby-dick', null, 0, 1e-2]);
-      expect(runs.map((c) => c.warmup_steps)).toEqual(o.stepScale === 1 ? [0, 200] : [0, 20]);
-      expect(runs.map((c) => c.max_steps)).toEqual(o.stepScale === 1 ? [600, 600] : [60, 60]);
+      expect(runs.map((c) => c.warmup_steps)).toEqual(o.size === 'classroom' ? [0, 200] : [0, 50]);
+      expect(runs.map((c) => c.max_steps)).toEqual(o.size === 'classroom' ? [600, 600] : [200, 200]);
     }
   });
 
@@ -73,13 +77,14 @@ describe('scenarioPlan', () => {
     expect([lora.train_data, lora.lora_rank, lora.lora_alpha, lora.weight_decay, lora.lr_schedule]).toEqual(['sotu', 8, 16, 0, 'cosine']);
     expect([full.lora_rank, full.weight_decay]).toEqual([0, 0.01]);
     const s3 = scenarioPlan(scenarioById(3), OPTIONS[0]).runs.map((r) => r.config);
-    expect(s3.map((c) => c.train_bytes)).toEqual([16384, 16384, 16384, 16384]);
-    expect(s3.map((c) => c.max_steps)).toEqual([60, 60, 90, 90]);
+    expect(s3.map((c) => c.train_bytes)).toEqual([4096, 4096]);
+    expect(s3.map((c) => c.max_steps)).toEqual([400, 400]);
   });
 
   it('scales warmup with the steps (but keeps no warmup at 0)', () => {
     expect(scenarioPlan(scenarioById(1), OPTIONS[1]).runs.map((r) => r.config.warmup_steps)).toEqual([20, 20, 20, 20]);
-    expect(scenarioPlan(scenarioById(1), OPTIONS[0]).runs.map((r) => r.config.warmup_steps)).toEqual([2, 2, 2, 2]);
+    expect(scenarioPlan(scenarioById(1), OPTIONS[0]).runs.map((r) => r.config.warmup_steps)).toEqual([10, 10, 10, 10]);
+    expect(scenarioPlan(scenarioById(1), { ...OPTIONS[0], stepScale: 0.5 }).runs.map((r) => [r.config.max_steps, r.config.warmup_steps])).toEqual([[100, 5], [100, 5], [100, 5], [100, 5]]);
   });
 });
 
@@ -99,8 +104,8 @@ describe('scenarioNote, scenarioDefaults, scenarioById', () => {
     expect(short).not.toContain('tiny');
   });
 
-  it('defaults to the tiny model with a tenth of the steps on a software adapter', () => {
-    expect(scenarioDefaults(true)).toEqual({ size: 'tiny', stepScale: 0.1 });
+  it('defaults to the CPU tier (tiny model, its own step counts) on a software adapter', () => {
+    expect(scenarioDefaults(true)).toEqual({ size: 'tiny', stepScale: 1 });
     expect(scenarioDefaults(false)).toEqual({ size: 'classroom', stepScale: 1 });
   });
 
@@ -124,7 +129,8 @@ describe('checkScenario', () => {
     const s = scenarioById(1);
     const check = checkScenario(s, [rec(val(2.1, 2.095, 2.09)), rec(val(2.1, 1.95, 1.9)), rec(val(2.1, 1.7, 1.75)), rec(val(2.1, 2.8, 2.6))]);
     expect(check.sentence).toBe(
-      'LoRA 1e-1 ended above its starting loss (2.100 → 2.600); LoRA 1e-5 barely moved (less than 0.02 nats); LoRA 3e-3 reached the lowest validation loss (1.700 at step 150).',
+      'LoRA 1e-1 ended above its starting loss (2.100 → 2.600); LoRA 1e-5 barely moved (less than 0.02 nats); LoRA 3e-3 reached the lowest validation loss (1.700 at step 150).' +
+        ' In order of final validation loss: LoRA 3e-3 1.750 < LoRA 2e-4 1.900 < LoRA 1e-5 2.090 < LoRA 1e-1 2.600.',
     );
     expect(check.lines).toEqual([
       'LoRA 1e-5: validation 2.100 → 2.090 (best 2.090 at step 300)',
@@ -137,7 +143,7 @@ describe('checkScenario', () => {
   it('scenario 1 says where a run diverged and leaves it out of the lowest', () => {
     const diverged = rec([[0, 2.1]], curve(1, 37, (s) => 2 + s), { status: 'diverged', reason: 'diverged at step 37: loss 39.0 is 3 above the first step', step: 37 });
     const check = checkScenario(scenarioById(1), [rec(val(2.1, 2.0, 1.98)), rec(val(2.1, 1.95, 1.9)), rec(val(2.1, 1.7, 1.75)), diverged]);
-    expect(check.sentence).toBe('LoRA 1e-1 diverged at step 37; LoRA 3e-3 reached the lowest validation loss (1.700 at step 150).');
+    expect(check.sentence).toBe('LoRA 1e-1 diverged at step 37; LoRA 3e-3 reached the lowest validation loss (1.700 at step 150). In order of final validation loss: LoRA 3e-3 1.750 < LoRA 2e-4 1.900 < LoRA 1e-5 1.980 < LoRA 1e-1 diverged.');
     expect(check.lines[3]).toBe('LoRA 1e-1: diverged at step 37 (loss 39.0 is 3 above the first step)');
   });
 
@@ -193,7 +199,7 @@ describe('checkScenario', () => {
   it('scenario 8 states the spread among the first four ranks', () => {
     const finals = [1.9, 1.85, 1.87, 1.88, 1.8, 2.5];
     const check = checkScenario(scenarioById(8), finals.map((f) => rec(val(2.1, 2.0, f))));
-    expect(check.sentence).toContain('At 2e-4, ranks 1 to 16 ended within 0.050 nats of each other.');
+    expect(check.sentence).toContain('At 2e-4, r 1, r 4, r 8 and r 16 ended within 0.050 nats of each other.');
     expect(check.sentence).toContain('r 16 at 2.5e-4 reached the lowest validation loss (1.800 at step 300)');
     expect(check.sentence).toContain('r 16 at 3e-3 ended above its starting loss (2.100 → 2.500)');
   });
@@ -254,5 +260,28 @@ describe('scenarioRuns', () => {
     const newer = make(0, '2026-01-02T00:00:00.000Z');
     const untagged = make(1, '2026-01-03T00:00:00.000Z', []);
     expect(scenarioRuns(s, [old, newer, untagged])).toEqual([newer, null]);
+  });
+});
+
+describe('the CPU tier beside PyTorch', () => {
+  it('has a PyTorch final loss for every run of every scenario', () => {
+    for (const s of SCENARIOS) expect(Object.keys(TINY_TIERS[s.id].pytorch).sort(), `scenario ${s.id}`).toEqual(scenarioRunsAt(s, 'tiny').map((r) => r.label).sort());
+  });
+
+  it('prints our order and PyTorch\'s, and counts the pairs PyTorch separates', () => {
+    const s = scenarioById(1);
+    const ok = checkScenario(s, [rec(val(2.59, 2.59, 2.5915)), rec(val(2.59, 2.58, 2.577)), rec(val(2.59, 2.56, 2.556)), rec(val(2.59, 3.1, 3.07))], 'tiny');
+    expect(ok.sentence).toContain('PyTorch, same configs and base: LoRA 3e-3 2.557 < LoRA 2e-4 2.576 < LoRA 1e-5 2.591 < LoRA 1e-1 3.064; the same order as PyTorch on all 6 pairs it separates by more than 0.005.');
+    expect(ok.lines[2]).toBe('LoRA 3e-3: validation 2.590 → 2.556 (best 2.556 at step 300); PyTorch 2.557');
+    // 1e-5 and 2e-4 swapped: one pair of six disagrees, and is named.
+    const swapped = checkScenario(s, [rec(val(2.59, 2.58, 2.57)), rec(val(2.59, 2.59, 2.59)), rec(val(2.59, 2.56, 2.556)), rec(val(2.59, 3.1, 3.07))], 'tiny');
+    expect(swapped.sentence).toContain('on 5 of 6 pairs it separates by more than 0.005 (not: LoRA 1e-5 / LoRA 2e-4)');
+  });
+
+  it('holds only pairs PyTorch separates to an order: a near tie is free', () => {
+    const f = (label: string, final: number) => ({ ...runFacts(rec(val(2.6, 2.6, final))), label });
+    const ref = { a: 2.554, b: 2.553, c: 2.561 };
+    expect(compareOrder([f('a', 2.5), f('b', 2.6), f('c', 2.7)], ref)).toEqual({ pairs: 2, agree: 2, disagree: [] });
+    expect(compareOrder([f('a', 2.5), f('b', 2.6), f('c', 2.45)], { ...ref, b: 'diverged' })).toEqual({ pairs: 3, agree: 2, disagree: ['a / c'] });
   });
 });

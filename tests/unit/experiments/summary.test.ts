@@ -130,7 +130,7 @@ describe('summaryCsv', () => {
     const rows = summarize([run(1e-3, 16, 1, 2.5, { name: 'a' })]);
     expect(summaryCsv(rows, ['lora_rank', 'batch_size']).split('\n').slice(0, 2)).toEqual([
       'run,lora_rank,batch_size,final_val_loss,best_val_loss,best_step,final_train_loss,diverged,status,steps,tokens',
-      '"a",8,16,2.5,2.5,100,2,false,finished,100,102400',
+      '"a",0,16,2.5,2.5,100,2,false,finished,100,102400',
     ]);
   });
 
