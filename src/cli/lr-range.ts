@@ -1,7 +1,7 @@
 // `stepsize lr-range --config FILE`: the learning-rate range test on the config's model, data and
-// batch (rate ramped from 1e-7 to 1); prints the two suggested rates.
+// batch (rate ramped from 1e-7 to 1); prints the suggested rate and each rule's answer or why it has none.
 
-import { rangeTestConfig, suggestRate } from '../experiments/lr-range';
+import { rangeTestConfig, suggestRate, type RuleAnswer } from '../experiments/lr-range';
 import { readConfigFile } from '../node/files';
 import type { NodeBackend } from '../node/gpu';
 import { positiveInt, withGpu } from './common';
@@ -14,10 +14,13 @@ export async function lrRangeCommand(o: { config: string; set?: string[]; steps:
   await withGpu(o.gpu, async (ctx) => {
     const { record, files } = await trainOne(ctx, config, { quiet: o.quiet, label: 'range test' });
     const s = suggestRate(record);
-    const g = (x: number | null) => (x === null ? '-' : x.toExponential(1));
+    const g = (x: number | null) => (x === null ? '–' : x.toExponential(1));
+    const rule = (name: string, a: RuleAnswer) => `  ${name}: ${a.lr !== null ? g(a.lr) : `no rate (${a.why})`}\n`;
     process.stdout.write(
       `range test over ${record.outcome.step} steps${s.blewUpAt !== null ? `; the loss blew up at lr ${g(s.blewUpAt)}` : ''}\n` +
-        `suggested learning_rate: ${g(s.steepest)} (steepest descent), ${g(s.minOverTen)} (minimum ${g(s.minimum)} / 10)\n` +
+        (s.fewSteps ? `  note: ${s.fewSteps}\n` : '') +
+        `suggested learning_rate: ${s.edge.lr !== null ? g(s.edge.lr) : 'none'}\n` +
+        rule('blow-up edge / 10', s.edge) + rule('steepest descent', s.steepest) + rule(`minimum ${g(s.minimum)} / 10`, s.minOverTen) +
         files.map((p) => `  ${p}\n`).join(''),
     );
   });

@@ -36,29 +36,68 @@ export function rangePlan(c: TrainConfig, steps = 200): Plan {
   return { kind: 'range', name: config.name, tag: 'lr-range', runs: [{ label: 'range test', config }], x: 'step', keys: ['learning_rate'] };
 }
 
+/** One rule's answer: a rate, or no rate and why the curve does not support the rule. */
+export interface RuleAnswer {
+  lr: number | null;
+  why: string | null;
+}
+
 export interface RangeSuggestion {
-  /** Rate where the smoothed loss falls fastest against log(rate). */
-  steepest: number | null;
-  /** Rate at the smoothed loss's minimum, divided by ten. */
-  minOverTen: number | null;
-  /** Rate at the minimum itself. */
+  /**
+   * The rate to try: where the smoothed loss, past its minimum, has climbed BLOWUP_EDGE of the way to
+   * the blow-up, divided by ten (the last rate before the loss leaves its valley for good, with a
+   * margin). Needs a blow-up; the headline suggestion.
+   */
+  edge: RuleAnswer;
+  /** Rate where the smoothed loss falls fastest against log(rate), within its descent to the minimum. */
+  steepest: RuleAnswer;
+  /** Rate at the smoothed loss's minimum, divided by ten; needs a clear minimum after a descent. */
+  minOverTen: RuleAnswer;
+  /** Rate at the minimum itself (after the first steps). */
   minimum: number | null;
-  /** The points used (before the blow-up): rate, smoothed loss. */
+  /** The points used (after the first `skipped`, before the blow-up): rate, smoothed loss. */
   curve: { lr: number; loss: number }[];
+  /** Leading points left out: the EMA's start is noise (fastai skips them too). */
+  skipped: number;
   /** Rate where the loss blew up (4× the minimum, or a diverged run), if it did. */
   blewUpAt: number | null;
+  /** The smoothed curve's noise (nats): the raw loss's step-to-step scatter shrunk by the EMA. */
+  noise: number;
+  /** Set when the run had fewer than STABLE_STEPS steps: its answer may move with the seed. */
+  fewSteps: string | null;
 }
+
+/** How far up the blow-up (from the minimum to where the run stopped) the edge rule reads the rate. */
+export const BLOWUP_EDGE = 0.3;
+/** A descent, minimum or rise counts when it exceeds this many times the smoothed curve's noise. */
+export const CLEAR = 5;
+/**
+ * Steps the test needs for a stable answer. Measured on SwiftShader (tiny LoRA r8 from the shipped
+ * base, SOTU, batch 4): the edge rule gave 6.3e-3, 7.4e-3 and 1.0e-2 at 100 steps (seeds 1–3),
+ * 5.4e-3, 7.5e-3 and 7.5e-3 at 150, 6.4e-3, 3.3e-3 and 4.2e-3 at 200, 5.7e-3 at 300, and 1.5e-2 at
+ * 60, against a calibrated best near 3e-3 (PyTorch, 200 steps).
+ */
+export const STABLE_STEPS = 150;
+
+const median = (xs: number[]): number => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+};
+const round2 = (x: number) => Number(x.toPrecision(2));
+const no = (why: string): RuleAnswer => ({ lr: null, why });
+const yes = (lr: number): RuleAnswer => ({ lr: round2(lr), why: null });
+const e1 = (x: number) => x.toExponential(1);
 
 /**
  * Reads a range-test record. Losses are smoothed with a bias-corrected EMA (β = 0.9); the curve ends
- * where the smoothed loss passes 4× its minimum or the run diverged. The steepest descent is the
- * most negative slope of smoothed loss against ln(rate), skipping the first 10% of points (the EMA's
- * start is noise).
+ * where the smoothed loss passes 4× its minimum or the run diverged, and its first max(10, 10%)
+ * points are left out. Each rule gives a rate only when the curve meets its premise, else says why.
  */
 export function suggestRate(r: Pick<RunRecord, 'metrics' | 'outcome'>, beta = 0.9): RangeSuggestion {
   const lrs = r.metrics.lr;
   const losses = r.metrics.loss;
-  const curve: { lr: number; loss: number }[] = [];
+  const all: { lr: number; loss: number; raw: number }[] = [];
   let avg = 0;
   let min = Infinity;
   let blewUpAt: number | null = null;
@@ -71,29 +110,71 @@ export function suggestRate(r: Pick<RunRecord, 'metrics' | 'outcome'>, beta = 0.
     }
     avg = beta * avg + (1 - beta) * l;
     const smooth = avg / (1 - beta ** (i + 1));
-    if (curve.length > 5 && smooth > 4 * min) {
+    if (all.length > 5 && smooth > 4 * min) {
       blewUpAt = lr;
       break;
     }
     min = Math.min(min, smooth);
-    curve.push({ lr, loss: smooth });
+    all.push({ lr, loss: smooth, raw: l });
   }
-  if (blewUpAt === null && r.outcome.status === 'diverged') blewUpAt = curve.at(-1)?.lr ?? null;
-  if (curve.length < 5) return { steepest: null, minOverTen: null, minimum: null, curve, blewUpAt };
+  if (blewUpAt === null && r.outcome.status === 'diverged') blewUpAt = all.at(-1)?.lr ?? null;
+  const steps = losses.length;
+  const fewSteps = steps < STABLE_STEPS ? `${steps} steps: the answer is stable from about ${STABLE_STEPS} (it moves with the seed below that)` : null;
+  const skipped = Math.max(Math.ceil(beta / (1 - beta)), Math.floor(all.length / 10));
+  const curve = all.slice(skipped).map(({ lr, loss }) => ({ lr, loss }));
+  const empty = (why: string): RangeSuggestion => ({ edge: no(why), steepest: no(why), minOverTen: no(why), minimum: null, curve, skipped, blewUpAt, noise: 0, fewSteps });
+  if (curve.length < 5) return empty(`too few steps (${steps}) to read a curve after its first ${skipped}`);
+  // Noise of the smoothed curve: the raw losses' step-to-step scatter (a robust σ from the median
+  // absolute deviation of differences), times the EMA's noise gain √((1−β)/(1+β)).
+  const diffs = all.slice(1).map((p, i) => p.raw - all[i].raw);
+  const md = median(diffs);
+  const noise = ((1.4826 * median(diffs.map((d) => Math.abs(d - md)))) / Math.SQRT2) * Math.sqrt((1 - beta) / (1 + beta));
   let iMin = 0;
   curve.forEach((p, i) => {
     if (p.loss < curve[iMin].loss) iMin = i;
   });
+  const lo = curve[iMin].loss;
+  const top = Math.max(...curve.slice(0, iMin + 1).map((p) => p.loss));
+  const peak = Math.max(...curve.slice(iMin).map((p) => p.loss));
+  const fell = top - lo > CLEAR * noise;
+  const rose = blewUpAt !== null || peak - lo > CLEAR * noise;
+
+  let edge: RuleAnswer;
+  if (!rose) edge = no(`the loss never rose clearly past its minimum (by ${(peak - lo).toFixed(3)}, noise ${noise.toFixed(3)}): ramp to a blow-up with more steps`);
+  else {
+    const i = curve.findIndex((p, k) => k > iMin && p.loss > lo + BLOWUP_EDGE * (peak - lo));
+    edge = yes(curve[i < 0 ? curve.length - 1 : i].lr / 10);
+  }
+
+  // Steepest descent, over a window of a factor 3 either side (a slope between neighbours is noise):
+  // the rate whose window loses the most, when that loss is clear of the noise.
+  const dLn = Math.log(curve.at(-1)!.lr / curve[0].lr) / Math.max(1, curve.length - 1);
+  const w = Math.max(1, Math.round(Math.log(3) / Math.max(dLn, 1e-12)));
   let iSteep = -1;
-  let slope = 0;
-  const from = Math.max(1, Math.floor(curve.length / 10));
-  for (let i = from; i < curve.length - 1; i++) {
-    const s = (curve[i + 1].loss - curve[i - 1].loss) / Math.log(curve[i + 1].lr / curve[i - 1].lr);
-    if (s < slope) {
-      slope = s;
-      iSteep = i;
+  let drop = 0;
+  for (let k = w; k + w < curve.length && k <= iMin; k++) {
+    const d = curve[k - w].loss - curve[k + w].loss;
+    if (d > drop) {
+      drop = d;
+      iSteep = k;
     }
   }
-  const round = (x: number) => Number(x.toPrecision(2));
-  return { steepest: iSteep >= 0 ? round(curve[iSteep].lr) : null, minOverTen: round(curve[iMin].lr / 10), minimum: round(curve[iMin].lr), curve, blewUpAt };
+  const steepest = !fell
+    ? no(`no clear descent: the loss fell ${(top - lo).toFixed(3)} to its minimum, within ${CLEAR}× its noise (${noise.toFixed(3)})`)
+    : iSteep < 0 || drop <= CLEAR * noise
+      ? no(`no clear descent within a factor 9 of rates (the most any such span fell is ${drop.toFixed(3)}, noise ${noise.toFixed(3)})`)
+      : yes(curve[iSteep].lr);
+
+  // The minimum / 10 needs a clear minimum: a descent into it, a rise after it, and a valley (points
+  // within 2× the noise of it) narrower than a decade of rates, or the minimum's place is noise.
+  const valley = curve.filter((p) => p.loss <= lo + 2 * noise);
+  const width = Math.log10(Math.max(...valley.map((p) => p.lr)) / Math.min(...valley.map((p) => p.lr)));
+  let minOverTen: RuleAnswer;
+  if (iMin <= curve.length / 10) minOverTen = no(`the smoothed minimum sits at the start of the ramp (lr ${e1(curve[iMin].lr)}): the rule needs a minimum after a descent`);
+  else if (!fell) minOverTen = no(`no clear descent into the minimum (it fell ${(top - lo).toFixed(3)}, noise ${noise.toFixed(3)})`);
+  else if (!rose) minOverTen = no('the loss never rose after its minimum: the ramp ended before the blow-up');
+  else if (width > 1) minOverTen = no(`the minimum is not clear: the loss stays within noise of it from lr ${e1(Math.min(...valley.map((p) => p.lr)))} to ${e1(Math.max(...valley.map((p) => p.lr)))}`);
+  else minOverTen = yes(curve[iMin].lr / 10);
+
+  return { edge, steepest, minOverTen, minimum: round2(curve[iMin].lr), curve, skipped, blewUpAt, noise, fewSteps };
 }

@@ -10,6 +10,7 @@ import { answerEvents } from './event-handlers';
 import { Watch } from './state/controller';
 import { RunStore } from './state/store';
 import { Workbench } from './state/workbench';
+import { firstRunNote, firstRunValues } from './state/first-run';
 import './charts/charts-panel';
 import './components/config-panel';
 import './components/experiments-panel';
@@ -95,9 +96,9 @@ export class StepsizeApp extends LitElement {
       (globalThis as { stepsize?: Workbench }).stepsize = bench;
       const gpu = await bench.job.init();
       await bench.init();
-      if (!fromUrl && gpu.adapter.isSoftware) {
-        bench.config.apply({ model: 'tiny', batch_size: 4, max_steps: 60, eval_interval: 20, eval_batches: 2, sample_interval: 30, sample_length: 80 });
-        bench.say({ kind: 'info', text: `WebGPU runs on the CPU here (${gpu.adapter.name}): the tiny model is selected so runs finish in minutes.` });
+      if (!fromUrl) {
+        bench.config.apply(firstRunValues(gpu.adapter.isSoftware));
+        bench.say({ kind: 'info', text: firstRunNote(gpu.adapter.isSoftware, gpu.adapter.name) });
       }
       bench.chooseBase();
       if (Number.isInteger(present) && present >= 1 && present <= 10) bench.experiments.present(present);
@@ -150,7 +151,7 @@ export class StepsizeApp extends LitElement {
       <div class="card runs"><h2>Runs</h2><run-list .runs=${runs} .selected=${b.selected} .shown=${b.shownRuns()} .checkpoints=${b.checkpoints}
         .weightIds=${b.weightIds} .storage=${b.storage} .busy=${job.busy} .liveId=${job.run?.id ?? null}></run-list></div>
       ${x.presenting !== null ? html`<presenter-view .scenario=${x.presenting} .runs=${runs} .planTag=${x.plan?.tag ?? null} .planIndex=${x.index}
-        .busy=${planBusy} .status=${job.status} .note=${x.scenarioNote()}></presenter-view>` : nothing}
+        .busy=${planBusy} .status=${job.status} .size=${x.scenarioOptions().size} .note=${x.scenarioNote()} .refusal=${x.scenarioRefusal(x.presenting)}></presenter-view>` : nothing}
     `;
   }
 }

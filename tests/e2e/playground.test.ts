@@ -34,12 +34,45 @@ describe('playground', () => {
   const app = useApp();
   const dir = mkdtempSync(join(tmpdir(), 'stepsize-e2e-'));
 
+  it('the first run, as the page opens, learns: a falling curve within 10 s of training, validation well below its start', async () => {
+    const page = await app().newPage();
+    await page.goto(app().url);
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    // On a software adapter the page starts the tiny model from scratch (no base needed, so Train is enabled).
+    expect(await page.getByTestId('input-model').inputValue()).toBe('tiny');
+    expect(await page.getByTestId('train').isDisabled()).toBe(false);
+    await page.getByTestId('train').click();
+    type Live = { stepsize: { job: { run: { evals: { step: number; val_loss: number | null }[]; metrics: { elapsed_ms: (number | null)[] } } | null } } };
+    const evals = () => page.evaluate(() => (window as unknown as Live).stepsize.job.run?.evals ?? []);
+    // The second evaluation (step 10) is below the first (step 0), within 10 s of training time.
+    await page.waitForFunction(() => ((window as unknown as Live).stepsize.job.run?.evals.length ?? 0) >= 2, null, { timeout: 120_000 });
+    const early = await evals();
+    const elapsed = await page.evaluate(() => (window as unknown as Live).stepsize.job.run!.metrics.elapsed_ms.at(9));
+    expect(early[1].val_loss!).toBeLessThan(early[0].val_loss! - 0.5);
+    expect(elapsed!, 'training time of the first 10 steps').toBeLessThan(10_000);
+    await waitForState(page, 'done');
+    const all = await evals();
+    const [first, last] = [all[0].val_loss!, all.at(-1)!.val_loss!];
+    expect(last, `validation ${first} → ${last}`).toBeLessThan(first - 1);
+    // The step axis counts whole steps: every x tick of the loss chart is an integer.
+    const ticks = await page.evaluate(() => {
+      const chart = document.querySelector('stepsize-app')!.shadowRoot!.querySelector('charts-panel')!.shadowRoot!.querySelector('metric-chart') as unknown as { plot: { axes: { _splits?: number[] }[] } };
+      return chart.plot.axes[0]._splits ?? [];
+    });
+    expect(ticks.length).toBeGreaterThan(1);
+    expect(ticks.filter((t) => !Number.isInteger(t))).toEqual([]);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${SHOTS}/first-run.png` });
+    await page.close();
+  });
+
   it('trains, records, overlays, exports, re-imports and survives a reload', async () => {
     const page = await app().newPage();
     await page.goto(app().url);
     await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
-    // On a software adapter the page starts from the tiny model and the shipped tiny base.
+    // On a software adapter the page starts from the tiny model; LoRA on the shipped tiny base is one choice away.
     expect(await page.getByTestId('input-model').inputValue()).toBe('tiny');
+    await page.getByTestId('input-base_model').selectOption('base/tiny.safetensors');
     expect(await page.getByTestId('input-base_model').inputValue()).toBe('base/tiny.safetensors');
     expect(await page.getByTestId('effective-batch').textContent()).toMatch(/4 × 1 = 4/);
     await fill(page, 'max_steps', '400');

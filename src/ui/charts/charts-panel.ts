@@ -1,6 +1,7 @@
 // <charts-panel>: live and recorded curves of the shown runs on the same axes: train loss (EMA
 // smoothed, raw faint behind) with validation points, learning rate, gradient norm and tokens/s;
-// x in steps, tokens or wall time; TensorBoard's smoothing slider and log scales.
+// x in steps, tokens or wall time; TensorBoard's smoothing slider and log scales; beside the loss, what
+// the curves show (<diagnoses-panel>).
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RunRecord } from '../../runs/schema';
@@ -9,6 +10,7 @@ import { DEFAULT_VIEW, type ViewPrefs, type XAxis } from '../state/view';
 import type { ChartSeries } from './metric-chart';
 import { colorOf, ema, metricSeries, type Metric } from './series';
 import './metric-chart';
+import '../components/diagnoses-panel';
 
 const X_LABEL: Record<XAxis, string> = { step: 'step', tokens: 'tokens seen', time: 'wall time (s)' };
 
@@ -78,6 +80,7 @@ export class ChartsPanel extends LitElement {
       </div>
       <div class="grid">
         <metric-chart class="wide" heading="loss" .xLabel=${xl} .series=${this.lossSeries(runs)} ?logY=${v.logY} ?logX=${v.logX} .height=${260}></metric-chart>
+        <diagnoses-panel class="wide" .runs=${runs}></diagnoses-panel>
         <metric-chart heading="learning rate" .xLabel=${xl} .series=${this.series(runs, 'lr', false)} ?logY=${v.logY} ?logX=${v.logX}></metric-chart>
         <metric-chart heading="gradient norm" .xLabel=${xl} .series=${this.series(runs, 'grad_norm', true)} ?logY=${v.logY} ?logX=${v.logX}></metric-chart>
         <metric-chart heading="tokens per second" .xLabel=${xl} .series=${this.series(runs, 'tokens_per_s', true)} ?logX=${v.logX}></metric-chart>

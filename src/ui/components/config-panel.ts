@@ -5,7 +5,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { CORPORA, isCorpusId } from '../../data/corpora';
 import { LORA_TARGETS, MODEL_PRESETS, type LoraTarget, type PresetName } from '../../config/architecture';
-import { CONFIG_KEYS, defaultConfig, FIELDS, shapeOf, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
+import { CONFIG_KEYS, defaultValues, FIELDS, shapeOf, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
 import type { FitLimits } from '../../train/fit';
 import { emit } from '../events';
 import type { BaseOption } from '../state/bases';
@@ -71,7 +71,7 @@ export class ConfigPanel extends LitElement {
   `;
 
   /** Every field as typed (a value may be invalid). */
-  @property({ attribute: false }) values: Readonly<Record<string, unknown>> = defaultConfig();
+  @property({ attribute: false }) values: Readonly<Record<string, unknown>> = defaultValues();
   /** The schema's message per invalid key. */
   @property({ attribute: false }) errors: ReadonlyMap<string, string> = new Map();
   /** The validated config, or null while a field is invalid. */

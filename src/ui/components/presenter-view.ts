@@ -1,9 +1,10 @@
 // <presenter-view>: a classroom scenario on the whole screen: large type, what we try and what to
 // look for, the runs started from the slide, their curves filling the screen, and — once every run
-// has finished — the check: what these runs showed. Previous/next scenario; Esc closes.
+// has finished — the check: what these runs showed. Previous/next scenario; Esc closes. Where the
+// class link locks a key the scenario's runs set, Run is disabled and the reason shown.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { checkScenario, scenarioById, scenarioRuns, SCENARIOS } from '../../experiments/scenarios';
+import { checkScenario, scenarioById, scenarioRuns, scenarioRunsAt, scenarioTries, SCENARIOS, type ScenarioSize } from '../../experiments/scenarios';
 import type { RunRecord } from '../../runs/schema';
 import type { TrainerStatus } from '../../train/trainer';
 import type { ChartSeries } from '../charts/metric-chart';
@@ -27,6 +28,7 @@ export class PresenterView extends LitElement {
     .text { font-size: 1.35rem; line-height: 1.4; max-width: 75rem; }
     .text p { margin: 0.2rem 0; }
     .note { font-size: 1rem; color: #7a4b00; background: #fff6e0; border: 1px solid #f0d9a0; border-radius: 6px; padding: 0.3rem 0.7rem; }
+    .locked { font-size: 1rem; color: #8a0016; background: #fff1f1; border: 1px solid #f0b8b8; border-radius: 6px; padding: 0.3rem 0.7rem; }
     .runs { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; font-size: 1.05rem; }
     .swatch { display: inline-block; width: 1rem; height: 0.35rem; border-radius: 2px; margin-right: 0.35rem; vertical-align: middle; }
     .now { font-weight: 700; }
@@ -47,8 +49,12 @@ export class PresenterView extends LitElement {
   @property({ type: Boolean }) busy = false;
   /** The trainer's latest progress report (the step of the run training now). */
   @property({ attribute: false }) status: TrainerStatus | null = null;
+  /** The tier scenarios run at here: the classroom model, or the CPU tier on the tiny one. */
+  @property() size: ScenarioSize = 'classroom';
   /** What scenarios on this machine are scaled to, or null at full scale. */
   @property() note: string | null = null;
+  /** Why the scenario cannot run here (the class link locks a key its runs set), or null. */
+  @property() refusal: string | null = null;
   private readonly onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape') emit(this, 'scenario-present', { id: null });
   };
@@ -82,12 +88,14 @@ export class PresenterView extends LitElement {
     const id = this.scenario;
     if (id === null) return nothing;
     const s = scenarioById(id);
-    const runs = scenarioRuns(s, this.runs);
-    const labels = s.runs.map((r) => r.label);
+    const size = this.size;
+    const runs = scenarioRuns(s, this.runs, size);
+    const labels = scenarioRunsAt(s, size).map((r) => r.label);
     const mine = this.planTag === `scenario:${id}`;
     const finished = !mine && runs.every((r) => r && r.outcome.status !== 'running');
-    const check = finished ? checkScenario(s, runs as RunRecord[]) : null;
+    const check = finished ? checkScenario(s, runs as RunRecord[], size) : null;
     const note = this.note;
+    const refusal = this.refusal;
     const present = (to: number | null) => emit(this, 'scenario-present', { id: to });
     const go = (d: number) => present(SCENARIOS[(SCENARIOS.findIndex((q) => q.id === id) + d + SCENARIOS.length) % SCENARIOS.length].id);
     const busy = this.busy;
@@ -99,14 +107,15 @@ export class PresenterView extends LitElement {
         <button data-testid="presenter-prev" @click=${() => go(-1)}>◀ previous</button>
         <button data-testid="presenter-next" @click=${() => go(1)}>next ▶</button>
         ${mine ? html`<button data-testid="presenter-stop" @click=${() => emit(this, 'plan-stop')}>Stop</button>`
-          : html`<button class="primary" data-testid="presenter-run" ?disabled=${busy} @click=${() => emit(this, 'scenario-run', { id })}>Run the scenario (${s.runs.length} runs)</button>`}
+          : html`<button class="primary" data-testid="presenter-run" ?disabled=${busy || refusal !== null} title=${refusal ?? ''} @click=${() => emit(this, 'scenario-run', { id })}>Run the scenario (${labels.length} runs)</button>`}
         <button data-testid="presenter-exit" title="Esc" @click=${() => present(null)}>✕</button>
       </header>
       <div class="text">
-        <p><b>What we try.</b> ${s.tries}</p>
+        <p><b>What we try.</b> ${scenarioTries(s, size)}</p>
         <p><b>What to look for.</b> ${s.lookFor}</p>
       </div>
       ${note ? html`<div class="note" data-testid="presenter-note">${note}</div>` : nothing}
+      ${refusal ? html`<div class="locked" data-testid="presenter-locked">${refusal}</div>` : nothing}
       <div class="runs" data-testid="presenter-runs">
         ${labels.map((l, i) => {
           const r = runs[i];

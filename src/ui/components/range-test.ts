@@ -1,9 +1,9 @@
 // <range-test>: the learning-rate range test on the current setup (a copy of the model: the run
 // starts from the same base and changes nothing else), its loss against rate on a log axis, and
-// the two suggested rates, each one click from the config.
+// each rule's rate (or why the curve gives none), each rate one click from the config.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { RANGE_END, RANGE_START, suggestRate } from '../../experiments/lr-range';
+import { RANGE_END, RANGE_START, suggestRate, type RuleAnswer } from '../../experiments/lr-range';
 import type { RunRecord } from '../../runs/schema';
 import { fmt } from '../charts/metric-chart';
 import '../charts/metric-chart';
@@ -36,20 +36,22 @@ export class RangeTest extends LitElement {
     const run = this.run;
     const s = run ? suggestRate(run) : null;
     const use = (lr: number) => emit(this, 'config-set', { key: 'learning_rate', value: lr });
+    const rules: [string, string, RuleAnswer][] = s ? [['edge', 'blow-up edge / 10 (suggested)', s.edge], ['steepest', 'steepest descent', s.steepest], ['min', `minimum ${fmt(s.minimum)} / 10`, s.minOverTen]] : [];
     const busy = this.busy;
     const raw = run ? { x: run.metrics.lr.map((v) => v ?? 0), y: run.metrics.loss, label: 'loss', color: '#4e79a7', faint: true } : null;
     const smooth = s ? { x: s.curve.map((p) => p.lr), y: s.curve.map((p) => p.loss), label: 'smoothed loss', color: '#4e79a7' } : null;
     return html`
-      <p class="muted">Trains a copy of the current setup while the learning rate ramps exponentially from ${fmt(RANGE_START)} to ${fmt(RANGE_END)}; it stops when the loss blows up. Read the rate where the loss falls fastest, not where it is lowest.</p>
+      <p class="muted">Trains a copy of the current setup while the learning rate ramps exponentially from ${fmt(RANGE_START)} to ${fmt(RANGE_END)}; it stops when the loss blows up. A rule gives a rate only when the curve meets its premise (a blow-up, a clear descent, a clear minimum), and says why when it does not.</p>
       <div class="row">
         <label>steps <input type="number" min="20" max="2000" style="width:5rem" data-testid="range-steps" .value=${this.steps} @input=${(e: Event) => emit(this, 'range-steps', { text: (e.target as HTMLInputElement).value })} /></label>
         <button class="primary" data-testid="run-range" ?disabled=${busy || !this.configValid} @click=${() => emit(this, 'range-run')}>Run range test</button>
       </div>
       ${s && run ? html`
         <div class="row suggest" data-testid="range-suggestions">
-          ${s.steepest !== null ? html`<span>steepest descent <b>${fmt(s.steepest)}</b> <button data-testid="use-steepest" @click=${() => use(s.steepest!)}>use</button></span>` : nothing}
-          ${s.minOverTen !== null ? html`<span>minimum ${fmt(s.minimum)} / 10 = <b>${fmt(s.minOverTen)}</b> <button data-testid="use-min" @click=${() => use(s.minOverTen!)}>use</button></span>` : nothing}
-          ${s.steepest === null && s.minOverTen === null ? html`<span>Too few steps to suggest a rate.</span>` : nothing}
+          ${rules.map(([id, name, a]) => a.lr !== null
+            ? html`<span data-testid="range-${id}">${name} <b>${fmt(a.lr)}</b> <button data-testid="use-${id}" @click=${() => use(a.lr!)}>use</button></span>`
+            : html`<span class="muted" data-testid="range-${id}">${name}: no rate (${a.why})</span>`)}
+          ${s.fewSteps ? html`<span class="muted" data-testid="range-few-steps">${s.fewSteps}</span>` : nothing}
           ${s.blewUpAt !== null ? html`<span class="muted">the loss blew up at ${fmt(s.blewUpAt)}</span>` : nothing}
         </div>
         <metric-chart heading="loss vs learning rate" xLabel="learning rate" logX .series=${[raw!, smooth!]} .height=${240}></metric-chart>` : nothing}

@@ -1,10 +1,11 @@
 // <run-list>: every recorded run: name, tags, notes, date, outcome, final and best validation loss.
 // Rename, tag, annotate, delete (with undo), select several to overlay; export JSON (the CLI's
 // run.json schema) or one CSV; import run.json files; download a run's weights; resume a stopped or
-// interrupted run from its checkpoint; the browser storage the runs take; and a table of the
-// config keys that differ between the selected runs. A button that cannot act says why.
+// interrupted run from its checkpoint; open a run's samples and its per-tensor gradient norms and
+// update ratios below its row; the browser storage the runs take; and a table of the config keys
+// that differ between the selected runs. A button that cannot act says why.
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { RunRecord } from '../../runs/schema';
 import { CONFIG_KEYS, type ConfigKey } from '../../config/config';
 import { colorOf } from '../charts/series';
@@ -12,6 +13,8 @@ import { emit, type UiEvents } from '../events';
 import type { StorageUse } from '../state/quota';
 import type { CheckpointInfo } from '../state/store';
 import { formatBytes, formatLoss } from '../format';
+import './samples-panel';
+import './tensor-norms';
 
 function differingKeys(runs: RunRecord[]): ConfigKey[] {
   if (runs.length < 2) return [];
@@ -53,6 +56,11 @@ export class RunList extends LitElement {
     .diff { margin-top: 0.7rem; }
     .empty { color: #888; }
     .storage { color: #555; margin-left: auto; }
+    tr.details > td { background: #fafaf7; padding: 0.4rem 0.6rem 0.7rem; }
+    .details-grid { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0.4rem 1.2rem; align-items: start; }
+    @media (max-width: 900px) { .details-grid { grid-template-columns: 1fr; } }
+    .details-grid h4 { margin: 0 0 0.2rem; font-size: 0.8rem; }
+    .details-grid samples-panel { max-height: 24rem; overflow: auto; }
   `;
 
   /** Every recorded run, the live one in place or on top. */
@@ -71,6 +79,8 @@ export class RunList extends LitElement {
   @property({ type: Boolean }) busy = false;
   /** Id of the job's live run, or null. */
   @property() liveId: string | null = null;
+  /** The run whose samples and per-tensor figures are open below its row (what the page shows, not state it keeps). */
+  @state() private opened: string | null = null;
 
   /** The run is the one training now. */
   private training(r: RunRecord): boolean {
@@ -105,6 +115,14 @@ export class RunList extends LitElement {
     const files = [...(input.files ?? [])];
     input.value = '';
     if (files.length) emit(this, 'runs-import', { files });
+  }
+
+  /** The opened run's samples and per-tensor figures, in a row below its own. */
+  private details(r: RunRecord) {
+    return html`<tr class="details" data-testid="run-details" data-run=${r.id}><td colspan="10"><div class="details-grid">
+      <div><h4>Samples (${r.samples.length})</h4><samples-panel data-testid="run-samples" .run=${r}></samples-panel></div>
+      <div><h4>Per-tensor gradient norms and update ratios</h4><tensor-norms data-testid="tensor-norms" .run=${r}></tensor-norms></div>
+    </div></td></tr>`;
   }
 
   override render() {
@@ -151,9 +169,11 @@ export class RunList extends LitElement {
                   title=${this.noResume(r) ?? `Resume from the checkpoint at step ${this.checkpoints.get(r.id)!.step}: it ends as if never interrupted.`}
                   @click=${() => emit(this, 'run-resume', { id: r.id })}>resume</button>` : nothing}
                 <button data-testid="weights" ?disabled=${this.noWeights(r) !== null} title=${this.noWeights(r) ?? 'Download the trained weights'} @click=${() => emit(this, 'weights-download', { id: r.id, name: r.name })}>weights</button>
+                <button data-testid="open-run" aria-expanded=${this.opened === r.id ? 'true' : 'false'} title="The run's samples and its per-tensor gradient norms and update ratios"
+                  @click=${() => (this.opened = this.opened === r.id ? null : r.id)}>${this.opened === r.id ? 'close' : 'samples · tensors'}</button>
                 <button data-testid="delete-run" title="Delete (you can undo)" ?disabled=${this.training(r)} @click=${() => emit(this, 'run-delete', { id: r.id })}>delete</button>
               </td>
-            </tr>`;
+            </tr>${this.opened === r.id ? this.details(r) : nothing}`;
           })}
         </tbody>
       </table>` : html`<div class="empty">No runs yet: press Train, or import a run.json.</div>`}

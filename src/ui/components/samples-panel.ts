@@ -1,4 +1,5 @@
-// <samples-panel>: the text the live run's model writes at each sample step, newest first.
+// <samples-panel>: the text a run's model wrote at each sample step, newest first: the live run's as
+// it trains, or a recorded run's opened from the run list.
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RunRecord } from '../../runs/schema';
@@ -14,12 +15,15 @@ export class SamplesPanel extends LitElement {
     .none { color: #888; font-size: 0.8rem; }
   `;
 
-  /** The live run, whose samples are shown (a new record object whenever it grew). */
+  /** The run whose samples are shown: the live one, or a recorded one (a new object whenever it grew). */
   @property({ attribute: false }) run: RunRecord | null = null;
 
   override render() {
     const samples = this.run ? [...this.run.samples].reverse() : [];
-    if (!samples.length) return html`<div class="none">Samples appear every sample_interval steps and at the end.</div>`;
+    if (!samples.length) {
+      const ended = this.run && this.run.outcome.status !== 'running';
+      return html`<div class="none">${ended ? 'No samples were recorded for this run.' : 'Samples appear every sample_interval steps and at the end.'}</div>`;
+    }
     return samples.map((s) => html`<div class="sample" data-testid="sample">
       <div class="step">step ${s.step} · temperature ${s.temperature} · top-k ${s.top_k}</div>
       <pre><span class="prompt">${s.prompt}</span>${s.text}</pre>

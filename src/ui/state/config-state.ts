@@ -2,8 +2,11 @@
 // presets, and the URL (every non-default key is a query parameter, so a link reproduces the setup;
 // `lock=` and `hide=` list keys or groups a teacher fixes or hides).
 
-import { CONFIG_KEYS, ConfigErrors, defaultConfig, FIELDS, parseConfig, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
+import { CONFIG_KEYS, ConfigErrors, defaultConfig, defaultValues, FIELDS, parseConfig, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
 import { resolveScope } from '../../train/resolve';
+import { lockedChanges, lockMessage, namesKey } from './locks';
+
+export { namesKey } from './locks';
 
 export interface Preset {
   id: string;
@@ -37,11 +40,6 @@ function decodeValue(key: ConfigKey, raw: string): unknown {
   }
 }
 
-/** Whether a lock= or hide= list names the key, or the key's group. */
-export function namesKey(names: ReadonlySet<string>, key: ConfigKey): boolean {
-  return names.has(key) || names.has(FIELDS[key].group);
-}
-
 /** Whether a hide= list hides the whole group (by its name, or every key in it). */
 export function hidesGroup(hidden: ReadonlySet<string>, group: FieldGroup): boolean {
   return hidden.has(group) || CONFIG_KEYS.filter((k) => FIELDS[k].group === group).every((k) => namesKey(hidden, k));
@@ -49,10 +47,12 @@ export function hidesGroup(hidden: ReadonlySet<string>, group: FieldGroup): bool
 
 /**
  * Every change replaces `values`, `errors`, `locked` and `hidden` with new objects, so a component
- * handed one of them (Lit compares properties by identity) sees that it changed.
+ * handed one of them (Lit compares properties by identity) sees that it changed. A change to a key
+ * the class link locks (by name or by group) is refused whole: nothing changes, and a `refused`
+ * event (a CustomEvent whose detail is the message) says which key, at what value, is locked.
  */
 export class ConfigState extends EventTarget {
-  #values: Readonly<Record<string, unknown>> = defaultConfig();
+  #values: Readonly<Record<string, unknown>> = defaultValues();
   #errors: ReadonlyMap<string, string> = new Map();
   #config: TrainConfig | null = defaultConfig();
   #locked: ReadonlySet<string> = new Set();
@@ -107,18 +107,30 @@ export class ConfigState extends EventTarget {
     this.dispatchEvent(new Event('change'));
   }
 
-  set(key: ConfigKey, value: unknown): void {
-    if (this.#locked.has(key)) return;
-    this.#values = { ...this.#values, [key]: value };
-    this.validate();
-    this.changed();
+  /** Sets one key; returns null, or the message when a lock refused it (also sent as `refused`). */
+  set(key: ConfigKey, value: unknown): string | null {
+    return this.change({ [key]: value });
   }
 
-  apply(values: Partial<TrainConfig>): void {
-    const allowed = Object.fromEntries(Object.entries(values).filter(([k]) => !this.#locked.has(k)));
-    this.#values = { ...this.#values, ...allowed };
+  /**
+   * Sets several keys at once (a preset, a suggested batch split), or none: returns null, or the
+   * message when a lock refused them (also sent as `refused`).
+   */
+  apply(values: Partial<TrainConfig>): string | null {
+    return this.change(values);
+  }
+
+  private change(values: Readonly<Partial<Record<ConfigKey, unknown>>>): string | null {
+    const held = lockedChanges(this.#locked, this.#values, [values]);
+    if (held.length) {
+      const message = lockMessage(held, 'Nothing was changed');
+      this.dispatchEvent(new CustomEvent<string>('refused', { detail: message }));
+      return message;
+    }
+    this.#values = { ...this.#values, ...values };
     this.validate();
     this.changed();
+    return null;
   }
 
   isLocked(key: ConfigKey): boolean {
@@ -128,7 +140,7 @@ export class ConfigState extends EventTarget {
   /** Query string of every value that differs from its default, plus lock/hide. */
   toQuery(): string {
     const q = new URLSearchParams();
-    const def = defaultConfig() as Record<string, unknown>;
+    const def = defaultValues() as Record<string, unknown>;
     for (const k of CONFIG_KEYS) {
       const v = this.#values[k];
       if (JSON.stringify(v) !== JSON.stringify(def[k])) q.set(k, encodeValue(v));
@@ -147,7 +159,7 @@ export class ConfigState extends EventTarget {
       if (raw !== null) vals[k] = decodeValue(k, raw);
     }
     const list = (name: string) => new Set((q.get(name) ?? '').split(',').map((s) => s.trim()).filter((s) => (CONFIG_KEYS as string[]).includes(s) || GROUP_NAMES.has(s)));
-    this.#values = { ...defaultConfig(), ...vals };
+    this.#values = { ...defaultValues(), ...vals };
     this.#locked = list('lock');
     this.#hidden = list('hide');
     this.validate();

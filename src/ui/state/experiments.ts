@@ -1,13 +1,16 @@
 // Experiments in the page: runs a plan (a sweep, a scenario, an LR range test) one run after another
 // through the training job, each recorded as a normal run with the plan's tag; the presenter's
 // current scenario; the sweep builder's and the range test's fields. It reaches the rest of the page
-// only through ExperimentsHost, so it can be driven without one (tests/unit/ui).
+// only through ExperimentsHost, so it can be driven without one (tests/unit/ui). A plan whose runs
+// would change a key the class link locks is refused before anything trains, with the key named.
 
 import { rangePlan } from '../../experiments/lr-range';
 import type { Plan } from '../../experiments/plan';
 import { scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, type ScenarioOptions } from '../../experiments/scenarios';
 import type { RunRecord } from '../../runs/schema';
 import type { TrainConfig } from '../../config/config';
+import { lockMessage, planLockedChanges } from './locks';
+import { lastResult } from './memo';
 import { DEFAULT_SWEEP_FORM, sweepPlan, type SweepForm } from './sweep-form';
 
 /** What experiments need from the page (the Workbench gives them). */
@@ -27,6 +30,24 @@ export interface ExperimentsHost {
   stopJob(): Promise<void>;
   /** Shows an error as the page's message. */
   sayError(text: string): void;
+  /** Keys and groups the class link locks, and the form's values as typed (a locked key keeps its own). */
+  locks(): Locks;
+}
+
+export interface Locks {
+  locked: ReadonlySet<string>;
+  values: Readonly<Record<string, unknown>>;
+}
+
+/** What a plan's lock check says while the scenario's base is still to be pretrained. */
+const BASE_TO_PRETRAIN = (size: ScenarioOptions['size']) => `a ${size} base pretrained first`;
+
+/** Why the plan cannot run under the locks (each key it would change, and to what), or null. */
+function planRefusal(locked: ReadonlySet<string>, values: Readonly<Record<string, unknown>>, plan: Plan): string | null {
+  const held = planLockedChanges(locked, values, plan);
+  if (!held.length) return null;
+  const what = plan.kind === 'sweep' ? `The sweep "${plan.name}"` : plan.kind === 'range' ? 'The LR range test' : plan.name;
+  return lockMessage(held, `${what} cannot run here`, plan.kind === 'range' ? 'it would set' : 'its runs would set');
 }
 
 /** The range test's steps when its field holds no number. */
@@ -121,6 +142,36 @@ export class Experiments extends EventTarget {
     return scenarioPlan(scenarioById(id), { ...o, base });
   }
 
+  /** Why the plan cannot run under the class link's locks (the keys it would change), or null. */
+  lockRefusal(plan: Plan): string | null {
+    const { locked, values } = this.lockBase();
+    return planRefusal(locked, values, plan);
+  }
+
+  /**
+   * The locks, and the values a plan is compared with: the validated config plans start from (its
+   * automatic keys resolved, lora_rank null as 0 or 8), or the values as typed while one is invalid.
+   */
+  private lockBase(): Locks {
+    const { locked, values } = this.host.locks();
+    return { locked, values: this.host.config() ?? values };
+  }
+
+  /**
+   * Why scenario `id` cannot run under the class link's locks, or null; read without pretraining
+   * (a base still to be pretrained counts as a change of base_model).
+   */
+  scenarioRefusal(id: number): string | null {
+    const o = this.scenarioOptions();
+    const { locked, values } = this.lockBase();
+    return this.scenarioRefusalOf(id, o.size, o.stepScale, this.host.baseFor(o.size) ?? BASE_TO_PRETRAIN(o.size), locked, values);
+  }
+
+  private readonly scenarioRefusalOf = lastResult((id: number, size: ScenarioOptions['size'], stepScale: number, base: string, locked: ReadonlySet<string>, values: Readonly<Record<string, unknown>>): string | null => {
+    if (!locked.size) return null;
+    return planRefusal(locked, values, scenarioPlan(scenarioById(id), { size, stepScale, base }));
+  });
+
   present(id: number | null): void {
     this.#presenting = id;
     this.changed();
@@ -140,6 +191,12 @@ export class Experiments extends EventTarget {
 
   async runScenario(id: number): Promise<RunRecord[]> {
     if (this.busy || this.host.jobBusy()) return [];
+    // Refused before a base is pretrained for it.
+    const refusal = this.scenarioRefusal(id);
+    if (refusal) {
+      this.host.sayError(refusal);
+      return [];
+    }
     try {
       return await this.run(await this.scenarioPlanHere(id));
     } catch (e) {
@@ -148,9 +205,17 @@ export class Experiments extends EventTarget {
     }
   }
 
-  /** Trains the plan's runs one after another; a stop ends the current run and skips the rest. */
+  /**
+   * Trains the plan's runs one after another; a stop ends the current run and skips the rest. A plan
+   * that would change a locked key trains nothing, and the page says which key.
+   */
   async run(plan: Plan): Promise<RunRecord[]> {
     if (this.busy || this.host.jobBusy()) return [];
+    const refusal = this.lockRefusal(plan);
+    if (refusal) {
+      this.host.sayError(refusal);
+      return [];
+    }
     this.#plan = plan;
     this.#index = 0;
     this.stopping = false;

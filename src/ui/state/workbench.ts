@@ -64,12 +64,17 @@ export class Workbench extends EventTarget {
       runConfig: (config) => this.runConfig(config),
       stopJob: () => this.job.stop(),
       sayError: (text) => this.say({ kind: 'error', text }),
+      locks: () => ({ locked: this.config.locked, values: this.config.values }),
     });
-    let model = JSON.stringify(this.config.values.model);
+    // A change the class link's locks refused (a preset, a suggested rate or split) says why.
+    this.config.addEventListener('refused', (e) => this.say({ kind: 'error', text: (e as CustomEvent<string>).detail }));
+    // A new model, or a LoRA rank asked for, picks the base that exists for that model.
+    const baseNeeds = () => JSON.stringify([this.config.values.model, Number(this.config.values.lora_rank) > 0]);
+    let needs = baseNeeds();
     this.config.addEventListener('change', () => {
-      const now = JSON.stringify(this.config.values.model);
-      if (now !== model) {
-        model = now;
+      const now = baseNeeds();
+      if (now !== needs) {
+        needs = now;
         this.chooseBase();
       }
     });
@@ -188,8 +193,8 @@ export class Workbench extends EventTarget {
     try {
       const upload = await readUpload(file);
       this.#upload = upload;
-      this.config.set('train_data', uploadSource(upload));
       this.#message = null;
+      this.config.set('train_data', uploadSource(upload));
     } catch (e) {
       this.#message = { kind: 'error', text: (e as Error).message };
     }

@@ -1,7 +1,7 @@
 // The learning-rate range test: its config (an exponential ramp from 1e-7 to 1, nothing else), the
 // schedule that ramp gives, and the suggestions read off a loss-against-rate curve whose shape is known.
 import { describe, expect, it } from 'vitest';
-import { RANGE_END, RANGE_START, rangePlan, rangeTestConfig, suggestRate } from '../../../src/experiments/lr-range';
+import { RANGE_END, RANGE_START, rangePlan, rangeTestConfig, STABLE_STEPS, suggestRate } from '../../../src/experiments/lr-range';
 import { parseConfig } from '../../../src/config/config';
 import { scheduleOf } from '../../../src/train/resolve';
 import { lrAt, lrCurve } from '../../../src/train/schedule';
@@ -91,57 +91,87 @@ const within = (x: number | null, target: number, factor: number) => {
   expect(x!).toBeLessThan(target * factor);
 };
 
+/** A deterministic noise of about ±`amp` nats per step (the test needs no random generator). */
+const wobble = (amp: number) => (i: number) => amp * Math.sin(i * 12.9898) * Math.cos(i * 4.1414);
+
 describe('suggestRate', () => {
-  it('finds the steepest fall, the minimum / 10, and where the loss blew up', () => {
+  it('finds the steepest fall, the minimum / 10, the blow-up edge / 10, and where the loss blew up', () => {
     expect(trueMinimum).toBeGreaterThan(1.1e-2);
     expect(trueMinimum).toBeLessThan(1.4e-2);
     const r = suggestRate(rangeRecord(1000, lossAt));
-    within(r.steepest, 1e-3, 1.5);
+    within(r.steepest.lr, 1e-3, 1.5);
     within(r.minimum, trueMinimum, 1.5);
-    expect(r.minOverTen).toBe(Number((r.minimum! / 10).toPrecision(2)));
-    within(r.minOverTen, trueMinimum / 10, 1.5);
-    expect(r.blewUpAt).not.toBeNull();
+    expect(r.minOverTen.lr).toBe(Number((r.minimum! / 10).toPrecision(2)));
+    within(r.minOverTen.lr, trueMinimum / 10, 1.5);
+    // The edge: 30% of the way from the minimum up to the blow-up, past 1e-1 here.
+    within(r.edge.lr, 1.2e-2, 1.5);
+    expect([r.edge.why, r.steepest.why, r.minOverTen.why, r.fewSteps]).toEqual([null, null, null, null]);
     expect(r.blewUpAt!).toBeGreaterThan(0.1);
     expect(r.blewUpAt!).toBeLessThan(1);
-    // The curve stops at the blow-up: every point is before it, smoothed loss within 4× the minimum.
+    // The curve skips its first 10% (the EMA's start) and stops at the blow-up.
     const lows = Math.min(...r.curve.map((p) => p.loss));
     expect(r.curve.every((p) => p.lr < r.blewUpAt! && p.loss <= 4 * lows)).toBe(true);
-    expect(r.curve.length).toBeGreaterThan(800);
-    expect(r.curve.length).toBeLessThan(1000);
+    expect(r.skipped).toBeGreaterThanOrEqual(80);
+    expect(r.curve[0].lr).toBeGreaterThan(4e-7);
   });
 
   it('stays within a factor of 2 on the default 200 steps (the smoothing lags a little)', () => {
     const r = suggestRate(rangeRecord(200, lossAt));
-    within(r.steepest, 1e-3, 2);
+    within(r.steepest.lr, 1e-3, 2);
     within(r.minimum, trueMinimum, 2.5);
     expect(r.blewUpAt!).toBeGreaterThan(0.1);
+  });
+
+  it('gives no minimum / 10 when the smoothed minimum sits at the start of the ramp, and says why', () => {
+    // Noise on a flat curve that only rises: the lowest point is early, and means nothing.
+    const r = suggestRate(rangeRecord(200, (lr, i) => 2.6 + wobble(0.1)(i) + (Math.log10(lr) > -1.5 ? 20 * (Math.log10(lr) + 1.5) ** 2 : 0)));
+    expect(r.minOverTen.lr).toBeNull();
+    expect(r.minOverTen.why).toMatch(/start of the ramp|not clear|no clear descent/);
+    expect(r.steepest.lr).toBeNull();
+    expect(r.steepest.why).toMatch(/no clear descent/);
+    // The blow-up is there, so the edge rule answers: a tenth of a rate on the rise, before the blow-up.
+    expect(r.edge.lr! * 10).toBeGreaterThan(10 ** -1.5);
+    expect(r.edge.lr! * 10).toBeLessThan(r.blewUpAt!);
+  });
+
+  it('gives no number on flat noise that never blows up', () => {
+    const r = suggestRate(rangeRecord(200, (_lr, i) => 2.6 + wobble(0.1)(i)));
+    expect([r.edge.lr, r.steepest.lr, r.minOverTen.lr]).toEqual([null, null, null]);
+    expect(r.edge.why).toMatch(/never rose clearly past its minimum/);
+    expect(r.steepest.why).toMatch(/no clear descent/);
+  });
+
+  it('says when the test had fewer steps than a stable answer needs', () => {
+    expect(suggestRate(rangeRecord(60, lossAt)).fewSteps).toMatch(new RegExp(`^60 steps: the answer is stable from about ${STABLE_STEPS}`));
+    expect(suggestRate(rangeRecord(STABLE_STEPS, lossAt)).fewSteps).toBeNull();
   });
 
   it('ends the curve at a NaN (or missing) loss, which is where it blew up', () => {
     for (const bad of [NaN, null, Infinity]) {
       const rec = rangeRecord(1000, (lr, i) => (i === 700 ? bad : lossAt(lr)));
       const r = suggestRate(rec);
-      expect(r.curve).toHaveLength(700);
+      expect(r.skipped + r.curve.length).toBe(700);
       expect(r.blewUpAt).toBe(rec.metrics.lr[700]);
       expect(r.curve.at(-1)!.lr).toBe(rec.metrics.lr[699]);
-      within(r.steepest, 1e-3, 1.5);
+      within(r.steepest.lr, 1e-3, 1.5);
     }
   });
 
   it('says where a diverged run stopped when the loss never passed 4× its minimum', () => {
     const rec = rangeRecord(1000, lossAt, 'diverged', 850);
     const r = suggestRate(rec);
-    expect(r.curve).toHaveLength(850);
+    expect(r.skipped + r.curve.length).toBe(850);
     expect(r.blewUpAt).toBe(rec.metrics.lr[849]);
   });
 
-  it('has no blow-up on a curve that never rises, and no suggestion from fewer than 5 points', () => {
+  it('has no blow-up on a curve that never rises, and no suggestion from too few points', () => {
     const r = suggestRate(rangeRecord(300, (lr) => 5 - 2 * sigmoid((Math.log10(lr) + 3) / 0.25)));
     expect(r.blewUpAt).toBeNull();
-    expect(r.curve).toHaveLength(300);
-    within(r.steepest, 1e-3, 2);
+    within(r.steepest.lr, 1e-3, 2);
+    expect(r.edge.lr).toBeNull();
+    expect(r.minOverTen.why).toMatch(/never rose after its minimum|start of the ramp/);
     const short = suggestRate(rangeRecord(300, lossAt, 'finished', 4));
-    expect(short).toMatchObject({ steepest: null, minOverTen: null, minimum: null, blewUpAt: null });
-    expect(short.curve).toHaveLength(4);
+    expect([short.edge.lr, short.steepest.lr, short.minOverTen.lr, short.minimum, short.blewUpAt]).toEqual([null, null, null, null, null]);
+    expect(short.edge.why).toMatch(/too few steps/);
   });
 });

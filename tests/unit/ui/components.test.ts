@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { posix } from 'node:path';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { makeRecord } from '../helpers/records';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const UI = 'src/ui';
@@ -122,5 +123,115 @@ describe('UI components', () => {
     // A component with a control the person uses but no event would be changing state on its own.
     const silent = components.filter((c) => /@(click|change|input|drop)=/.test(c.cls.getText()) && c.emits.length === 0).map((c) => c.tag);
     expect(silent).toEqual([]);
+  });
+});
+
+// ---- rendering, without a DOM ------------------------------------------------------------------
+// Lit's Node build (with its DOM shim) constructs a component; its render() is a TemplateResult,
+// which `text` flattens into the markup it stands for (event handlers left out), enough to find
+// what the page shows and the data-testid attributes the browser tests look for.
+
+type Template = { strings: readonly string[]; values: readonly unknown[] };
+const isTemplate = (v: unknown): v is Template => typeof v === 'object' && v !== null && '_$litType$' in v && 'strings' in v;
+
+function text(v: unknown): string {
+  if (isTemplate(v)) return v.strings.map((s, i) => s + (i < v.values.length ? text(v.values[i]) : '')).join('');
+  if (Array.isArray(v)) return v.map(text).join('');
+  if (v === null || v === undefined || typeof v === 'function' || typeof v === 'symbol' || typeof v === 'object') return '';
+  return String(v);
+}
+
+const count = (html: string, what: string) => html.split(what).length - 1;
+
+/** A recorded run with per-tensor figures at steps 10, 20, 30 and two samples. */
+async function recordedRun() {
+  return {
+    ...makeRecord({ name: 'recorded', losses: [3, 2.5, 2.2], status: 'finished' }),
+    tensors: {
+      names: ['blocks.0.attn.q.lora_A', 'blocks.0.attn.q.lora_B'],
+      step: [10, 20, 30],
+      grad_norm: [[0.5, 0], [0.25, 0.1], [0.125, 0.2]],
+      update_ratio: [[1e-3, null], [2e-3, 1e-2], [4e-3, 3e-2]],
+    },
+    samples: [
+      { step: 10, prompt: 'The ', text: 'first words', temperature: 0.8, top_k: 40 },
+      { step: 30, prompt: 'The ', text: 'later words', temperature: 0.8, top_k: 40 },
+    ],
+  };
+}
+
+describe('UI components render a recorded run', () => {
+  it('tensorRows takes each tensor\'s column and its latest value; sparkPath draws it on a log axis with gaps', async () => {
+    const { sparkPath, tensorRows } = await import('../../../src/ui/components/tensor-norms');
+    const rows = tensorRows((await recordedRun()).tensors);
+    expect(rows.map((r) => [r.name, r.gradNorm, r.updateRatio])).toEqual([['blocks.0.attn.q.lora_A', 0.125, 4e-3], ['blocks.0.attn.q.lora_B', 0.2, 3e-2]]);
+    expect(rows[1].gradNorms).toEqual([0, 0.1, 0.2]);
+    // 0.5 → 0.25 → 0.125 falls evenly on a log axis: top, middle, bottom.
+    expect(sparkPath([0.5, 0.25, 0.125], 80, 16)).toBe('M0.0 0.0L40.0 8.0L80.0 16.0');
+    // A zero or a null (not drawable on a log axis) breaks the line; a flat one sits in the middle.
+    expect(sparkPath([0, 0.1, null, 0.1], 30, 10)).toBe('M10.0 5.0M30.0 5.0');
+    expect(sparkPath([null, 0], 30, 10)).toBe('');
+  });
+
+  it('<tensor-norms> shows one row per tensor with its latest figures, the step, and says when none were recorded', async () => {
+    const { TensorNorms } = await import('../../../src/ui/components/tensor-norms');
+    const el = new TensorNorms();
+    el.run = await recordedRun();
+    const out = text(el.render());
+    expect(count(out, 'data-testid="tensor-row"')).toBe(2);
+    expect(out).toContain('blocks.0.attn.q.lora_B');
+    expect(out).toMatch(/At step <b>30<\/b>/);
+    expect(out).toContain('0.125');
+    expect(out).toContain('0.03');
+    el.run = { ...el.run, tensors: { names: [], step: [], grad_norm: [], update_ratio: [] } };
+    expect(text(el.render())).toContain('No per-tensor figures were recorded');
+  });
+
+  it('<samples-panel> shows a recorded run\'s samples newest first, and says when a finished run kept none', async () => {
+    const { SamplesPanel } = await import('../../../src/ui/components/samples-panel');
+    const el = new SamplesPanel();
+    const run = await recordedRun();
+    el.run = run;
+    const out = text(el.render());
+    expect(count(out, 'data-testid="sample"')).toBe(2);
+    expect(out.indexOf('later words')).toBeLessThan(out.indexOf('first words'));
+    el.run = { ...run, samples: [] };
+    expect(text(el.render())).toContain('No samples were recorded for this run.');
+    el.run = null;
+    expect(text(el.render())).toContain('Samples appear every sample_interval steps');
+  });
+
+  it('<run-list> opens a recorded run\'s samples and per-tensor figures below its row, one run at a time', async () => {
+    const { RunList } = await import('../../../src/ui/components/run-list');
+    const run = await recordedRun();
+    const el = new RunList();
+    el.runs = [run, makeRecord({ name: 'other' })];
+    let out = text(el.render());
+    expect(count(out, 'data-testid="open-run"')).toBe(2);
+    expect(out).not.toContain('data-testid="run-details"');
+    (el as unknown as { opened: string | null }).opened = run.id;
+    out = text(el.render());
+    expect(count(out, 'data-testid="run-details"')).toBe(1);
+    expect(out).toContain(`data-testid="run-details" data-run=${run.id}`);
+    expect(out).toContain('<samples-panel data-testid="run-samples"');
+    expect(out).toContain('<tensor-norms data-testid="tensor-norms"');
+    expect(out).toContain('Samples (2)');
+  });
+
+  it('<presenter-view> disables Run and says why when the class link locks a key the scenario sets', async () => {
+    const { PresenterView } = await import('../../../src/ui/components/presenter-view');
+    // It sizes its chart to the window.
+    vi.stubGlobal('window', { innerHeight: 800 });
+    try {
+      const el = new PresenterView();
+      el.scenario = 1;
+      expect(text(el.render())).not.toContain('presenter-locked');
+      el.refusal = 'Scenario 1: Learning rate cannot run here: learning_rate is locked by the class link at 0.0002 (its runs would set 0.00001).';
+      const out = text(el.render());
+      expect(out).toMatch(/data-testid="presenter-locked">Scenario 1: Learning rate cannot run here: learning_rate is locked/);
+      expect(out).toMatch(/data-testid="presenter-run" \?disabled=true title=Scenario 1: Learning rate cannot run here/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

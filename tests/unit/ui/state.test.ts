@@ -5,9 +5,12 @@
 // `@ts-expect-error` line that compiles is itself an error.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type TrainConfig } from '../../../src/config/config';
+import { scenarioDefaults } from '../../../src/experiments/scenarios';
 import type { RunRecord } from '../../../src/runs/schema';
-import { ConfigState, hidesGroup, namesKey } from '../../../src/ui/state/config-state';
+import { HANDLERS } from '../../../src/ui/event-handlers';
+import { CONFIG_PRESETS, ConfigState, hidesGroup, namesKey } from '../../../src/ui/state/config-state';
 import { Experiments, type ExperimentsHost } from '../../../src/ui/state/experiments';
+import { lockedChanges, lockMessage, planLockedChanges } from '../../../src/ui/state/locks';
 import type { JobController } from '../../../src/ui/state/job';
 import { lastResult } from '../../../src/ui/state/memo';
 import type { RunStore } from '../../../src/ui/state/store';
@@ -85,6 +88,7 @@ function fakeHost(over: Partial<ExperimentsHost> = {}) {
       stops++;
     },
     sayError: (text) => errors.push(text),
+    locks: () => ({ locked: new Set(), values: CONFIG }),
     ...over,
   };
   return { host, trained, errors, stops: () => stops };
@@ -105,9 +109,12 @@ describe('ConfigState', () => {
     c.fromQuery('?learning_rate=0.001&lock=learning_rate&hide=evaluation');
     expect(c.values.learning_rate).toBe(0.001);
     expect([...c.locked, ...c.hidden]).toEqual(['learning_rate', 'evaluation']);
-    c.set('learning_rate', 0.1);
-    c.apply({ learning_rate: 0.2, batch_size: 8 });
+    expect(c.set('learning_rate', 0.1)).toMatch(/learning_rate is locked/);
+    // Refused whole: the unlocked batch_size does not change either.
+    expect(c.apply({ learning_rate: 0.2, batch_size: 8 })).toMatch(/learning_rate is locked/);
     expect(c.values.learning_rate).toBe(0.001);
+    expect(c.values.batch_size).toBe(16);
+    expect(c.apply({ batch_size: 8 })).toBeNull();
     expect(c.values.batch_size).toBe(8);
     expect(c.isLocked('learning_rate')).toBe(true);
   });
@@ -119,6 +126,140 @@ describe('ConfigState', () => {
     expect(namesKey(names, 'batch_size')).toBe(false);
     expect(hidesGroup(names, 'evaluation')).toBe(true);
     expect(hidesGroup(names, 'optimizer')).toBe(false);
+  });
+});
+
+/** A config from a class link, and a host whose experiments start from it under its locks. */
+function classLink(query: string, over: Partial<ExperimentsHost> = {}) {
+  const c = new ConfigState();
+  c.fromQuery(query);
+  const refused: string[] = [];
+  c.addEventListener('refused', (e) => refused.push((e as CustomEvent<string>).detail));
+  let changes = 0;
+  c.addEventListener('change', () => changes++);
+  let pretrained = 0;
+  const fake = fakeHost({
+    config: () => c.config,
+    locks: () => ({ locked: c.locked, values: c.values }),
+    pretrainBase: async () => {
+      pretrained++;
+    },
+    ...over,
+  });
+  // The page's answer to the components' events, on a page that has only this config.
+  const page = { config: c } as unknown as Workbench;
+  return { c, refused, changes: () => changes, pretrained: () => pretrained, page, x: new Experiments(fake.host), ...fake };
+}
+
+describe('Class locks hold on every path that changes a setting', () => {
+  it('a field: a key locked by its group (lock=optimizer) is refused, naming the key, the value held and the value asked for', () => {
+    const { c, refused, changes } = classLink('?learning_rate=0.001&lock=optimizer');
+    expect(c.isLocked('weight_decay')).toBe(true);
+    const message = c.set('learning_rate', 0.01);
+    expect(message).toBe('Nothing was changed: learning_rate is locked by the class link at 0.001 (this would set 0.01).');
+    expect(refused).toEqual([message]);
+    expect(c.values.learning_rate).toBe(0.001);
+    expect(changes()).toBe(0);
+    // The value it already has changes nothing and is not refused; an unlocked key is set.
+    expect(c.set('learning_rate', 0.001)).toBeNull();
+    expect(c.set('batch_size', 4)).toBeNull();
+    expect(c.values.batch_size).toBe(4);
+    expect(refused).toHaveLength(1);
+  });
+
+  it('a preset (config-apply) that sets a locked key changes nothing and names every locked key it would set', () => {
+    const { c, refused, page } = classLink('?learning_rate=0.0002&weight_decay=0.1&lock=optimizer');
+    const full = CONFIG_PRESETS.find((p) => p.id === 'full')!;
+    const before = c.values;
+    HANDLERS['config-apply'](page, { values: full.values });
+    expect(c.values).toBe(before);
+    expect(refused).toEqual(['Nothing was changed: learning_rate is locked by the class link at 0.0002 (this would set 0.001); weight_decay is locked at 0.1 (this would set 0.01).']);
+    // A preset that touches no locked key applies whole.
+    HANDLERS['config-apply'](page, { values: CONFIG_PRESETS.find((p) => p.id === 'small-cpu')!.values });
+    expect(c.values.model).toBe('tiny');
+    expect(refused).toHaveLength(1);
+  });
+
+  it("the range test's \"use\" (config-set of learning_rate) is refused while learning_rate is locked", () => {
+    const { c, refused, page } = classLink('?learning_rate=0.0002&lock=learning_rate');
+    HANDLERS['config-set'](page, { key: 'learning_rate', value: 3e-3 });
+    expect(c.values.learning_rate).toBe(2e-4);
+    expect(refused).toEqual([expect.stringMatching(/^Nothing was changed: learning_rate is locked by the class link at 0\.0002 \(this would set 0\.003\)/)]);
+  });
+
+  it('the memory estimate\'s "use it" (a batch split) is refused whole while batching is locked', () => {
+    const { c, refused, page } = classLink('?batch_size=64&lock=batching');
+    HANDLERS['config-apply'](page, { values: { batch_size: 16, grad_accum_steps: 4 } });
+    expect([c.values.batch_size, c.values.grad_accum_steps]).toEqual([64, 1]);
+    expect(refused).toEqual(['Nothing was changed: batch_size is locked by the class link at 64 (this would set 16); grad_accum_steps is locked at 1 (this would set 4).']);
+  });
+
+  it('a sweep over a locked key trains nothing and says which key; one over other keys runs', async () => {
+    const { x, trained, errors } = classLink('?learning_rate=0.0002&lock=learning_rate');
+    x.editSweep({ name: 'lr', learning_rate: '1e-4, 3e-4, 1e-3' });
+    expect(await x.runSweep()).toEqual([]);
+    expect(trained).toEqual([]);
+    expect(errors).toEqual(['The sweep "lr" cannot run here: learning_rate is locked by the class link at 0.0002 (its runs would set 0.0001, 0.0003, 0.001).']);
+    x.editSweep({ learning_rate: '', seed: '1, 2' });
+    expect(await x.runSweep()).toHaveLength(2);
+    expect(trained.map((t) => t.learning_rate)).toEqual([2e-4, 2e-4]);
+  });
+
+  it("a lock on the run group does not stop a sweep: its runs' names and tags are the plan's labels", async () => {
+    const { x, trained, errors } = classLink('?lock=run');
+    x.editSweep({ name: 'lr', learning_rate: '1e-4, 1e-3' });
+    expect(await x.runSweep()).toHaveLength(2);
+    expect(errors).toEqual([]);
+    expect(trained.map((t) => t.tags)).toEqual([['sweep:lr'], ['sweep:lr']]);
+  });
+
+  it('the LR range test is refused while a key it changes is locked (learning_rate, or the schedule), and runs under other locks', async () => {
+    for (const lock of ['learning_rate', 'optimizer', 'schedule']) {
+      const { x, trained, errors } = classLink(`?lock=${lock}`);
+      expect(await x.runRangeTest()).toEqual([]);
+      expect(trained).toEqual([]);
+      expect(errors).toEqual([expect.stringMatching(/^The LR range test cannot run here: \w+ is locked by the class link at .* \(it would set .*\)\.$/)]);
+    }
+    const { x, trained, errors: e2 } = classLink('?lock=batching,lora');
+    expect(await x.runRangeTest()).toHaveLength(1);
+    expect(e2).toEqual([]);
+    expect(trained).toHaveLength(1);
+  });
+
+  // The classroom tier (a GPU): its recipe is the issue's, fixed in scenarios.ts.
+  const gpu = { isSoftware: () => false };
+
+  it('a scenario whose runs set a locked key is refused before a base is pretrained; the presenter is told why', async () => {
+    const { x, trained, errors, pretrained } = classLink('?learning_rate=0.0002&lock=learning_rate', { ...gpu, baseFor: () => undefined });
+    const why = x.scenarioRefusal(1);
+    expect(why).toBe('Scenario 1: Learning rate cannot run here: learning_rate is locked by the class link at 0.0002 (its runs would set 0.00001, 0.003, 0.1).');
+    expect(await x.runScenario(1)).toEqual([]);
+    expect(errors).toEqual([why]);
+    expect(pretrained()).toBe(0);
+    expect(trained).toEqual([]);
+    // Scenario 6 trains both runs at 2e-4: the lock holds and it may run.
+    expect(x.scenarioRefusal(6)).toBeNull();
+  });
+
+  it('a scenario runs under a lock its runs keep, and is refused by a group lock on keys it sets (model, base_model)', async () => {
+    const ok = classLink('?learning_rate=0.0002&lock=learning_rate', gpu);
+    expect(await ok.x.runScenario(6)).toHaveLength(2);
+    expect(ok.errors).toEqual([]);
+    const model = classLink('?model=tiny&lock=model', gpu);
+    expect(model.x.scenarioRefusal(6)).toBe('Scenario 6: Gradient accumulation cannot run here: model is locked by the class link at tiny (its runs would set classroom); base_model is locked at none (its runs would set base/tiny.safetensors).');
+    expect(await model.x.runScenario(6)).toEqual([]);
+    expect(model.trained).toEqual([]);
+  });
+
+  it('every plan is checked in run() itself, and nothing is locked without lock=', async () => {
+    const { x, trained, errors } = classLink('?seed=1&lock=seed');
+    const plan = { kind: 'sweep' as const, name: 's', tag: 'sweep:s', runs: [{ label: 'a', config: { ...CONFIG, seed: 7 } }], x: 'step' as const, keys: [] };
+    expect(await x.run(plan)).toEqual([]);
+    expect(errors).toEqual(['The sweep "s" cannot run here: seed is locked by the class link at 1 (its runs would set 7).']);
+    expect(trained).toEqual([]);
+    expect(planLockedChanges(new Set(), CONFIG, plan)).toEqual([]);
+    expect(lockedChanges(new Set(['optimizer']), CONFIG, [{ learning_rate: 1 }, { learning_rate: 1 }, { learning_rate: 2 }])).toEqual([{ key: 'learning_rate', held: 2e-4, wanted: [1, 2] }]);
+    expect(lockMessage([{ key: 'seed', held: 1, wanted: [1, 2, 3, 4, 5, 6, 7] }], 'No')).toBe('No: seed is locked by the class link at 1 (this would set 1, 2, 3, 4, 5, …).');
   });
 });
 
@@ -176,7 +317,7 @@ describe('Experiments (through a fake host, without a Workbench)', () => {
     let base: string | undefined;
     const { host, errors } = fakeHost({ baseFor: () => base, pretrainBase: async () => {} });
     const x = new Experiments(host);
-    expect(x.scenarioOptions()).toEqual({ size: 'tiny', stepScale: 0.1 });
+    expect(x.scenarioOptions()).toEqual(scenarioDefaults(true));
     x.scaleScenarios(0.02);
     expect(x.scenarioNote()).toMatch(/2% of the steps/);
     expect(await x.runScenario(6)).toEqual([]);
