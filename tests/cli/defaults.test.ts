@@ -24,6 +24,6 @@ describe('defaults that never refuse a valid choice', () => {
     const rec = parseRun(JSON.parse(readFileSync(join(dir, 'runs/short/run.json'), 'utf8')));
     expect([rec.outcome.status, rec.outcome.step, rec.config.lora_rank, rec.config.warmup_steps]).toEqual(['finished', 15, 0, null]);
     // Automatic warmup: 10% of 15 steps is 1 step, so the second step is already at the peak.
-    expect(rec.metrics.lr[1]).toBeCloseTo(rec.config.learning_rate, 12);
+    expect(rec.metrics.lr[1]).toBeCloseTo(rec.config.learning_rate, 8); // the GPU keeps rates in float32
   });
 });
