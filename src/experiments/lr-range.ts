@@ -61,9 +61,9 @@ export interface RangeSuggestion {
   skipped: number;
   /** Rate where the loss blew up (4× the minimum, or a diverged run), if it did. */
   blewUpAt: number | null;
-  /** The smoothed curve's noise (nats): the raw loss's step-to-step scatter shrunk by the EMA. */
+  /** The smoothed curve's noise (nats): the raw loss's step-to-step scatter (before the blow-up) shrunk by the EMA. */
   noise: number;
-  /** Set when the run had fewer than STABLE_STEPS steps: its answer may move with the seed. */
+  /** Set when the ramp had fewer than STABLE_STEPS steps: its answer comes out high. */
   fewSteps: string | null;
 }
 
@@ -73,17 +73,15 @@ export const BLOWUP_EDGE = 0.3;
 export const CLEAR = 5;
 /**
  * Steps the test needs for a stable answer. Measured on SwiftShader (tiny LoRA r8 from the shipped
- * base, SOTU, batch 4): the edge rule gave 6.3e-3, 7.4e-3 and 1.0e-2 at 100 steps (seeds 1–3),
- * 5.4e-3, 7.5e-3 and 7.5e-3 at 150, 6.4e-3, 3.3e-3 and 4.2e-3 at 200, 5.7e-3 at 300, and 1.5e-2 at
- * 60, against a calibrated best near 3e-3 (PyTorch, 200 steps).
+ * base, SOTU, batch 4; seeds 1, 2, 3): the edge rule gave 1.5e-2 (all three seeds) at 60 steps,
+ * 1.1e-2 (all three) at 80, 7.4e-3, 6.3e-3 and 1.0e-2 at 100, 5.4e-3, 7.5e-3 and 7.5e-3 at 150,
+ * 6.4e-3, 3.3e-3 and 4.2e-3 at 200, 5.7e-3 at 300 (seed 1), against a calibrated best near 3e-3
+ * (PyTorch, 200 steps). Below ~150 the answer is not noisy but high: the EMA lags ~9 steps, which
+ * is more of a decade of rates the shorter the ramp. No other rule gave a rate on any of these runs
+ * (the curve is flat within noise until the blow-up).
  */
 export const STABLE_STEPS = 150;
 
-const median = (xs: number[]): number => {
-  const a = [...xs].sort((x, y) => x - y);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
-};
 const round2 = (x: number) => Number(x.toPrecision(2));
 const no = (why: string): RuleAnswer => ({ lr: null, why });
 const yes = (lr: number): RuleAnswer => ({ lr: round2(lr), why: null });
@@ -94,7 +92,7 @@ const e1 = (x: number) => x.toExponential(1);
  * where the smoothed loss passes 4× its minimum or the run diverged, and its first max(10, 10%)
  * points are left out. Each rule gives a rate only when the curve meets its premise, else says why.
  */
-export function suggestRate(r: Pick<RunRecord, 'metrics' | 'outcome'>, beta = 0.9): RangeSuggestion {
+export function suggestRate(r: Pick<RunRecord, 'config' | 'metrics' | 'outcome'>, beta = 0.9): RangeSuggestion {
   const lrs = r.metrics.lr;
   const losses = r.metrics.loss;
   const all: { lr: number; loss: number; raw: number }[] = [];
@@ -119,16 +117,14 @@ export function suggestRate(r: Pick<RunRecord, 'metrics' | 'outcome'>, beta = 0.
   }
   if (blewUpAt === null && r.outcome.status === 'diverged') blewUpAt = all.at(-1)?.lr ?? null;
   const steps = losses.length;
-  const fewSteps = steps < STABLE_STEPS ? `${steps} steps: the answer is stable from about ${STABLE_STEPS} (it moves with the seed below that)` : null;
+  // The ramp's length, not the steps run: what makes an answer stable is how many steps each decade
+  // of rates gets, and a run that blew up early or is still training had its ramp all the same.
+  const ramp = r.config.max_steps ?? steps;
+  const fewSteps = ramp < STABLE_STEPS ? `${ramp} steps: the answer is stable from about ${STABLE_STEPS} (a shorter ramp gives each decade fewer steps, the smoothing lags further behind the rate, and the answer comes out high)` : null;
   const skipped = Math.max(Math.ceil(beta / (1 - beta)), Math.floor(all.length / 10));
   const curve = all.slice(skipped).map(({ lr, loss }) => ({ lr, loss }));
   const empty = (why: string): RangeSuggestion => ({ edge: no(why), steepest: no(why), minOverTen: no(why), minimum: null, curve, skipped, blewUpAt, noise: 0, fewSteps });
   if (curve.length < 5) return empty(`too few steps (${steps}) to read a curve after its first ${skipped}`);
-  // Noise of the smoothed curve: the raw losses' step-to-step scatter (a robust σ from the median
-  // absolute deviation of differences), times the EMA's noise gain √((1−β)/(1+β)).
-  const diffs = all.slice(1).map((p, i) => p.raw - all[i].raw);
-  const md = median(diffs);
-  const noise = ((1.4826 * median(diffs.map((d) => Math.abs(d - md)))) / Math.SQRT2) * Math.sqrt((1 - beta) / (1 + beta));
   let iMin = 0;
   curve.forEach((p, i) => {
     if (p.loss < curve[iMin].loss) iMin = i;
@@ -136,15 +132,21 @@ export function suggestRate(r: Pick<RunRecord, 'metrics' | 'outcome'>, beta = 0.
   const lo = curve[iMin].loss;
   const top = Math.max(...curve.slice(0, iMin + 1).map((p) => p.loss));
   const peak = Math.max(...curve.slice(iMin).map((p) => p.loss));
+  // Noise of the smoothed curve: the raw losses' step-to-step scatter (σ from the RMS of
+  // differences) times the EMA's noise gain √((1−β)/(1+β)), over the points before the blow-up
+  // starts (the jumps of the blow-up are not noise). The RMS, not a median: batch losses are
+  // heavy-tailed (a batch of rare text spikes by half a nat), and the EMA carries every spike.
+  // Where the loss, past its minimum, has climbed BLOWUP_EDGE of the way to the blow-up.
+  const rising = curve.findIndex((p, k) => k > iMin && p.loss > lo + BLOWUP_EDGE * (peak - lo));
+  const calm = all.slice(0, skipped + (rising < 0 ? curve.length : rising) + 1);
+  const diffs = calm.slice(1).map((p, i) => p.raw - calm[i].raw);
+  const noise = Math.sqrt(diffs.reduce((a, d) => a + d * d, 0) / Math.max(1, diffs.length) / 2) * Math.sqrt((1 - beta) / (1 + beta));
   const fell = top - lo > CLEAR * noise;
   const rose = blewUpAt !== null || peak - lo > CLEAR * noise;
 
   let edge: RuleAnswer;
   if (!rose) edge = no(`the loss never rose clearly past its minimum (by ${(peak - lo).toFixed(3)}, noise ${noise.toFixed(3)}): ramp to a blow-up with more steps`);
-  else {
-    const i = curve.findIndex((p, k) => k > iMin && p.loss > lo + BLOWUP_EDGE * (peak - lo));
-    edge = yes(curve[i < 0 ? curve.length - 1 : i].lr / 10);
-  }
+  else edge = yes(curve[rising < 0 ? curve.length - 1 : rising].lr / 10);
 
   // Steepest descent, over a window of a factor 3 either side (a slope between neighbours is noise):
   // the rate whose window loses the most, when that loss is clear of the noise.
