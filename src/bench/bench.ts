@@ -18,6 +18,9 @@ export const WORKLOADS = {
 } as const satisfies Record<string, { shape: ModelShape; batch: number }>;
 
 export type Workload = keyof typeof WORKLOADS;
+
+/** How many of a profiled step's slowest dispatches the result lists. */
+const SLOWEST_SHOWN = 8;
 export type BenchMode = 'full' | 'lora';
 
 export interface BenchResult {
@@ -36,6 +39,8 @@ export interface BenchResult {
   adapter: string;
   /** With profile: GPU time per kernel over one step. */
   kernels?: { kernel: string; ms: number; count: number; share: number }[];
+  /** With profile: the slowest dispatches of one step, by label (which layer and product). */
+  slowest?: { label: string; ms: number }[];
   profile_method?: string;
 }
 
@@ -79,7 +84,11 @@ export async function benchTraining(ctx: GpuContext, workload: Workload, mode: B
       workload, mode, lora_rank: mode === 'lora' ? 8 : 0, params: counts.total, trainable: counts.trainable, batch, ctx: T, steps,
       step_ms: Math.round(ms * 1000) / 1000, tokens_per_s: Math.round((batch * T) / (ms / 1000)),
       dispatches_per_step: model.train.dispatchCount, submits_per_step: 1, adapter: ctx.adapter.name,
-      ...(prof ? { kernels: byKernel(prof).map((k) => ({ ...k, ms: Math.round(k.ms * 1000) / 1000, share: Math.round(k.share * 1000) / 1000 })), profile_method: prof.method } : {}),
+      ...(prof ? {
+        kernels: byKernel(prof).map((k) => ({ ...k, ms: Math.round(k.ms * 1000) / 1000, share: Math.round(k.share * 1000) / 1000 })),
+        slowest: [...prof.dispatches].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_SHOWN).map((d) => ({ label: d.label, ms: Math.round(d.ms * 1000) / 1000 })),
+        profile_method: prof.method,
+      } : {}),
     };
   } finally {
     model.destroy();

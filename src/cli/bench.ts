@@ -19,11 +19,13 @@ export async function benchCommand(o: { workload: string; mode: string; steps: n
     for (const w of workloads) {
       for (const m of modes) {
         const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true);
-        const { kernels, ...line } = r;
+        const { kernels, slowest, ...line } = r;
         process.stdout.write(JSON.stringify(line) + '\n');
         if (kernels) {
           process.stderr.write(`per-kernel GPU time, one ${w} ${m} step (${r.profile_method}):\n`);
           for (const k of kernels) process.stderr.write(`  ${k.kernel.padEnd(20)} ${k.ms.toFixed(3).padStart(10)} ms  ${String(k.count).padStart(4)} dispatches  ${(k.share * 100).toFixed(1).padStart(5)}%\n`);
+          process.stderr.write('slowest dispatches:\n');
+          for (const d of slowest ?? []) process.stderr.write(`  ${d.ms.toFixed(3).padStart(10)} ms  ${d.label}\n`);
         }
       }
     }

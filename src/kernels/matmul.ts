@@ -6,7 +6,7 @@
 //   db       db[out]    += Σ_m dy[m, :]            biasGrad
 // Several independent jobs share one dispatch (e.g. dX and dW of the same layer); matmuls() splits
 // any number of jobs into dispatches of at most MAX_JOBS.
-// Limits: 'workgroup' style 256 invocations and 8 KiB of workgroup storage; 'thread' style 64
+// Limits: 'workgroup' style 256 invocations and 8 KiB of workgroup storage; 'thread' style 16
 // invocations, none (both within WebGPU's defaults).
 
 import commonCode from '../../shaders/matmul/common.wgsl?raw';
@@ -40,8 +40,8 @@ const SHARED = {
 
 /** 'workgroup' style: WG_X × WG_Y threads, a BM × BN tile of C (4×4 per thread), BK k per stage. */
 const TILED = { ...SHARED, WG_X: 16, WG_Y: 16, BM: 64, BN: 64, BK: 16 } as const;
-/** 'thread' style: THREAD_WG² threads, each a 4×4 block of a THREAD_TILE² tile. A_ONES numbers the all-ones op(A). */
-const THREAD = { ...SHARED, THREAD_WG: 8, THREAD_TILE: 32, A_ONES: 2 } as const;
+/** 'thread' style: THREAD_WG² threads, each an 8×8 block of a THREAD_TILE² tile. A_ONES numbers the all-ones op(A). */
+const THREAD = { ...SHARED, THREAD_WG: 4, THREAD_TILE: 32, A_ONES: 2 } as const;
 
 /** Tile of C per workgroup, by style (rows = columns). */
 const TILE: ByStyle<number> = { workgroup: TILED.BM, thread: THREAD.THREAD_TILE };
@@ -70,8 +70,8 @@ export const MATMUL_KERNELS = {
 } as const;
 
 // The tiles and the thread layout must agree, or part of C is never written.
-if (TILED.BM !== 4 * TILED.WG_Y || TILED.BN !== 4 * TILED.WG_X || THREAD.THREAD_TILE !== 4 * THREAD.THREAD_WG) {
-  throw new Error('matmul: tiles must be 4 × the workgroup size (4×4 outputs per thread)');
+if (TILED.BM !== 4 * TILED.WG_Y || TILED.BN !== 4 * TILED.WG_X || THREAD.THREAD_TILE !== 8 * THREAD.THREAD_WG) {
+  throw new Error('matmul: tiles must be 4 × the workgroup size (tiled, 4×4 outputs per thread) or 8 × (thread, 8×8 per thread)');
 }
 
 /** op(A)[m, k] = buf[off + m·sm + k·sk]. `ones` makes op(A) all ones (no memory read). */
