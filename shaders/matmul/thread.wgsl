@@ -1,12 +1,14 @@
 // Matmul, 'thread' style (CPU adapters such as SwiftShader): a thread per 8×8 block of C, no
 // workgroup memory and no barriers, which are costly there, and no buffer choice inside the k loop:
-// the loop below is a template that src/kernels/matmul.ts instantiates for every operand pair
+// the block below is a template that src/kernels/matmul.ts instantiates for every operand pair
 // (SA, SB), SA in {P, X, ONE} (ONE: all ones, for column sums) and SB in {P, X}, so each instance
 // reads its buffers directly. THREAD_WG × THREAD_WG threads cover a THREAD_TILE² tile of C
 // (THREAD_TILE = 8·THREAD_WG); out-of-range rows and columns are clamped on load and dropped on store.
 // Why 8×8: SwiftShader gathers every load lane by lane, so loads, not FMAs, set the pace; a k step
-// loads 8 + 8 values for 64 FMAs (a 4×4 block: 8 for 16), which measured about twice as fast.
-// Each C element is still one fma chain over k in order, so the results do not depend on the block.
+// loads 8 + 8 values for 64 FMAs (a 4×4 block: 8 for 16). The epilogue runs on 4 columns at once
+// with the job's flags tested once per 4 (store4): per element it cost as much as the k loop.
+// Each C element is still one fma chain over k in order, then the epilogue's steps in common.wgsl's
+// order, so the results do not depend on the block.
 // Constants from src/kernels/matmul.ts; jobs and epilogue in common.wgsl.
 // Limits: THREAD_WG² = 16 invocations; no workgroup storage.
 
@@ -15,6 +17,40 @@ fn lda_X(i: u32) -> f32 { return X[i]; }
 fn lda_ONE(i: u32) -> f32 { return 1.0; }
 fn ldb_P(i: u32) -> f32 { return P[i]; }
 fn ldb_X(i: u32) -> f32 { return X[i]; }
+
+fn ld4(buf: u32, i: u32) -> vec4f {
+  if (buf == BUF_P) { return vec4f(P[i], P[i + 1u], P[i + 2u], P[i + 3u]); }
+  if (buf == BUF_X) { return vec4f(X[i], X[i + 1u], X[i + 2u], X[i + 3u]); }
+  return vec4f(G[i], G[i + 1u], G[i + 2u], G[i + 3u]);
+}
+
+// C[m, n..n+3] from alpha·(A·B)[m, n..n+3]: epilogue() of common.wgsl on four columns, each step
+// per component exactly as there. Columns past N (only in the last tile) go one by one.
+fn store4(job: Job, m: u32, n: u32, prod: vec4f) {
+  if (m >= job.M) { return; }
+  if (n + 3u >= job.N) {
+    for (var c = 0u; c < 4u; c += 1u) {
+      if (n + c < job.N) { epilogue(job, m, n + c, prod[c]); }
+    }
+    return;
+  }
+  var v = job.alpha * prod;
+  if ((job.flags & F_BIAS) != 0u) { v += ld4(BUF_P, job.bias_off + n); }
+  if ((job.flags & F_ADD_D) != 0u) { v += ld4(job.d_buf, job.d_off + m * job.d_sm + n); }
+  let ei = job.e_off + m * job.e_sm + n;
+  if ((job.flags & F_GELU) != 0u) {
+    X[ei] = v.x; X[ei + 1u] = v.y; X[ei + 2u] = v.z; X[ei + 3u] = v.w;
+    v = vec4f(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w));
+  }
+  if ((job.flags & F_GELU_BWD) != 0u) { v *= vec4f(gelu_grad(X[ei]), gelu_grad(X[ei + 1u]), gelu_grad(X[ei + 2u]), gelu_grad(X[ei + 3u])); }
+  let ci = job.c_off + m * job.c_sm + n;
+  if ((job.flags & F_ACCUM) != 0u) { v += ld4(job.c_buf, ci); }
+  if (job.c_buf == BUF_X) {
+    X[ci] = v.x; X[ci + 1u] = v.y; X[ci + 2u] = v.z; X[ci + 3u] = v.w;
+  } else {
+    G[ci] = v.x; G[ci + 1u] = v.y; G[ci + 2u] = v.z; G[ci + 3u] = v.w;
+  }
+}
 
 // Rows m0..m0+7 × columns n0..n0+7 of A·B: element [2·r + h] holds row r, columns n0 + 4h .. + 3.
 // @template-begin
@@ -86,8 +122,6 @@ fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: v
     case A_ONES * 2u + BUF_P: { c = block_ONE_P(job, m0, n0); }
     default: { c = block_ONE_X(job, m0, n0); }
   }
-  for (var r = 0u; r < 8u; r += 1u) {
-    store_row(job, m0 + r, n0, 1u, c[2u * r]);
-    store_row(job, m0 + r, n0 + 4u, 1u, c[2u * r + 1u]);
-  }
+  // One call site: the epilogue's code once, not once per block row.
+  for (var i = 0u; i < 16u; i += 1u) { store4(job, m0 + i / 2u, n0 + 4u * (i % 2u), c[i]); }
 }

@@ -52,9 +52,10 @@ export function benchScope(mode: BenchMode): TrainScope {
   };
 }
 
-/** Builds the workload's model and times `steps` training steps after `warmup` untimed ones. */
-export async function benchTraining(ctx: GpuContext, workload: Workload, mode: BenchMode, steps: number, warmup = 3, profile = false): Promise<BenchResult> {
-  const { shape, batch } = WORKLOADS[workload];
+/** Builds the workload's model and times `steps` training steps after `warmup` untimed ones (batch: the workload's unless given). */
+export async function benchTraining(ctx: GpuContext, workload: Workload, mode: BenchMode, steps: number, warmup = 3, profile = false, batchSize?: number): Promise<BenchResult> {
+  const { shape } = WORKLOADS[workload];
+  const batch = batchSize ?? WORKLOADS[workload].batch;
   const T = shape.context;
   const rng = new Rng(0);
   const corpus = Uint8Array.from({ length: 1 << 16 }, () => rng.int(256));

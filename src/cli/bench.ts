@@ -11,14 +11,15 @@ function list<T extends string>(flag: string, raw: string, allowed: readonly T[]
   return items as T[];
 }
 
-export async function benchCommand(o: { workload: string; mode: string; steps: number; gpu: NodeBackend; profile?: boolean }): Promise<void> {
+export async function benchCommand(o: { workload: string; mode: string; steps: number; batch?: number; gpu: NodeBackend; profile?: boolean }): Promise<void> {
   const workloads = list('--workload', o.workload, Object.keys(WORKLOADS) as Workload[]);
   const modes = list<BenchMode>('--mode', o.mode, ['full', 'lora']);
   const steps = positiveInt('--steps', o.steps);
+  const batch = o.batch === undefined ? undefined : positiveInt('--batch', o.batch);
   await withGpu(o.gpu, async (ctx) => {
     for (const w of workloads) {
       for (const m of modes) {
-        const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true);
+        const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true, batch);
         const { kernels, slowest, ...line } = r;
         process.stdout.write(JSON.stringify(line) + '\n');
         if (kernels) {

@@ -8,6 +8,7 @@ import { benchCommand } from './bench';
 import { fail } from './common';
 import { installInterrupts, interruptExitCode } from './interrupt';
 import { evalCommand } from './eval';
+import { RANGE_STEPS } from '../experiments/lr-range';
 import { lrRangeCommand } from './lr-range';
 import { listScenarios, scenarioCommand } from './scenario';
 import { sweepCommand } from './sweep';
@@ -61,7 +62,7 @@ program
   .description("learning-rate range test: ramp the rate from 1e-7 to 1 on the config's model and data, and suggest a rate")
   .requiredOption('--config <file>', 'config file')
   .addOption(setOption())
-  .option('--steps <n>', 'steps of the ramp', (v) => Number(v), 200)
+  .option('--steps <n>', 'steps of the ramp', (v) => Number(v), RANGE_STEPS)
   .addOption(gpuOption())
   .option('--quiet', 'no progress bar')
   .action((o) => lrRangeCommand(o));
@@ -95,6 +96,7 @@ program
   .option('--workload <names>', 'tiny, classroom, nanogpt (comma-separated)', 'tiny,classroom')
   .option('--mode <modes>', 'full, lora (comma-separated)', 'full,lora')
   .option('--steps <n>', 'timed steps', (v) => Number(v), 10)
+  .option('--batch <n>', "sequences per step (default: the workload's, as torch_ref.py runs it)", (v) => Number(v))
   .option('--profile', 'also print a per-kernel GPU time table (timestamp queries) on stderr')
   .addOption(gpuOption())
   .action((o) => benchCommand(o));

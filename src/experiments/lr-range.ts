@@ -8,9 +8,11 @@ import type { Plan } from './plan';
 
 export const RANGE_START = 1e-7;
 export const RANGE_END = 1;
+/** Steps of the ramp when none are asked for (the CLI's --steps, the page's field): above STABLE_STEPS. */
+export const RANGE_STEPS = 200;
 
 /** The config of a range test on `c`'s model, data and batch: no warmup, no decay, no evaluations. */
-export function rangeTestConfig(c: TrainConfig, steps = 200): TrainConfig {
+export function rangeTestConfig(c: TrainConfig, steps = RANGE_STEPS): TrainConfig {
   return parseConfig({
     ...c,
     name: `LR range test: ${c.name || (c.lora_rank > 0 ? `LoRA r${c.lora_rank}` : 'full')} bs ${c.batch_size}`,
@@ -31,7 +33,7 @@ export function rangeTestConfig(c: TrainConfig, steps = 200): TrainConfig {
   });
 }
 
-export function rangePlan(c: TrainConfig, steps = 200): Plan {
+export function rangePlan(c: TrainConfig, steps = RANGE_STEPS): Plan {
   const config = rangeTestConfig(c, steps);
   return { kind: 'range', name: config.name, tag: 'lr-range', runs: [{ label: 'range test', config }], x: 'step', keys: ['learning_rate'] };
 }

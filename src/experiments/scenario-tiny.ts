@@ -7,7 +7,8 @@
 
 import type { TrainConfig } from '../config/config';
 
-export interface TinyRun {
+/** One run of a scenario, at either size: its label and the config keys it sets. */
+export interface ScenarioRun {
   label: string;
   set: Partial<TrainConfig>;
 }
@@ -15,7 +16,7 @@ export interface TinyRun {
 export interface TinyTier {
   /** What we try, at this size. */
   tries: string;
-  runs: TinyRun[];
+  runs: ScenarioRun[];
   /** Final validation loss of each run (by label) in PyTorch, or 'diverged'. */
   pytorch: Record<string, number | 'diverged'>;
 }

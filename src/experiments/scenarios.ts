@@ -12,12 +12,7 @@ import { parseConfig, type TrainConfig } from '../config/config';
 import { f3, factLine, names, outcomeSentence, runFacts, TIE, type RunFacts } from './facts';
 import type { Plan } from './plan';
 import { calibrationSentence, orderLine, oursOf } from './scenario-calibration';
-import { TINY_TIER_BASE, TINY_TIERS } from './scenario-tiny';
-
-export interface ScenarioRun {
-  label: string;
-  set: Partial<TrainConfig>;
-}
+import { TINY_TIER_BASE, TINY_TIERS, type ScenarioRun } from './scenario-tiny';
 
 export interface Scenario {
   id: number;

@@ -9,7 +9,8 @@ import { CONFIG_KEYS, defaultValues, FIELDS, shapeOf, type ConfigKey, type Field
 import type { FitLimits } from '../../train/fit';
 import { emit } from '../events';
 import type { BaseOption } from '../state/bases';
-import { CONFIG_PRESETS, hidesGroup, namesKey } from '../state/config-state';
+import { CONFIG_PRESETS, hidesGroup } from '../state/config-state';
+import { namesKey, presetRefusal } from '../state/locks';
 import { splitSizes, uploadSource, type Uploaded } from '../state/data';
 import { formatBytes } from '../format';
 import './memory-estimate';
@@ -227,7 +228,11 @@ export class ConfigPanel extends LitElement {
     const textBytes = c ? (this.corpusSizes[c.train_data] ?? this.upload?.bytes.length ?? null) : null;
     return html`
       <div class="presets">
-        ${CONFIG_PRESETS.map((p) => html`<button title=${p.about} data-testid="preset-${p.id}" ?disabled=${this.busy} @click=${() => emit(this, 'config-apply', { values: p.values })}>${p.title}</button>`)}
+        ${CONFIG_PRESETS.map((p) => {
+          // Greyed out ahead of the click when the class link locks a key the preset would change.
+          const why = presetRefusal(this.lockedKeys, this.values, p);
+          return html`<button title=${why ?? p.about} data-testid="preset-${p.id}" ?disabled=${this.busy || why !== null} @click=${() => emit(this, 'config-apply', { values: p.values })}>${p.title}</button>`;
+        })}
       </div>
       ${GROUPS.filter((g) => !hidesGroup(this.hiddenKeys, g.id)).map((g) => html`
         <details ?open=${g.id !== 'run'} data-group=${g.id}>

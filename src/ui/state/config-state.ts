@@ -6,7 +6,6 @@ import { CONFIG_KEYS, ConfigErrors, defaultConfig, defaultValues, FIELDS, parseC
 import { resolveScope } from '../../train/resolve';
 import { lockedChanges, lockMessage, namesKey } from './locks';
 
-export { namesKey } from './locks';
 
 export interface Preset {
   id: string;

@@ -4,7 +4,7 @@
 // only through ExperimentsHost, so it can be driven without one (tests/unit/ui). A plan whose runs
 // would change a key the class link locks is refused before anything trains, with the key named.
 
-import { rangePlan } from '../../experiments/lr-range';
+import { RANGE_STEPS, rangePlan } from '../../experiments/lr-range';
 import type { Plan } from '../../experiments/plan';
 import { scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, type ScenarioOptions } from '../../experiments/scenarios';
 import type { RunRecord } from '../../runs/schema';
@@ -50,8 +50,6 @@ function planRefusal(locked: ReadonlySet<string>, values: Readonly<Record<string
   return lockMessage(held, `${what} cannot run here`, plan.kind === 'range' ? 'it would set' : 'its runs would set');
 }
 
-/** The range test's steps when its field holds no number. */
-const RANGE_STEPS = 200;
 const MIN_RANGE_STEPS = 20;
 
 export class Experiments extends EventTarget {

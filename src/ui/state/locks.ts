@@ -74,3 +74,12 @@ export function lockMessage(changes: readonly LockedChange[], lead: string, aske
   });
   return `${lead}: ${parts.join('; ')}.`;
 }
+
+/**
+ * Why a preset cannot be used under the locks (the keys it would change, and to what), or null:
+ * the page greys its button out ahead of the click and gives this as the reason.
+ */
+export function presetRefusal(locked: ReadonlySet<string>, current: Readonly<Record<string, unknown>>, preset: { title: string; values: Values }): string | null {
+  const held = lockedChanges(locked, current, [preset.values]);
+  return held.length ? lockMessage(held, `${preset.title} cannot be used here`, 'it would set') : null;
+}

@@ -8,7 +8,8 @@ import { defaultConfig, type TrainConfig } from '../../../src/config/config';
 import { scenarioDefaults } from '../../../src/experiments/scenarios';
 import type { RunRecord } from '../../../src/runs/schema';
 import { HANDLERS } from '../../../src/ui/event-handlers';
-import { CONFIG_PRESETS, ConfigState, hidesGroup, namesKey } from '../../../src/ui/state/config-state';
+import { CONFIG_PRESETS, ConfigState, hidesGroup } from '../../../src/ui/state/config-state';
+import { namesKey, presetRefusal } from '../../../src/ui/state/locks';
 import { Experiments, type ExperimentsHost } from '../../../src/ui/state/experiments';
 import { lockedChanges, lockMessage, planLockedChanges } from '../../../src/ui/state/locks';
 import type { JobController } from '../../../src/ui/state/job';
@@ -178,6 +179,17 @@ describe('Class locks hold on every path that changes a setting', () => {
     HANDLERS['config-apply'](page, { values: CONFIG_PRESETS.find((p) => p.id === 'small-cpu')!.values });
     expect(c.values.model).toBe('tiny');
     expect(refused).toHaveLength(1);
+  });
+
+  it('a preset is greyed out ahead of the click, with the reason, only while it would change a locked key', () => {
+    const { c } = classLink('?learning_rate=0.0002&weight_decay=0.1&lock=optimizer');
+    const by = (id: string) => CONFIG_PRESETS.find((p) => p.id === id)!;
+    expect(presetRefusal(c.locked, c.values, by('full'))).toBe('Full fine-tune cannot be used here: learning_rate is locked by the class link at 0.0002 (it would set 0.001); weight_decay is locked at 0.1 (it would set 0.01).');
+    expect(presetRefusal(c.locked, c.values, by('small-cpu'))).toBeNull();
+    // The same preset with the form already at its locked values is usable.
+    const { c: at } = classLink('?learning_rate=0.001&weight_decay=0.01&lock=optimizer');
+    expect(presetRefusal(at.locked, at.values, by('full'))).toBeNull();
+    expect(presetRefusal(new Set(), c.values, by('full'))).toBeNull();
   });
 
   it("the range test's \"use\" (config-set of learning_rate) is refused while learning_rate is locked", () => {
