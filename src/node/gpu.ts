@@ -21,7 +21,24 @@ const liveInstances: GPU[] = [];
 function installGlobals(): void {
   if (globalsInstalled) return;
   Object.assign(globalThis, globals);
+  paceDawnPolling();
   globalsInstalled = true;
+}
+
+/**
+ * While a GPU promise is pending (a mapAsync, onSubmittedWorkDone), Dawn's Node binding asks for its
+ * event processing again at every setImmediate, so the main thread spins a whole core. On a CPU
+ * adapter that core is one SwiftShader's workers need to run the kernels. Dawn's callback (a native
+ * function) goes through setTimeout instead, about once a millisecond; everyone else's setImmediate
+ * is untouched. A promise then resolves up to a millisecond late, which no step waits on.
+ */
+function paceDawnPolling(): void {
+  const immediate = globalThis.setImmediate;
+  const isNative = (fn: unknown) => typeof fn === 'function' && Function.prototype.toString.call(fn).includes('[native code]');
+  globalThis.setImmediate = Object.assign(
+    (fn: (...a: unknown[]) => void, ...args: unknown[]) => (isNative(fn) ? setTimeout(fn, 0, ...args) : immediate(fn, ...args)),
+    { __promisify__: immediate.__promisify__ },
+  ) as typeof setImmediate;
 }
 
 function useSwiftShader(): void {

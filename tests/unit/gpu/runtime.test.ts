@@ -20,6 +20,9 @@ const kernelSpec = {
   paramBytes: 16,
 };
 
+/** Iterations of the one-invocation loop: about 0.8 s on SwiftShader here. */
+const spinIterations = 100_000_000;
+
 describe('gpu runtime', () => {
   const gpu = useGpu();
 
@@ -72,6 +75,42 @@ describe('gpu runtime', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(ctx.lost).toBeInstanceOf(GpuDeviceLostError);
     await expect(prog.run()).rejects.toThrow(/GPU device lost \(destroyed\)/);
+  });
+
+  it('waiting on the GPU leaves the main thread idle (Dawn polls about once a millisecond, not in a spin)', async () => {
+    // One invocation that loops for about a second keeps one SwiftShader worker busy. The process's
+    // CPU time over the wait is then that worker's core; a main thread spinning in Dawn's event
+    // polling (setImmediate after setImmediate) would add a second whole core.
+    const { device } = gpu();
+    const module = device.createShaderModule({ code: `
+      @group(0) @binding(0) var<storage, read_write> out: array<f32>;
+      @compute @workgroup_size(1) fn main() {
+        var x = 0.0;
+        for (var i = 0u; i < out.arrayLength_ITER; i += 1u) { x = fma(x, 0.999999, 1.0); }
+        out[0] = x;
+      }`.replace('out.arrayLength_ITER', `${spinIterations}u`) });
+    const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const buffer = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE });
+    const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer } }] });
+    const run = async () => {
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(1);
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await device.queue.onSubmittedWorkDone();
+      const cpu = process.cpuUsage(cpu0);
+      return { wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+    };
+    await run();
+    const { wallMs, cpuMs } = await run();
+    buffer.destroy();
+    expect(wallMs, 'the loop should keep the GPU busy long enough to measure').toBeGreaterThan(200);
+    expect(cpuMs / wallMs, `${cpuMs.toFixed(0)} ms of CPU over a ${wallMs.toFixed(0)} ms wait`).toBeLessThan(1.5);
   });
 
   it('lays out arena views aligned and rejects bad shapes', () => {
