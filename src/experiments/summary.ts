@@ -2,6 +2,7 @@
 // validation loss, step of best, tokens to reach a chosen loss, diverged), the best run, groups for
 // "final loss against learning rate" plots (seeds averaged into a band), and the CLI's summary.csv.
 
+import { toCsv } from '../runs/csv';
 import type { RunRecord } from '../runs/schema';
 import { SWEEP_KEYS, type SweepKey } from './sweep';
 
@@ -91,12 +92,8 @@ export function lossByRate(rows: readonly SummaryRow[]): RateGroup[] {
   });
 }
 
-// Strings are always quoted, with a double quote doubled (RFC 4180), so spreadsheets and pandas read names with commas and quotes.
-const cell = (v: number | null | boolean | string): string => (v === null ? '' : typeof v === 'string' ? `"${v.replaceAll('"', '""')}"` : String(v));
-
 /** summary.csv: one row per run, its varied values, final and best validation loss, diverged. */
 export function summaryCsv(rows: readonly SummaryRow[], keys: readonly SweepKey[] = differingKeys(rows)): string {
   const head = ['run', ...keys, 'final_val_loss', 'best_val_loss', 'best_step', 'final_train_loss', 'diverged', 'status', 'steps', 'tokens'];
-  const lines = rows.map((r) => [cell(r.name), ...keys.map((k) => cell(r.values[k])), cell(r.finalVal), cell(r.bestVal), cell(r.bestStep), cell(r.finalTrain), cell(r.diverged), r.status, r.steps, r.tokens].join(','));
-  return [head.join(','), ...lines].join('\n') + '\n';
+  return toCsv(head, rows.map((r) => [r.name, ...keys.map((k) => r.values[k]), r.finalVal, r.bestVal, r.bestStep, r.finalTrain, r.diverged, r.status, r.steps, r.tokens]));
 }

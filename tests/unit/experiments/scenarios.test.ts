@@ -35,7 +35,7 @@ describe('scenarioPlan', () => {
           expect(c.model).toBe(o.size);
           expect(c.max_steps).toBe(want);
           expect(c.warmup_steps).toBeLessThan(c.max_steps!);
-          expect(c.eval_interval).toBe(o.size === 'classroom' ? 50 : Math.round(want / 8));
+          expect(c.eval_interval).toBe(o.size === 'classroom' ? 50 : Math.round(want / 5));
           expect(c.sample_interval).toBe(0);
           expect(c.base_model).toBe(id === 7 ? null : BASE);
           expect(c.learning_rate).toBe(planned[i].set.learning_rate);

@@ -121,7 +121,7 @@ describe('summaryCsv', () => {
     expect(csv.endsWith('\n')).toBe(true);
     expect(lines).toHaveLength(4);
     expect(lines[0]).toBe('run,learning_rate,final_val_loss,best_val_loss,best_step,final_train_loss,diverged,status,steps,tokens');
-    expect(lines[1]).toBe(`"low",0.001,2.25,2.25,100,2,false,finished,100,${100 * 16 * 64}`);
+    expect(lines[1]).toBe(`low,0.001,2.25,2.25,100,2,false,finished,100,${100 * 16 * 64}`);
     expect(lines[2]).toBe(`"high, diverged",0.01,,,,2,true,diverged,100,${100 * 16 * 64}`);
     expect(lines[3]).toBe('');
   });
@@ -130,12 +130,14 @@ describe('summaryCsv', () => {
     const rows = summarize([run(1e-3, 16, 1, 2.5, { name: 'a' })]);
     expect(summaryCsv(rows, ['lora_rank', 'batch_size']).split('\n').slice(0, 2)).toEqual([
       'run,lora_rank,batch_size,final_val_loss,best_val_loss,best_step,final_train_loss,diverged,status,steps,tokens',
-      '"a",0,16,2.5,2.5,100,2,false,finished,100,102400',
+      'a,0,16,2.5,2.5,100,2,false,finished,100,102400',
     ]);
   });
 
-  it('quotes names as CSV does: a double quote is doubled', () => {
+  it('quotes names as CSV does (a comma or a quote makes a quoted cell, a double quote is doubled); a formula is written as text', () => {
     const rows = summarize([run(1e-3, 16, 1, 2.5, { name: 'say "hi", then go' })]);
     expect(summaryCsv(rows, []).split('\n')[1]).toBe('"say ""hi"", then go",2.5,2.5,100,2,false,finished,100,102400');
+    const formula = summarize([run(1e-3, 16, 1, 2.5, { name: '=HYPERLINK("http://x")' })]);
+    expect(summaryCsv(formula, []).split('\n')[1]).toBe(`"'=HYPERLINK(""http://x"")",2.5,2.5,100,2,false,finished,100,102400`);
   });
 });

@@ -4,7 +4,7 @@ import { buildParamTable, type TrainScope } from '../../../src/model/params';
 import { initParams } from '../../../src/model/init';
 import { MODEL_PRESETS } from '../../../src/config/architecture';
 import { arenaTensors, loadTensors, PEFT_PREFIX } from '../../../src/model/weights';
-import { metricsCsv, runsCsv } from '../../../src/runs/csv';
+import { metricsCsv, parseCsv, runsCsv, toCsv } from '../../../src/runs/csv';
 import { decodeAdapter, decodeModelFile, encodeAdapter, encodeModelFile } from '../../../src/runs/model-files';
 import { decodeSafetensors, encodeSafetensors } from '../../../src/runs/safetensors';
 import { parseRun, serializeRun, RUN_FORMAT, type RunRecord } from '../../../src/runs/schema';
@@ -99,5 +99,19 @@ describe('files', () => {
     const multi = runsCsv([sampleRun(), { ...sampleRun(), name: 'b,c' }]).trim().split('\n');
     expect(multi[0].startsWith('run,step,tokens')).toBe(true);
     expect(multi[3].startsWith('"b,c",1,')).toBe(true);
+  });
+
+  it('reads CSV back (quoted cells, doubled quotes, line breaks inside a cell) and neutralises formulas but not negative numbers', () => {
+    const text = toCsv(['run', 'note', 'x'], [['a,b', 'say "hi"\nthen go', -0.5], ['=1+1', '@cmd', 3], ['-x', null, 0]]);
+    expect(text.split('\n')[0]).toBe('run,note,x');
+    const back = parseCsv(text);
+    expect(back.fields).toEqual(['run', 'note', 'x']);
+    expect(back.rows).toEqual([
+      { run: 'a,b', note: 'say "hi"\nthen go', x: '-0.5' },
+      { run: "'=1+1", note: "'@cmd", x: '3' },
+      { run: "'-x", note: '', x: '0' },
+    ]);
+    expect(() => parseCsv('a,b\n1,2\n"unclosed,1\n')).toThrow('CSV: Quoted field unterminated (line 3)');
+    expect(() => parseCsv('a,b\n1,2,3\n')).toThrow('CSV: Too many fields: expected 2 fields but parsed 3 (line 2)');
   });
 });
