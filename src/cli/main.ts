@@ -34,10 +34,11 @@ const setOption = () => new Option('--set <key=value>', 'override a config key (
 
 program
   .command('sweep')
-  .description('train the product of a sweep: block (learning_rate, batch_size, lora_rank, seed lists; lr_scaling, reference_batch_size) one run after another; writes each run and summary.csv into output_dir')
+  .description('train the product of a sweep: block (learning_rate, batch_size, lora_rank, seed lists; lr_scaling, reference_batch_size) one run after another; writes each run, summary.csv, groups.csv (seeds folded) and check.txt (the verdict) into output_dir')
   .option('--config <file>', 'config file with a sweep: block')
   .option('--resume <dir>', 'continue the sweep in DIR: keep the runs that ended, resume the interrupted one, train the rest')
   .addOption(setOption())
+  .option('--target <loss>', 'a validation loss: groups.csv gives the tokens each group needed to reach it', (v) => Number(v))
   .addOption(gpuOption())
   .option('--quiet', 'no progress bars')
   .action((o) => sweepCommand(o));

@@ -35,7 +35,26 @@ describe('stepsize CLI experiments', () => {
     const csv = readFileSync(join(dir, 'runs/sweep/summary.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('run,learning_rate,batch_size,final_val_loss,best_val_loss,best_step,final_train_loss,diverged,status,steps,tokens');
     expect(csv).toHaveLength(5);
-    expect(csv[3]).toMatch(/^"tiny sweep: lr 0\.004 bs 8",0\.004,8,\d\.\d+,\d\.\d+,\d+,\d\.\d+,false,finished,6,3072$/);
+    expect(csv[3]).toMatch(/^tiny sweep: lr 0\.004 bs 8,0\.004,8,\d\.\d+,\d\.\d+,\d+,\d\.\d+,false,finished,6,3072$/);
+  });
+
+  it('folds a seed list into groups: groups.csv has a row per rate with 2 seeds, and the verdict is printed and kept in check.txt', () => {
+    writeFileSync(join(dir, 'seeds.yaml'), [
+      'name: seeds', 'model: tiny', `base_model: ${BASE}`, 'train_data: sotu', 'lora_rank: 4', 'batch_size: 2',
+      'max_steps: 4', 'warmup_steps: 1', 'eval_interval: 2', 'eval_batches: 1', 'sample_interval: 0', 'output_dir: runs/seeds',
+      'sweep:', '  learning_rate: [1.0e-3, 3.0e-2]', '  seed: [1, 2]',
+    ].join('\n'));
+    const r = cli(dir, ['sweep', '--config', 'seeds.yaml', '--target', '10', '--quiet', ...SW]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    const groups = readFileSync(join(dir, 'runs/seeds/groups.csv'), 'utf8').trim().split('\n');
+    expect(groups[0]).toBe('learning_rate,seeds,final_val_mean,final_val_std,best_val_mean,best_val_std,best_step,tokens_to_target,reached_target,diverged');
+    expect(groups.slice(1).map((l) => l.split(',').slice(0, 2))).toEqual([['0.001', '2'], ['0.03', '2']]);
+    // Every run starts below a loss of 10, so each seed reached it at step 0 (0 tokens).
+    for (const l of groups.slice(1)) expect(l.split(',').slice(7)).toEqual(['0', '2', '0']);
+    const check = readFileSync(join(dir, 'runs/seeds/check.txt'), 'utf8').trim();
+    expect(check).toMatch(/^Lowest mean final validation loss: lr 0\.0(01|3) \(\d\.\d{3} ± \d\.\d{3} over 2 seeds\); (lower than|higher than|within seed noise \(n = 2, ±\d\.\d{3}\) of) lr 0\.0(01|3) /);
+    expect(r.stdout).toContain(check);
   });
 
   it('refuses a bad sweep block in one line that names the key, and trains nothing', () => {
