@@ -50,6 +50,7 @@ program
   .option('--list', 'list the scenarios')
   .addOption(new Option('--size <model>', 'classroom (default on a GPU) or tiny (default without one)').choices(['classroom', 'tiny']))
   .option('--steps-scale <f>', 'multiply every step count (default 1)', (v) => Number(v))
+  .option('--seeds <k>', 'repeat every run with seeds 1..K, so the check can tell a real difference from seed noise (default 1)', (v) => Number(v))
   .option('--print-plan', "print the runs' configs as JSON and exit, without a GPU (--size picks the tier; default tiny)")
   .option('--base <file>', 'base model.safetensors (default: the shipped tiny base, or runs/base-classroom, pretrained if missing)')
   .option('--out <dir>', 'output directory (default runs/scenario-N)')

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkScenario, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, scenarioTries, SCENARIOS, type ScenarioSize } from '../experiments/scenarios';
+import { checkScenario, MAX_SCENARIO_SEEDS, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, scenarioTries, SCENARIOS, type ScenarioSize } from '../experiments/scenarios';
 import { summarize, summaryCsv } from '../experiments/summary';
 import type { NodeBackend } from '../node/gpu';
 import { ConfigError } from '../config/config';
@@ -32,6 +32,8 @@ export function listScenarios(): void {
 export interface ScenarioCommandOptions {
   size?: ScenarioSize;
   stepsScale?: number;
+  /** Seeds per run (1..MAX_SCENARIO_SEEDS). */
+  seeds?: number;
   base?: string;
   out?: string;
   /** The directory of a scenario to continue (its plan.json); a number given too must match it. */
@@ -48,11 +50,13 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
   if (n === null && !o.resume) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length}, or --resume DIR`);
   if (n !== null) scenarioById(n);
   if (o.stepsScale !== undefined && !(o.stepsScale > 0 && o.stepsScale <= 1)) throw new ConfigError('--steps-scale', o.stepsScale, 'a number above 0 and at most 1');
+  if (o.seeds !== undefined && !(Number.isInteger(o.seeds) && o.seeds >= 1 && o.seeds <= MAX_SCENARIO_SEEDS)) throw new ConfigError('--seeds', o.seeds, `an integer from 1 to ${MAX_SCENARIO_SEEDS}`);
+  const seeds = o.seeds ?? 1;
   if (o.printPlan) {
     if (n === null) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length} with --print-plan`);
     const size = o.size ?? 'tiny';
     const base = o.base ?? (size === 'tiny' ? shippedTinyBase() : 'runs/base-classroom/model.safetensors');
-    const plan = scenarioPlan(scenarioById(n), { size, stepScale: o.stepsScale ?? 1, base });
+    const plan = scenarioPlan(scenarioById(n), { size, stepScale: o.stepsScale ?? 1, base, seeds });
     process.stdout.write(`${JSON.stringify({ name: plan.name, runs: plan.runs.map((r) => ({ label: r.label, config: r.config })) }, null, 1)}\n`);
     return;
   }
@@ -62,7 +66,7 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
       const defaults = scenarioDefaults(ctx.adapter.isSoftware);
       const size = o.size ?? defaults.size;
       const stepScale = o.stepsScale ?? defaults.stepScale;
-      given = { plan: scenarioPlan(scenarioById(n), { size, stepScale, base: await scenarioBase(ctx, size, o) }), options: { scenario: n, size, stepScale } };
+      given = { plan: scenarioPlan(scenarioById(n), { size, stepScale, seeds, base: await scenarioBase(ctx, size, o) }), options: { scenario: n, size, stepScale, seeds } };
     }
     const out = o.resume ?? o.out ?? `runs/scenario-${n}`;
     const { plan, options } = openPlanDir(out, given, o.resume !== undefined);
@@ -79,7 +83,7 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
     const text = `${plan.name}\n${note ? `${note}\n` : ''}\nWhat we try: ${scenarioTries(scenario, size)}\nWhat to look for: ${scenario.lookFor}\n\nCheck: ${check.sentence}\n${check.lines.map((l) => `  ${l}\n`).join('')}`;
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'check.txt'), text);
-    writeFileSync(join(out, 'summary.csv'), summaryCsv(summarize(records), ['learning_rate', 'batch_size', 'lora_rank']));
+    writeFileSync(join(out, 'summary.csv'), summaryCsv(summarize(records), ['learning_rate', 'batch_size', 'lora_rank', 'seed']));
     process.stdout.write(`${text}  ${join(out, 'check.txt')}\n`);
   });
 }

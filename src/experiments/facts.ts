@@ -3,6 +3,7 @@
 // (validation loss rising from its best while the training loss kept falling).
 
 import type { RunRecord } from '../runs/schema';
+import { compareGroups, MIN_SEEDS, SIGNIFICANCE, std } from './noise';
 
 export interface RunFacts {
   label: string;
@@ -85,17 +86,17 @@ export function factLine(f: RunFacts): string {
 export const BARELY = 0.02;
 
 /** Runs that ended worse than they started (diverged, or final validation loss BARELY or more above the start). */
-export function endedAbove(fs: readonly RunFacts[]): RunFacts[] {
+export function endedAbove<F extends RunFacts>(fs: readonly F[]): F[] {
   return fs.filter((f) => f.diverged || (f.start !== null && f.final !== null && f.final - f.start >= BARELY));
 }
 
 /** Runs whose validation loss moved less than `tol` nats. */
-export function barelyMoved(fs: readonly RunFacts[], tol = BARELY): RunFacts[] {
+export function barelyMoved<F extends RunFacts>(fs: readonly F[], tol = BARELY): F[] {
   return fs.filter((f) => !f.diverged && f.start !== null && f.final !== null && Math.abs(f.final - f.start) < tol);
 }
 
-export function lowest(fs: readonly RunFacts[]): RunFacts | null {
-  let b: RunFacts | null = null;
+export function lowest<F extends RunFacts>(fs: readonly F[]): F | null {
+  let b: F | null = null;
   for (const f of fs) if (!f.diverged && f.best !== null && (b === null || f.best < b.best!)) b = f;
   return b;
 }
@@ -105,21 +106,88 @@ export function names(fs: readonly RunFacts[]): string {
   return l.length <= 1 ? (l[0] ?? '') : `${l.slice(0, -1).join(', ')} and ${l.at(-1)}`;
 }
 
-/** Best validation losses closer than this are a tie (differences below what evaluation noise allows). */
-export const TIE = 5e-4;
+/**
+ * A group: the runs of one setting over seeds, as one RunFacts of means (start, final and best
+ * validation loss, training losses; the median step of the best; diverged when every seed diverged),
+ * with its members and the values the noise test compares. One seed gives that run's facts.
+ */
+export interface GroupFacts extends RunFacts {
+  members: RunFacts[];
+  /** Final and best validation losses of the seeds that did not diverge. */
+  finals: number[];
+  bests: number[];
+}
 
-/** The sentence every scenario starts from: what ended worse than it started, what barely moved, what won. */
-export function outcomeSentence(fs: readonly RunFacts[]): string {
+const finite = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null && Number.isFinite(x));
+
+function median(xs: number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+/** Facts of the runs folded into groups by `groupOf(label)`, in order of first appearance. */
+export function groupFacts(fs: readonly RunFacts[], groupOf: (label: string) => string): GroupFacts[] {
+  const by = new Map<string, RunFacts[]>();
+  for (const f of fs) by.set(groupOf(f.label), [...(by.get(groupOf(f.label)) ?? []), f]);
+  return [...by].map(([label, members]) => {
+    const ok = members.filter((f) => !f.diverged);
+    const finals = finite(ok.map((f) => f.final));
+    const bests = finite(ok.map((f) => f.best));
+    const dead = members.filter((f) => f.diverged);
+    return {
+      label,
+      members,
+      finals,
+      bests,
+      start: mean(finite(members.map((f) => f.start))),
+      final: mean(finals),
+      best: mean(bests),
+      bestStep: median(finite(ok.map((f) => f.bestStep))),
+      lastEvalStep: Math.max(...members.map((f) => f.lastEvalStep ?? -1)) >= 0 ? Math.max(...members.map((f) => f.lastEvalStep ?? -1)) : null,
+      diverged: ok.length === 0,
+      divergedAt: dead.length ? Math.min(...dead.map((f) => f.divergedAt ?? Infinity)) : null,
+      reason: members.length === 1 ? members[0].reason : null,
+      trainStart: mean(finite(members.map((f) => f.trainStart))),
+      trainEnd: mean(finite(members.map((f) => f.trainEnd))),
+      earlyPeak: mean(finite(members.map((f) => f.earlyPeak))),
+      overfit: members.length === 1 ? members[0].overfit : null,
+      tokens: Math.max(...members.map((f) => f.tokens)),
+    };
+  });
+}
+
+const seedsText = (values: number[]) => (values.length > 1 ? ` ± ${f3(std(values))} over ${values.length} seeds` : '');
+
+/**
+ * The sentence every scenario starts from: what ended worse than it started, what barely moved, what
+ * reached the lowest validation loss, and whether that lead is larger than the seed noise (Welch's
+ * test over the groups' seeds, noise.ts); one seed says it has no noise estimate.
+ */
+export function outcomeSentence(gs: readonly GroupFacts[]): string {
   const parts: string[] = [];
-  const above = endedAbove(fs);
-  for (const f of above) {
-    parts.push(f.diverged ? `${f.label} diverged at step ${f.divergedAt}` : `${f.label} ended above its starting loss (${f3(f.start)} → ${f3(f.final)})`);
+  const above = endedAbove(gs);
+  for (const g of above) {
+    parts.push(g.diverged
+      ? `${g.label} diverged at step ${g.divergedAt}${g.members.length > 1 ? ` (every seed)` : ''}`
+      : `${g.label} ended above its starting loss (${f3(g.start)} → ${f3(g.final)})`);
   }
-  const still = barelyMoved(fs).filter((f) => !above.includes(f));
+  for (const g of gs) {
+    const dead = g.members.filter((f) => f.diverged).length;
+    if (dead && !g.diverged) parts.push(`${dead} of ${g.members.length} seeds of ${g.label} diverged`);
+  }
+  const still = barelyMoved(gs).filter((g) => !above.includes(g));
   if (still.length) parts.push(`${names(still)} barely moved (less than 0.02 nats)`);
-  const low = lowest(fs);
-  const tied = low ? fs.filter((f) => f !== low && !f.diverged && f.best !== null && f.best - low.best! < TIE) : [];
-  if (low && tied.length) parts.push(`${names([low, ...tied])} tied for the lowest validation loss (${f3(low.best)}, within ${TIE} of each other)`);
-  else if (low) parts.push(`${low.label} reached the lowest validation loss (${f3(low.best)} at step ${low.bestStep})`);
+  const low = lowest(gs);
+  if (low) {
+    const what = `${low.label} reached the lowest ${low.bests.length > 1 ? 'mean ' : ''}validation loss (${f3(low.best)}${seedsText(low.bests)} at step ${low.bestStep}`;
+    const others = gs.filter((g) => g !== low && !g.diverged && g.bests.length);
+    const verdicts = others.map((g) => ({ g, v: compareGroups(low.bests, g.bests) }));
+    const within = verdicts.filter((x) => x.v.kind === 'within-noise');
+    if (low.bests.length < MIN_SEEDS || verdicts.some((x) => x.v.kind === 'one-seed')) parts.push(`${what}; one seed, no noise estimate)`);
+    else if (within.length) parts.push(`${what}), but ${names(within.map((x) => x.g))} ${within.length > 1 ? 'are' : 'is'} within seed noise of it (${within.map((x) => x.v.text.replace(/^within seed noise \((.*)\)$/, '$1')).join('; ')})`);
+    else if (others.length) parts.push(`${what}), lower than every other beyond the seed noise (Welch's test, p < ${SIGNIFICANCE})`);
+    else parts.push(`${what})`);
+  }
   return parts.length ? `${parts.join('; ')}.` : 'No run recorded a validation loss.';
 }

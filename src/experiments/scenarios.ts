@@ -8,10 +8,11 @@
 
 import { LORA_TARGETS, MODEL_PRESETS } from '../config/architecture';
 import type { RunRecord } from '../runs/schema';
-import { parseConfig, type TrainConfig } from '../config/config';
-import { f3, factLine, names, outcomeSentence, runFacts, TIE, type RunFacts } from './facts';
+import { ConfigError, parseConfig, type TrainConfig } from '../config/config';
+import { f3, factLine, groupFacts, names, outcomeSentence, runFacts, type GroupFacts, type RunFacts } from './facts';
 import type { Plan } from './plan';
 import { calibrationSentence, orderLine, oursOf } from './scenario-calibration';
+import { closeToReference, curveGap, pairs, samePrefixPairs } from './scenario-verdicts';
 import { TINY_TIER_BASE, TINY_TIERS, type ScenarioRun } from './scenario-tiny';
 
 export interface Scenario {
@@ -23,8 +24,8 @@ export interface Scenario {
   lookFor: string;
   x: 'step' | 'tokens';
   runs: ScenarioRun[];
-  /** Scenario-specific findings, after the common outcome sentence. */
-  extra?(fs: RunFacts[]): string[];
+  /** Scenario-specific findings, after the common outcome sentence (one group of seeds per run label). */
+  extra?(gs: GroupFacts[]): string[];
 }
 
 export interface ScenarioCheck {
@@ -67,9 +68,11 @@ export const SCENARIOS: Scenario[] = [
       { label: 'LoRA 2e-4', set: lora(2e-4, { max_steps: 900, train_bytes: 16384 }) },
       { label: 'LoRA 1e-4', set: lora(1e-4, { max_steps: 900, train_bytes: 16384 }) },
     ],
-    extra: (fs) => {
-      const over = fs.filter((f) => f.overfit);
-      const not = fs.filter((f) => !f.overfit && !f.diverged);
+    extra: (gs) => {
+      // Over-fitting is a shape of one run's curves: each seed on its own.
+      const runs = gs.flatMap((g) => g.members);
+      const over = runs.filter((f) => f.overfit);
+      const not = runs.filter((f) => !f.overfit && !f.diverged);
       const out = over.map((f) => `${f.label} over-fitted: validation loss rose from ${f3(f.overfit!.best)} at step ${f.overfit!.bestStep} to ${f3(f.overfit!.final)} while training loss fell from ${f3(f.overfit!.trainAtBest)} to ${f3(f.overfit!.trainEnd)}.`);
       if (!over.length) out.push('No run over-fitted: no validation loss rose from its best while the training loss fell.');
       else if (not.length) out.push(`${names(not)} did not over-fit.`);
@@ -88,7 +91,7 @@ export const SCENARIOS: Scenario[] = [
       { label: 'bs 2 at 2e-4', set: lora(2e-4, { batch_size: 2, max_steps: 400 }) },
     ],
     // Each batch size run at two rates: which one ended lower.
-    extra: (fs) => pairs(fs, samePrefixPairs(fs, (label) => label.split(' at ')[0])),
+    extra: (gs) => pairs(gs, samePrefixPairs(gs, (label) => label.split(' at ')[0])),
   },
   {
     id: 5, title: 'The linear scaling rule', x: 'tokens',
@@ -100,11 +103,11 @@ export const SCENARIOS: Scenario[] = [
       { label: 'bs 16 at 1e-3 (sqrt)', set: lora(1e-3, { max_steps: 400 }) },
       { label: 'bs 16 at 5e-4 (unscaled)', set: lora(5e-4, { max_steps: 400 }) },
     ],
-    extra: (fs) => {
-      const ref = fs[0];
-      if (ref.final === null) return [];
-      const close = fs.slice(1).filter((f) => f.final !== null && Math.abs(f.final - ref.final!) <= 0.01);
-      return [close.length ? `${names(close)} ended within 0.01 of batch 4 (${f3(ref.final)}) on the same tokens.` : `No batch-16 run ended within 0.01 of batch 4's ${f3(ref.final)} on the same tokens.`];
+    extra: (gs) => {
+      const [ref, ...rest] = gs;
+      if (!ref || ref.final === null) return [];
+      const { close, how, note } = closeToReference(ref, rest, 0.01);
+      return [close.length ? `${names(close)} ended ${how} of batch 4 (${f3(ref.final)}) on the same tokens${note}.` : `No batch-16 run ended ${how} of batch 4's ${f3(ref.final)} on the same tokens${note}.`];
     },
   },
   {
@@ -124,7 +127,7 @@ export const SCENARIOS: Scenario[] = [
       { label: 'no warmup', set: { lora_rank: 0, base_model: null, train_data: 'moby-dick', learning_rate: 1e-2, warmup_steps: 0, weight_decay: 0.1, max_steps: 600 } },
       { label: '200 warmup steps', set: { lora_rank: 0, base_model: null, train_data: 'moby-dick', learning_rate: 1e-2, warmup_steps: 200, weight_decay: 0.1, max_steps: 600 } },
     ],
-    extra: (fs) => fs.filter((f) => f.earlyPeak !== null && f.trainStart !== null).map((f) => `${f.label}: training loss peaked at ${f3(f.earlyPeak)} in the first quarter (first steps' mean ${f3(f.trainStart)}).`),
+    extra: (gs) => gs.flatMap((g) => g.members).filter((f) => f.earlyPeak !== null && f.trainStart !== null).map((f) => `${f.label}: training loss peaked at ${f3(f.earlyPeak)} in the first quarter (first steps' mean ${f3(f.trainStart)}).`),
   },
   {
     id: 8, title: 'LoRA rank', x: 'step',
@@ -135,10 +138,10 @@ export const SCENARIOS: Scenario[] = [
       { label: 'r 16 at 2.5e-4', set: lora(2.5e-4, { lora_rank: 16, max_steps: 400 }) },
       { label: 'r 16 at 3e-3', set: lora(3e-3, { lora_rank: 16, max_steps: 400 }) },
     ],
-    extra: (fs) => {
+    extra: (gs) => {
       // The ranks run at the first run's rate ("r 1 at 2e-4"): how far apart they ended.
-      const rate = fs[0]?.label.split(' at ')[1];
-      const same = fs.filter((f) => f.label.split(' at ')[1] === rate && f.final !== null);
+      const rate = gs[0]?.label.split(' at ')[1];
+      const same = gs.filter((f) => f.label.split(' at ')[1] === rate && f.final !== null);
       if (same.length < 2) return [];
       const finals = same.map((f) => f.final!);
       return [`At ${rate}, ${names(same.map((f) => ({ ...f, label: f.label.split(' at ')[0] })))} ended within ${(Math.max(...finals) - Math.min(...finals)).toFixed(3)} nats of each other.`];
@@ -165,66 +168,45 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Scenario 6's statement: how close the two curves are. */
-function curveGap(a: RunRecord, b: RunRecord): string {
-  const vb = new Map(b.evals.map((e) => [e.step, e.val_loss]));
-  let gap = 0;
-  let n = 0;
-  for (const e of a.evals) {
-    const o = vb.get(e.step);
-    if (e.val_loss === null || o === null || o === undefined) continue;
-    gap = Math.max(gap, Math.abs(e.val_loss - o));
-    n++;
-  }
-  const la = a.metrics.loss;
-  const lb = b.metrics.loss;
-  let tgap = 0;
-  for (let i = 0; i < Math.min(la.length, lb.length); i++) if (la[i] !== null && lb[i] !== null) tgap = Math.max(tgap, Math.abs(la[i]! - lb[i]!));
-  const verdict = gap < 1e-3 ? 'the same curve' : gap < 2e-2 ? 'nearly the same curve' : 'different curves';
-  return `${verdict}: validation losses differ by at most ${gap.toExponential(1)} over ${n} evaluations, training losses by at most ${tgap.toExponential(1)}.`;
-}
+/** A run label repeated over seeds ends in " · seed N". */
+const SEED_SUFFIX = / · seed \d+$/;
 
-/** Every pair of runs whose labels share a prefix ("bs 1" of "bs 1 at 1e-4"). */
-function samePrefixPairs(fs: readonly RunFacts[], prefixOf: (label: string) => string): [string, string][] {
-  const out: [string, string][] = [];
-  fs.forEach((a, i) => fs.slice(i + 1).forEach((b) => {
-    if (prefixOf(a.label) === prefixOf(b.label)) out.push([a.label, b.label]);
-  }));
-  return out;
-}
+/** The label of seed `seed`'s run of a scenario run repeated with `seeds` seeds (the label alone for one). */
+export const seedLabel = (label: string, seed: number, seeds: number): string => (seeds > 1 ? `${label} · seed ${seed}` : label);
 
-function pairs(fs: RunFacts[], which: [string, string][]): string[] {
-  const by = new Map(fs.map((f) => [f.label, f]));
-  const out: string[] = [];
-  for (const [a, b] of which) {
-    const fa = by.get(a);
-    const fb = by.get(b);
-    if (!fa || !fb || fa.final === null || fb.final === null) continue;
-    if (Math.abs(fa.final - fb.final) < TIE) {
-      out.push(`${fa.label} and ${fb.label} ended level (${f3(fa.final)} and ${f3(fb.final)}, within ${TIE}).`);
-      continue;
-    }
-    const better = fa.final < fb.final ? fa : fb;
-    out.push(`${better.label} ended lower than ${(better === fa ? fb : fa).label} (${f3(better.final)} against ${f3((better === fa ? fb : fa).final)}).`);
-  }
-  return out;
+/** The scenario run a run label belongs to: the label without its seed. */
+export const groupOfLabel = (label: string): string => label.replace(SEED_SUFFIX, '');
+
+/** A recorded run's label: its name after "S{id} {title}: " (the plan's names), else `fallback`. */
+function labelOf(s: Scenario, r: RunRecord, fallback: string): string {
+  const prefix = `S${s.id} ${s.title}: `;
+  return r.name.startsWith(prefix) ? r.name.slice(prefix.length) : fallback;
 }
 
 /**
- * The check: what the runs (in the scenario's order, at this size) showed, their order by final
- * validation loss, and at the CPU tier that order beside PyTorch's for the same configs.
+ * The check: what the runs (in the scenario's order, at this size, each repeated over any number of
+ * seeds) showed, comparing the settings by their seeds' means and calling a difference real only
+ * beyond the seed noise; their order by final validation loss; at the CPU tier that order beside
+ * PyTorch's for the same configs.
  */
 export function checkScenario(s: Scenario, runs: readonly RunRecord[], size: ScenarioSize = 'classroom'): ScenarioCheck {
   const planned = scenarioRunsAt(s, size);
-  const fs = runs.map((r, i) => runFacts(r, planned[i]?.label ?? r.name));
-  const parts = [outcomeSentence(fs)];
-  if (s.id === 6 && runs.length === 2) parts.push(`Batch 16 and 4 × 4 accumulation gave ${curveGap(runs[0], runs[1])}`);
-  parts.push(...(s.extra?.(fs) ?? []));
-  const ordered = fs.flatMap((f) => { const v = oursOf(f); return v === null ? [] : [{ label: f.label, final: v }]; });
-  if (ordered.length > 1) parts.push(`In order of final validation loss: ${orderLine(ordered)}.`);
+  const fs = runs.map((r, i) => runFacts(r, labelOf(s, r, planned[i]?.label ?? r.name)));
+  const gs = groupFacts(fs, groupOfLabel);
+  const parts = [outcomeSentence(gs)];
+  if (s.id === 6 && gs.length === 2) {
+    const of = (g: GroupFacts) => runs.filter((_, i) => groupOfLabel(fs[i].label) === g.label);
+    parts.push(`Batch 16 and 4 × 4 accumulation gave ${curveGap(of(gs[0]), of(gs[1]))}`);
+  }
+  parts.push(...(s.extra?.(gs) ?? []));
+  const ordered = gs.flatMap((g) => { const v = oursOf(g); return v === null ? [] : [{ label: g.label, final: v }]; });
+  if (ordered.length > 1) parts.push(`In order of ${gs.some((g) => g.members.length > 1) ? 'mean ' : ''}final validation loss: ${orderLine(ordered)}.`);
   const ref = size === 'tiny' ? TINY_TIERS[s.id].pytorch : null;
-  if (ref && Object.keys(ref).length) parts.push(calibrationSentence(fs, ref));
-  const line = (f: RunFacts) => (ref && f.label in ref ? `${factLine(f)}; PyTorch ${ref[f.label] === 'diverged' ? 'diverged' : f3(ref[f.label] as number)}` : factLine(f));
+  if (ref && Object.keys(ref).length) parts.push(calibrationSentence(gs, ref));
+  const line = (f: RunFacts) => {
+    const key = groupOfLabel(f.label);
+    return ref && key in ref ? `${factLine(f)}; PyTorch ${ref[key] === 'diverged' ? 'diverged' : f3(ref[key] as number)}` : factLine(f);
+  };
   return { sentence: parts.join(' '), lines: fs.map(line) };
 }
 
@@ -236,7 +218,12 @@ export interface ScenarioOptions {
   stepScale: number;
   /** base_model for the fine-tuning runs (a path, or the page's base value). */
   base: string;
+  /** Each run repeated with seeds 1..seeds, so the check can tell a real difference from seed noise; 1 by default. */
+  seeds?: number;
 }
+
+/** The most seeds a scenario repeats its runs with. */
+export const MAX_SCENARIO_SEEDS = 8;
 
 /** Evaluation windows per evaluation, the same for every run of a scenario (eval_batches × batch). */
 const EVAL_WINDOWS: Record<ScenarioSize, number> = { classroom: 480, tiny: 64 };
@@ -276,13 +263,16 @@ export function scenarioPlan(s: Scenario, o: ScenarioOptions): Plan {
   const scale = (n: number) => Math.max(1, Math.round(n * o.stepScale));
   const tag = `scenario:${s.id}`;
   const tiny = o.size === 'tiny';
-  const runs = scenarioRunsAt(s, o.size).map((r) => {
+  const seeds = o.seeds ?? 1;
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SCENARIO_SEEDS) throw new ConfigError('seeds', seeds, `an integer from 1 to ${MAX_SCENARIO_SEEDS}`);
+  const runs = scenarioRunsAt(s, o.size).flatMap((r) => Array.from({ length: seeds }, (_, k) => {
+    const label = seedLabel(r.label, k + 1, seeds);
     const set = { ...(tiny ? TINY_TIER_BASE : {}), ...r.set };
     const steps = Math.max(4, scale(set.max_steps ?? 400));
     const batch = set.batch_size ?? 16;
     const warm = set.warmup_steps ?? 20;
     const raw: Partial<TrainConfig> = {
-      name: `S${s.id} ${s.title}: ${r.label}`,
+      name: `S${s.id} ${s.title}: ${label}`,
       tags: [tag],
       model: o.size,
       base_model: o.base,
@@ -295,7 +285,6 @@ export function scenarioPlan(s: Scenario, o: ScenarioOptions): Plan {
       beta2: 0.99,
       grad_clip: 1,
       lr_schedule: 'cosine',
-      seed: 1,
       sample_interval: 0,
       sample_length: 120,
       ...set,
@@ -303,17 +292,18 @@ export function scenarioPlan(s: Scenario, o: ScenarioOptions): Plan {
       warmup_steps: warm === 0 ? 0 : Math.min(steps - 1, scale(warm)),
       eval_interval: tiny ? Math.max(1, Math.round(steps / TINY_EVALS)) : o.stepScale === 1 ? 50 : Math.max(1, Math.round(steps / 6)),
       eval_batches: Math.max(1, Math.round(EVAL_WINDOWS[o.size] / batch)),
+      seed: k + 1,
     };
-    return { label: r.label, config: parseConfig(raw) };
-  });
+    return { label, config: parseConfig(raw) };
+  }));
   return { kind: 'scenario', name: `Scenario ${s.id}: ${s.title}`, tag, runs, x: s.x, keys: ['learning_rate', 'batch_size', 'lora_rank'] };
 }
 
-/** A scenario's latest recorded attempt: for each of its runs, the newest run with the tag and that name. */
-export function scenarioRuns(s: Scenario, all: readonly RunRecord[], size: ScenarioSize = 'classroom'): (RunRecord | null)[] {
+/** A scenario's latest recorded attempt: for each of its runs and seeds, the newest run with the tag and that name. */
+export function scenarioRuns(s: Scenario, all: readonly RunRecord[], size: ScenarioSize = 'classroom', seeds = 1): (RunRecord | null)[] {
   const tagged = all.filter((r) => r.tags.includes(`scenario:${s.id}`));
-  return scenarioRunsAt(s, size).map((r) => {
-    const name = `S${s.id} ${s.title}: ${r.label}`;
+  return scenarioRunsAt(s, size).flatMap((r) => Array.from({ length: seeds }, (_, k) => {
+    const name = `S${s.id} ${s.title}: ${seedLabel(r.label, k + 1, seeds)}`;
     return tagged.filter((x) => x.name === name).sort((a, b) => b.created.localeCompare(a.created))[0] ?? null;
-  });
+  }));
 }

@@ -78,6 +78,24 @@ describe('stepsize CLI experiments', () => {
     for (const x of recs) expect(x.tags).toEqual(['scenario:6']);
   });
 
+  it('repeats a scenario with --seeds 2: every run twice, the check compares the settings over their seeds', () => {
+    const r = cli(dir, ['scenario', '10', '--seeds', '2', '--steps-scale', '0.02', '--out', 'runs/s10', '--quiet', ...SW]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    const dirs = readdirSync(join(dir, 'runs/s10')).filter((d) => existsSync(join(dir, 'runs/s10', d, 'run.json'))).sort();
+    expect(dirs).toHaveLength(4);
+    const recs = dirs.map((d) => parseRun(JSON.parse(readFileSync(join(dir, 'runs/s10', d, 'run.json'), 'utf8'))));
+    expect(recs.map((x) => x.config.seed)).toEqual([1, 2, 1, 2]);
+    expect(recs[1].name).toBe('S10 Layer-wise learning rates: one rate · seed 2');
+    const check = readFileSync(join(dir, 'runs/s10/check.txt'), 'utf8');
+    expect(check).toMatch(/reached the lowest mean validation loss \(\d\.\d{3} ± \d\.\d{3} over 2 seeds at step \d+\)(, but .* within seed noise of it|, lower than every other beyond the seed noise)/);
+    expect(check).toMatch(/In order of mean final validation loss: /);
+    expect(readFileSync(join(dir, 'runs/s10/summary.csv'), 'utf8').split('\n')[0]).toBe('run,learning_rate,batch_size,lora_rank,seed,final_val_loss,best_val_loss,best_step,final_train_loss,diverged,status,steps,tokens');
+    const bad = cli(dir, ['scenario', '10', '--seeds', '9', ...SW]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('stepsize: --seeds: 9 is not allowed; an integer from 1 to 8');
+  });
+
   it('range test on LoRA from the tiny base (SOTU, batch 4, 200 steps) suggests a rate within 3× of the calibrated best (3e-3)', () => {
     writeFileSync(join(dir, 'range.yaml'), `model: tiny\nbase_model: ${BASE}\nlora_rank: 8\ntrain_data: sotu\nbatch_size: 4\noutput_dir: runs/lora\n`);
     const r = cli(dir, ['lr-range', '--config', 'range.yaml', '--steps', '200', '--quiet', ...SW]);

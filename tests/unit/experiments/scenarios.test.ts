@@ -129,7 +129,7 @@ describe('checkScenario', () => {
     const s = scenarioById(1);
     const check = checkScenario(s, [rec(val(2.1, 2.095, 2.09)), rec(val(2.1, 1.95, 1.9)), rec(val(2.1, 1.7, 1.75)), rec(val(2.1, 2.8, 2.6))]);
     expect(check.sentence).toBe(
-      'LoRA 1e-1 ended above its starting loss (2.100 → 2.600); LoRA 1e-5 barely moved (less than 0.02 nats); LoRA 3e-3 reached the lowest validation loss (1.700 at step 150).' +
+      'LoRA 1e-1 ended above its starting loss (2.100 → 2.600); LoRA 1e-5 barely moved (less than 0.02 nats); LoRA 3e-3 reached the lowest validation loss (1.700 at step 150; one seed, no noise estimate).' +
         ' In order of final validation loss: LoRA 3e-3 1.750 < LoRA 2e-4 1.900 < LoRA 1e-5 2.090 < LoRA 1e-1 2.600.',
     );
     expect(check.lines).toEqual([
@@ -143,7 +143,7 @@ describe('checkScenario', () => {
   it('scenario 1 says where a run diverged and leaves it out of the lowest', () => {
     const diverged = rec([[0, 2.1]], curve(1, 37, (s) => 2 + s), { status: 'diverged', reason: 'diverged at step 37: loss 39.0 is 3 above the first step', step: 37 });
     const check = checkScenario(scenarioById(1), [rec(val(2.1, 2.0, 1.98)), rec(val(2.1, 1.95, 1.9)), rec(val(2.1, 1.7, 1.75)), diverged]);
-    expect(check.sentence).toBe('LoRA 1e-1 diverged at step 37; LoRA 3e-3 reached the lowest validation loss (1.700 at step 150). In order of final validation loss: LoRA 3e-3 1.750 < LoRA 2e-4 1.900 < LoRA 1e-5 1.980 < LoRA 1e-1 diverged.');
+    expect(check.sentence).toBe('LoRA 1e-1 diverged at step 37; LoRA 3e-3 reached the lowest validation loss (1.700 at step 150; one seed, no noise estimate). In order of final validation loss: LoRA 3e-3 1.750 < LoRA 2e-4 1.900 < LoRA 1e-5 1.980 < LoRA 1e-1 diverged.');
     expect(check.lines[3]).toBe('LoRA 1e-1: diverged at step 37 (loss 39.0 is 3 above the first step)');
   });
 
@@ -176,9 +176,9 @@ describe('checkScenario', () => {
 
   it('scenario 5 names the batch-16 runs that ended within 0.01 of batch 4', () => {
     const check = checkScenario(scenarioById(5), [rec(val(2.2, 2.1, 2.0)), rec(val(2.2, 2.1, 2.005)), rec(val(2.2, 2.1, 2.02)), rec(val(2.2, 2.1, 2.3))]);
-    expect(check.sentence).toContain('bs 16 at 2e-3 (linear) ended within 0.01 of batch 4 (2.000) on the same tokens.');
+    expect(check.sentence).toContain('bs 16 at 2e-3 (linear) ended within 0.01 of batch 4 (2.000) on the same tokens (one seed, no noise estimate).');
     const none = checkScenario(scenarioById(5), [rec(val(2.2, 2.1, 2.0)), rec(val(2.2, 2.1, 2.1)), rec(val(2.2, 2.1, 2.02)), rec(val(2.2, 2.1, 2.3))]);
-    expect(none.sentence).toContain("No batch-16 run ended within 0.01 of batch 4's 2.000 on the same tokens.");
+    expect(none.sentence).toContain("No batch-16 run ended within 0.01 of batch 4's 2.000 on the same tokens (one seed, no noise estimate).");
   });
 
   it('scenario 6 says "the same curve" for identical runs', () => {
@@ -200,16 +200,59 @@ describe('checkScenario', () => {
     const finals = [1.9, 1.85, 1.87, 1.88, 1.8, 2.5];
     const check = checkScenario(scenarioById(8), finals.map((f) => rec(val(2.1, 2.0, f))));
     expect(check.sentence).toContain('At 2e-4, r 1, r 4, r 8 and r 16 ended within 0.050 nats of each other.');
-    expect(check.sentence).toContain('r 16 at 2.5e-4 reached the lowest validation loss (1.800 at step 300)');
+    expect(check.sentence).toContain('r 16 at 2.5e-4 reached the lowest validation loss (1.800 at step 300; one seed, no noise estimate)');
     expect(check.sentence).toContain('r 16 at 3e-3 ended above its starting loss (2.100 → 2.500)');
   });
 
   it('scenario 4 compares each batch at the two rates', () => {
     const check = checkScenario(scenarioById(4), [2.0, 1.95, 1.9, 1.97, 1.93].map((f) => rec(val(2.1, 2.05, f))));
-    expect(check.sentence).toContain('bs 1 at 2e-4 ended lower than bs 1 at 1e-4 (1.970 against 2.000).');
-    expect(check.sentence).toContain('bs 2 at 2e-4 ended lower than bs 2 at 1.5e-4 (1.930 against 1.950).');
+    expect(check.sentence).toContain('bs 1 at 2e-4 ended lower than bs 1 at 1e-4 (1.970 against 2.000; one seed, no noise estimate).');
+    expect(check.sentence).toContain('bs 2 at 2e-4 ended lower than bs 2 at 1.5e-4 (1.930 against 1.950; one seed, no noise estimate).');
     const level = checkScenario(scenarioById(4), [2.0, 1.95, 1.9, 1.97, 1.9502].map((f) => rec(val(2.1, 2.05, f))));
-    expect(level.sentence).toContain('bs 2 at 1.5e-4 and bs 2 at 2e-4 ended level (1.950 and 1.950, within 0.0005).');
+    expect(level.sentence).toContain('bs 2 at 1.5e-4 and bs 2 at 2e-4 ended level (1.950 and 1.950; one seed, no noise estimate).');
+  });
+});
+
+describe('scenarios repeated over seeds', () => {
+  const base = { size: 'tiny' as const, stepScale: 1, base: 'public/base/tiny.safetensors' };
+
+  it('repeats every run with seeds 1..K, labelled "· seed k", and refuses K outside 1..8', () => {
+    const plan = scenarioPlan(scenarioById(1), { ...base, seeds: 3 });
+    expect(plan.runs).toHaveLength(12);
+    expect(plan.runs.slice(0, 4).map((r) => [r.label, r.config.seed])).toEqual([['LoRA 1e-5 · seed 1', 1], ['LoRA 1e-5 · seed 2', 2], ['LoRA 1e-5 · seed 3', 3], ['LoRA 2e-4 · seed 1', 1]]);
+    expect(plan.runs[0].config.name).toBe('S1 Learning rate: LoRA 1e-5 · seed 1');
+    // One seed: the labels and names as before, seed 1.
+    expect(scenarioPlan(scenarioById(1), base).runs.map((r) => [r.label, r.config.seed])[0]).toEqual(['LoRA 1e-5', 1]);
+    expect(() => scenarioPlan(scenarioById(1), { ...base, seeds: 0 })).toThrow(/seeds: 0 is not allowed; an integer from 1 to 8/);
+    expect(() => scenarioPlan(scenarioById(1), { ...base, seeds: 9 })).toThrow(/seeds: 9 is not allowed/);
+  });
+
+  /** Scenario 1's runs at 3 seeds each, named as the plan names them, with final validation losses `finals[label]`. */
+  const seeded = (finals: Record<string, number[]>) => Object.entries(finals).flatMap(([label, fs]) => fs.map((f, k) =>
+    rec(val(2.549, (2.549 + f) / 2, f), undefined, { name: `S1 Learning rate: ${label} · seed ${k + 1}` })));
+
+  it('calls the lowest setting lower only when its lead is beyond the seed noise', () => {
+    const check = checkScenario(scenarioById(1), seeded({ 'LoRA 1e-5': [2.548, 2.549, 2.547], 'LoRA 2e-4': [2.535, 2.533, 2.536], 'LoRA 3e-3': [2.512, 2.514, 2.511], 'LoRA 1e-1': [3.05, 3.04, 3.06] }), 'tiny');
+    expect(check.sentence).toContain('LoRA 3e-3 reached the lowest mean validation loss (2.512 ± 0.002 over 3 seeds at step 300), lower than every other beyond the seed noise (Welch\'s test, p < 0.05)');
+    expect(check.sentence).toContain('In order of mean final validation loss: LoRA 3e-3 2.512 < LoRA 2e-4 2.535 < LoRA 1e-5 2.548 < LoRA 1e-1 3.050.');
+    expect(check.sentence).toContain('the same order as PyTorch on all 6 pairs');
+    expect(check.lines).toHaveLength(12);
+    expect(check.lines[0]).toBe('LoRA 1e-5 · seed 1: validation 2.549 → 2.548 (best 2.548 at step 300); PyTorch 2.591');
+  });
+
+  it('says which settings are within seed noise of the lowest', () => {
+    const check = checkScenario(scenarioById(1), seeded({ 'LoRA 1e-5': [2.548, 2.549, 2.547], 'LoRA 2e-4': [2.52, 2.51, 2.53], 'LoRA 3e-3': [2.512, 2.524, 2.5], 'LoRA 1e-1': [3.05, 3.04, 3.06] }), 'tiny');
+    expect(check.sentence).toContain('LoRA 3e-3 reached the lowest mean validation loss (2.512 ± 0.012 over 3 seeds at step 300), but LoRA 2e-4 is within seed noise of it (n = 3, ±0.012)');
+    expect(check.sentence).not.toContain('lower than every other');
+  });
+
+  it('scenario 4 pairs: within seed noise of each other, or lower with p and n', () => {
+    const labels = ['bs 1 at 1.5e-3', 'bs 2 at 2.1e-3', 'bs 4 at 3e-3', 'bs 1 at 3e-3', 'bs 2 at 3e-3'];
+    const finals = [[2.527, 2.53, 2.524], [2.52, 2.522, 2.518], [2.512, 2.513, 2.511], [2.522, 2.532, 2.527], [2.5215, 2.5205, 2.5225]];
+    const runs = labels.flatMap((l, i) => finals[i].map((f, k) => rec(val(2.549, 2.53, f), undefined, { name: `S4 The batch-size table: ${l} · seed ${k + 1}` })));
+    const check = checkScenario(scenarioById(4), runs, 'tiny');
+    expect(check.sentence).toContain('bs 1 at 1.5e-3 and bs 1 at 3e-3 ended within seed noise of each other (2.527 and 2.527; n = 3, ±0.005).');
+    expect(check.sentence).toMatch(/bs 2 at 2\.1e-3 and bs 2 at 3e-3 ended within seed noise of each other/);
   });
 });
 
