@@ -145,13 +145,13 @@ export class StepsizeApp extends LitElement {
           <div class="card"><charts-panel .runs=${b.shownRuns()} .view=${b.view}></charts-panel></div>
           <div class="card"><h2>Samples</h2><samples-panel .run=${job.run}></samples-panel></div>
           <div class="card"><h2>Experiments</h2><experiments-panel .plan=${x.plan} .planIndex=${x.index} .runs=${runs} .config=${c.config}
-            .sweepForm=${x.sweepForm} .rangeSteps=${x.rangeSteps} .busy=${planBusy} .scenarioNote=${x.scenarioNote()}></experiments-panel></div>
+            .sweepForm=${x.sweepForm} .rangeSteps=${x.rangeSteps} .busy=${planBusy} .scenarioNote=${x.scenarioNote()} .scenarioSeeds=${x.scenarioSeeds}></experiments-panel></div>
         </div>
       </div>
       <div class="card runs"><h2>Runs</h2><run-list .runs=${runs} .selected=${b.selected} .shown=${b.shownRuns()} .checkpoints=${b.checkpoints}
         .weightIds=${b.weightIds} .storage=${b.storage} .busy=${job.busy} .liveId=${job.run?.id ?? null}></run-list></div>
       ${x.presenting !== null ? html`<presenter-view .scenario=${x.presenting} .runs=${runs} .planTag=${x.plan?.tag ?? null} .planIndex=${x.index}
-        .busy=${planBusy} .status=${job.status} .size=${x.scenarioOptions().size} .note=${x.scenarioNote()} .refusal=${x.scenarioRefusal(x.presenting)}></presenter-view>` : nothing}
+        .busy=${planBusy} .status=${job.status} .size=${x.scenarioOptions().size} .seeds=${x.scenarioSeeds} .note=${x.scenarioNote()} .refusal=${x.scenarioRefusal(x.presenting)}></presenter-view>` : nothing}
     `;
   }
 }

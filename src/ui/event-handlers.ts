@@ -38,6 +38,7 @@ export const HANDLERS: Handlers = {
   'range-run': (b) => b.experiments.runRangeTest(),
   'scenario-present': (b, d) => b.experiments.present(d.id),
   'scenario-run': (b, d) => b.experiments.runScenario(d.id),
+  'scenario-seeds': (b, d) => b.experiments.setScenarioSeeds(d.seeds),
   'plan-stop': (b) => b.experiments.stop(),
 };
 

@@ -51,6 +51,8 @@ export interface UiEvents {
   /** Open scenario `id` in the presenter view; null closes it. */
   'scenario-present': { id: number | null };
   'scenario-run': { id: number };
+  /** Repeat every run of a scenario with this many seeds (1..MAX_SCENARIO_SEEDS). */
+  'scenario-seeds': { seeds: number };
   /** Stop the running plan (sweep, range test, scenario) after its current run. */
   'plan-stop': null;
 }

@@ -50,6 +50,8 @@ export class ExperimentsPanel extends LitElement {
   @property({ type: Boolean }) busy = false;
   /** What scenarios on this machine are scaled to, or null at full scale. */
   @property() scenarioNote: string | null = null;
+  /** Seeds every scenario run is repeated with. */
+  @property({ type: Number }) scenarioSeeds = 1;
   @state() private tab: Tab = 'sweep';
 
   override render() {
@@ -62,7 +64,7 @@ export class ExperimentsPanel extends LitElement {
       ${this.tab === 'sweep' ? html`<sweep-builder .form=${this.sweepForm} .config=${this.config} .busy=${this.busy}></sweep-builder><hr />
           <sweep-results .runs=${this.runs} .planTag=${p?.kind === 'sweep' ? p.tag : null}></sweep-results>`
         : this.tab === 'range' ? html`<range-test .run=${runsOfTag(this.runs, 'lr-range').at(-1) ?? null} .steps=${this.rangeSteps} .busy=${this.busy} .configValid=${this.config !== null}></range-test>`
-        : html`<scenario-list .note=${this.scenarioNote}></scenario-list>`}
+        : html`<scenario-list .note=${this.scenarioNote} .seeds=${this.scenarioSeeds}></scenario-list>`}
     `;
   }
 }

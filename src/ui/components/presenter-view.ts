@@ -4,7 +4,7 @@
 // class link locks a key the scenario's runs set, Run is disabled and the reason shown.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { checkScenario, scenarioById, scenarioRuns, scenarioRunsAt, scenarioTries, SCENARIOS, type ScenarioSize } from '../../experiments/scenarios';
+import { checkScenario, scenarioById, scenarioRuns, scenarioRunsAt, scenarioTries, seedLabel, SCENARIOS, type ScenarioSize } from '../../experiments/scenarios';
 import type { RunRecord } from '../../runs/schema';
 import type { TrainerStatus } from '../../train/trainer';
 import type { ChartSeries } from '../charts/metric-chart';
@@ -53,6 +53,8 @@ export class PresenterView extends LitElement {
   @property() size: ScenarioSize = 'classroom';
   /** What scenarios on this machine are scaled to, or null at full scale. */
   @property() note: string | null = null;
+  /** Seeds every run is repeated with (its seeds share a colour). */
+  @property({ type: Number }) seeds = 1;
   /** Why the scenario cannot run here (the class link locks a key its runs set), or null. */
   @property() refusal: string | null = null;
   private readonly onKey = (e: KeyboardEvent) => {
@@ -69,17 +71,17 @@ export class PresenterView extends LitElement {
     window.removeEventListener('keydown', this.onKey);
   }
 
-  private series(runs: (RunRecord | null)[], labels: string[], axis: 'step' | 'tokens'): ChartSeries[] {
+  private series(runs: (RunRecord | null)[], labels: string[], axis: 'step' | 'tokens', color: (i: number) => string): ChartSeries[] {
     const out: ChartSeries[] = [];
     runs.forEach((r, i) => {
       if (!r) return;
       const train = metricSeries(r, 'loss', axis);
-      out.push({ x: train.x, y: ema(train.y, 0.8), label: `${labels[i]} train`, color: colorOf(i), faint: true });
+      out.push({ x: train.x, y: ema(train.y, 0.8), label: `${labels[i]} train`, color: color(i), faint: true });
     });
     runs.forEach((r, i) => {
       if (!r) return;
       const val = metricSeries(r, 'val_loss', axis);
-      if (val.x.length) out.push({ ...val, label: `${labels[i]} val`, color: colorOf(i) });
+      if (val.x.length) out.push({ ...val, label: `${labels[i]} val`, color: color(i) });
     });
     return out;
   }
@@ -89,8 +91,11 @@ export class PresenterView extends LitElement {
     if (id === null) return nothing;
     const s = scenarioById(id);
     const size = this.size;
-    const runs = scenarioRuns(s, this.runs, size);
-    const labels = scenarioRunsAt(s, size).map((r) => r.label);
+    const seeds = this.seeds;
+    const runs = scenarioRuns(s, this.runs, size, seeds);
+    const labels = scenarioRunsAt(s, size).flatMap((r) => Array.from({ length: seeds }, (_, k) => seedLabel(r.label, k + 1, seeds)));
+    // One colour per setting: its seeds are drawn alike.
+    const color = (i: number) => colorOf(Math.floor(i / seeds));
     const mine = this.planTag === `scenario:${id}`;
     const finished = !mine && runs.every((r) => r && r.outcome.status !== 'running');
     const check = finished ? checkScenario(s, runs as RunRecord[], size) : null;
@@ -121,10 +126,10 @@ export class PresenterView extends LitElement {
           const r = runs[i];
           const now = mine && index === i;
           const state = now ? `step ${st?.step ?? 0}/${st?.maxSteps ?? r?.config.max_steps ?? '?'}` : r ? r.outcome.status.replace('_', ' ') : mine && i > index ? 'queued' : 'not run';
-          return html`<span class=${now ? 'now' : ''}><span class="swatch" style="background:${colorOf(i)}"></span>${l}: ${state}</span>`;
+          return html`<span class=${now ? 'now' : ''}><span class="swatch" style="background:${color(i)}"></span>${l}: ${state}</span>`;
         })}
       </div>
-      <metric-chart heading=${`loss (train faint, validation bold) against ${s.x === 'tokens' ? 'tokens seen' : 'step'}`} .xLabel=${s.x === 'tokens' ? 'tokens seen' : 'step'} .series=${this.series(runs, labels, s.x)} .height=${Math.max(260, Math.round(window.innerHeight * 0.45))}></metric-chart>
+      <metric-chart heading=${`loss (train faint, validation bold) against ${s.x === 'tokens' ? 'tokens seen' : 'step'}`} .xLabel=${s.x === 'tokens' ? 'tokens seen' : 'step'} .series=${this.series(runs, labels, s.x, color)} .height=${Math.max(260, Math.round(window.innerHeight * 0.45))}></metric-chart>
       ${check ? html`<div class="check" data-testid="presenter-check"><b>What these runs showed:</b> ${check.sentence}<ul>${check.lines.map((l) => html`<li>${l}</li>`)}</ul></div>` : nothing}
     `;
   }

@@ -6,7 +6,7 @@
 
 import { RANGE_STEPS, rangePlan } from '../../experiments/lr-range';
 import type { Plan } from '../../experiments/plan';
-import { scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, type ScenarioOptions } from '../../experiments/scenarios';
+import { MAX_SCENARIO_SEEDS, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, type ScenarioOptions } from '../../experiments/scenarios';
 import type { RunRecord } from '../../runs/schema';
 import type { TrainConfig } from '../../config/config';
 import { lockMessage, planLockedChanges } from './locks';
@@ -58,6 +58,7 @@ export class Experiments extends EventTarget {
   private stopping = false;
   #presenting: number | null = null;
   #scenarioScale: number | null = null;
+  #scenarioSeeds = 1;
   #sweepForm: SweepForm = DEFAULT_SWEEP_FORM;
   #rangeSteps = String(RANGE_STEPS);
 
@@ -93,6 +94,21 @@ export class Experiments extends EventTarget {
     return this.#scenarioScale;
   }
 
+  /** Seeds every scenario run is repeated with (1: one run each, no noise estimate). */
+  get scenarioSeeds(): number {
+    return this.#scenarioSeeds;
+  }
+
+  /** Sets the scenarios' seeds; a value outside 1..MAX_SCENARIO_SEEDS is refused with a message and changes nothing. */
+  setScenarioSeeds(seeds: number): void {
+    if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SCENARIO_SEEDS) {
+      this.host.sayError(`seeds: ${seeds} is not allowed; an integer from 1 to ${MAX_SCENARIO_SEEDS}`);
+      return;
+    }
+    this.#scenarioSeeds = seeds;
+    this.changed();
+  }
+
   /** The sweep builder's fields, as typed. */
   get sweepForm(): Readonly<SweepForm> {
     return this.#sweepForm;
@@ -120,7 +136,7 @@ export class Experiments extends EventTarget {
 
   scenarioOptions(): Omit<ScenarioOptions, 'base'> {
     const d = scenarioDefaults(this.host.isSoftware());
-    return { size: d.size, stepScale: this.#scenarioScale ?? d.stepScale };
+    return { size: d.size, stepScale: this.#scenarioScale ?? d.stepScale, seeds: this.#scenarioSeeds };
   }
 
   /** What a scenario shown here says about its scale (null on a GPU at full scale). */
@@ -162,12 +178,12 @@ export class Experiments extends EventTarget {
   scenarioRefusal(id: number): string | null {
     const o = this.scenarioOptions();
     const { locked, values } = this.lockBase();
-    return this.scenarioRefusalOf(id, o.size, o.stepScale, this.host.baseFor(o.size) ?? BASE_TO_PRETRAIN(o.size), locked, values);
+    return this.scenarioRefusalOf(id, o.size, o.stepScale, o.seeds ?? 1, this.host.baseFor(o.size) ?? BASE_TO_PRETRAIN(o.size), locked, values);
   }
 
-  private readonly scenarioRefusalOf = lastResult((id: number, size: ScenarioOptions['size'], stepScale: number, base: string, locked: ReadonlySet<string>, values: Readonly<Record<string, unknown>>): string | null => {
+  private readonly scenarioRefusalOf = lastResult((id: number, size: ScenarioOptions['size'], stepScale: number, seeds: number, base: string, locked: ReadonlySet<string>, values: Readonly<Record<string, unknown>>): string | null => {
     if (!locked.size) return null;
-    return planRefusal(locked, values, scenarioPlan(scenarioById(id), { size, stepScale, base }));
+    return planRefusal(locked, values, scenarioPlan(scenarioById(id), { size, stepScale, seeds, base }));
   });
 
   present(id: number | null): void {

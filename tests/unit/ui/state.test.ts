@@ -329,7 +329,7 @@ describe('Experiments (through a fake host, without a Workbench)', () => {
     let base: string | undefined;
     const { host, errors } = fakeHost({ baseFor: () => base, pretrainBase: async () => {} });
     const x = new Experiments(host);
-    expect(x.scenarioOptions()).toEqual(scenarioDefaults(true));
+    expect(x.scenarioOptions()).toEqual({ ...scenarioDefaults(true), seeds: 1 });
     x.scaleScenarios(0.02);
     expect(x.scenarioNote()).toMatch(/2% of the steps/);
     expect(await x.runScenario(6)).toEqual([]);
@@ -338,6 +338,23 @@ describe('Experiments (through a fake host, without a Workbench)', () => {
     const plan = await x.scenarioPlanHere(6);
     expect(plan.tag).toBe('scenario:6');
     expect(plan.runs.some((r) => r.config.base_model === base)).toBe(true);
+  });
+
+  it('repeats a scenario with K seeds (the page\'s "repeat with K seeds"), refusing K outside 1..8 with a message and no change', async () => {
+    const { host, errors, trained } = fakeHost();
+    const x = new Experiments(host);
+    expect(x.scenarioOptions()).toEqual({ ...scenarioDefaults(true), seeds: 1 });
+    x.setScenarioSeeds(3);
+    expect(x.scenarioSeeds).toBe(3);
+    x.scaleScenarios(0.02);
+    await x.runScenario(6);
+    expect(trained.map((c) => [c.name, c.seed])).toEqual([
+      ['S6 Gradient accumulation: bs 16 · seed 1', 1], ['S6 Gradient accumulation: bs 16 · seed 2', 2], ['S6 Gradient accumulation: bs 16 · seed 3', 3],
+      ['S6 Gradient accumulation: bs 4 × 4 accumulation · seed 1', 1], ['S6 Gradient accumulation: bs 4 × 4 accumulation · seed 2', 2], ['S6 Gradient accumulation: bs 4 × 4 accumulation · seed 3', 3],
+    ]);
+    for (const bad of [0, 9, 2.5]) x.setScenarioSeeds(bad);
+    expect(x.scenarioSeeds).toBe(3);
+    expect(errors).toEqual(['seeds: 0 is not allowed; an integer from 1 to 8', 'seeds: 9 is not allowed; an integer from 1 to 8', 'seeds: 2.5 is not allowed; an integer from 1 to 8']);
   });
 
   it('opens and closes the presenter through present()', () => {
