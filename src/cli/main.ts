@@ -10,6 +10,7 @@ import { installInterrupts, interruptExitCode } from './interrupt';
 import { evalCommand } from './eval';
 import { RANGE_STEPS } from '../experiments/lr-range';
 import { lrRangeCommand } from './lr-range';
+import { mergeCommand } from './merge';
 import { listScenarios, scenarioCommand } from './scenario';
 import { sweepCommand } from './sweep';
 import { sampleCommand } from './sample';
@@ -39,9 +40,18 @@ program
   .option('--resume <dir>', 'continue the sweep in DIR: keep the runs that ended, resume the interrupted one, train the rest')
   .addOption(setOption())
   .option('--target <loss>', 'a validation loss: groups.csv gives the tokens each group needed to reach it', (v) => Number(v))
+  .option('--shard <I/N>', 'train only the I-th of N slices of the runs (runs I, I+N, …) into output_dir/shard-I-of-N; merge them with `merge`')
   .addOption(gpuOption())
   .option('--quiet', 'no progress bars')
   .action((o) => sweepCommand(o));
+
+program
+  .command('merge')
+  .description("put runs trained anywhere (sweep shards, copied run directories) back together: summary.csv, groups.csv and check.txt over all of them")
+  .argument('<dirs...>', 'sweep directories, shard directories or run directories (each holding run.json)')
+  .requiredOption('--out <dir>', 'where summary.csv, groups.csv and check.txt go')
+  .option('--target <loss>', 'a validation loss: groups.csv gives the tokens each group needed to reach it', (v) => Number(v))
+  .action((dirs: string[], o) => mergeCommand(dirs, o));
 
 program
   .command('scenario')

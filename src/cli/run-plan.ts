@@ -44,9 +44,12 @@ export function planRunDir(dir: string, i: number, label: string): string {
   return join(dir, `${String(i + 1).padStart(2, '0')}-${safeName(label)}`);
 }
 
-export async function runPlan(ctx: GpuContext, plan: Plan, dir: string, o: { quiet?: boolean; resume?: boolean } = {}): Promise<RunRecord[]> {
+/** Trains the plan's runs (those `only` keeps: a shard's), in order; returns the records of those that ran. */
+export async function runPlan(ctx: GpuContext, plan: Plan, dir: string, o: { quiet?: boolean; resume?: boolean; only?: (index: number) => boolean } = {}): Promise<RunRecord[]> {
+  const keep = o.only ?? (() => true);
   const bases = new Set<string>();
-  for (const r of plan.runs) {
+  for (const [i, r] of plan.runs.entries()) {
+    if (!keep(i)) continue;
     loadTrainData(r.config);
     if (r.config.base_model && !bases.has(r.config.base_model)) {
       readModelFile(r.config.base_model);
@@ -55,6 +58,7 @@ export async function runPlan(ctx: GpuContext, plan: Plan, dir: string, o: { qui
   }
   const records: RunRecord[] = [];
   for (const [i, r] of plan.runs.entries()) {
+    if (!keep(i)) continue;
     if (interrupted()) break;
     const label = `${i + 1}/${plan.runs.length} ${r.label}`;
     const runDir = planRunDir(dir, i, r.label);

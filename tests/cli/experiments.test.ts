@@ -1,7 +1,7 @@
 // The CLI's experiments on the tiny preset through SwiftShader: a sweep file (the product of its
 // lists, rates scaled by the rule, summary.csv), a classroom scenario with its check, and the
 // learning-rate range test's suggestions; a bad sweep block is one line naming the key.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRun } from '../../src/runs/schema';
@@ -55,6 +55,30 @@ describe('stepsize CLI experiments', () => {
     const check = readFileSync(join(dir, 'runs/seeds/check.txt'), 'utf8').trim();
     expect(check).toMatch(/^Lowest mean final validation loss: lr 0\.0(01|3) \(\d\.\d{3} ± \d\.\d{3} over 2 seeds\); (lower than|higher than|within seed noise \(n = 2, ±\d\.\d{3}\) of) lr 0\.0(01|3) /);
     expect(r.stdout).toContain(check);
+  });
+
+  it('trains a sweep in 3 shards (--shard I/N) whose merge equals the unsharded sweep: summary.csv, groups.csv and check.txt', () => {
+    // The unsharded reference is the seed sweep of the test above (runs/seeds, 4 runs).
+    const whole = (f: string) => readFileSync(join(dir, 'runs/seeds', f), 'utf8');
+    for (const i of [1, 2, 3]) {
+      const r = cli(dir, ['sweep', '--config', 'seeds.yaml', '--shard', `${i}/3`, '--target', '10', '--quiet', ...SW]);
+      expect(r.stderr).toMatch(new RegExp(`shard ${i} of 3, ${i === 1 ? 2 : 1} of 4 runs`));
+      expect(r.status).toBe(0);
+    }
+    // Run directories keep their numbers in the whole plan: shard 1 has runs 1 and 4.
+    expect(readdirSync(join(dir, 'runs/seeds/shard-1-of-3')).filter((d) => /^\d\d-/.test(d))).toEqual(['01-lr_0.001_seed_1', '04-lr_0.03_seed_2']);
+    const m = cli(dir, ['merge', 'runs/seeds/shard-1-of-3', 'runs/seeds/shard-2-of-3', 'runs/seeds/shard-3-of-3', '--out', 'runs/merged', '--target', '10']);
+    expect(m.stderr).toBe('');
+    expect(m.status).toBe(0);
+    expect(m.stdout).toMatch(/^merged 4 of the 4 runs of sweep "seeds"\n/);
+    for (const f of ['summary.csv', 'groups.csv', 'check.txt']) expect(readFileSync(join(dir, 'runs/merged', f), 'utf8'), f).toBe(whole(f));
+    // Two shards only: the merge says what is missing; a directory without runs is refused by name.
+    expect(cli(dir, ['merge', 'runs/seeds/shard-1-of-3', 'runs/seeds/shard-2-of-3', '--out', 'runs/part']).stdout).toMatch(/^merged 3 of the 4 runs of sweep "seeds"; missing: lr 0\.03 seed 1\n/);
+    mkdirSync(join(dir, 'empty'), { recursive: true });
+    const bad = cli(dir, ['merge', 'empty', '--out', 'runs/none']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('stepsize: merge: empty holds no run.json (looked 3 levels down)');
+    expect(cli(dir, ['sweep', '--config', 'seeds.yaml', '--shard', '5/3', ...SW]).stderr.trim()).toBe('stepsize: --shard: "5/3" is not allowed; I/N with 1 ≤ I ≤ N ≤ 4 (the sweep\'s runs)');
   });
 
   it('refuses a bad sweep block in one line that names the key, and trains nothing', () => {
