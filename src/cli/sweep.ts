@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandSweep, parseSweepFile } from '../experiments/sweep';
 import { groupRows, groupsCsv, groupVerdict, type GroupKey } from '../experiments/groups';
+import { lrBatchMap } from '../experiments/lr-batch-map';
 import { bestRow, summarize, summaryCsv } from '../experiments/summary';
 import { readConfigObject, withBaseModelShape } from '../node/files';
 import type { NodeBackend } from '../node/gpu';
@@ -46,7 +47,9 @@ export function writeSweepResults(dir: string, records: readonly RunRecord[], pl
   const keys = plan.keys.filter((k): k is GroupKey => k !== 'seed');
   const groups = groupRows(rows, keys);
   writeFileSync(join(dir, 'groups.csv'), groupsCsv(groups, keys));
-  const verdict = groupVerdict(groups);
+  // Over both learning rate and batch size: which scaling rule the best rates follow.
+  const map = lrBatchMap(rows);
+  const verdict = map ? `${groupVerdict(groups)} ${map.verdict}` : groupVerdict(groups);
   writeFileSync(join(dir, 'check.txt'), verdict + '\n');
   const best = bestRow(rows);
   process.stdout.write(`${best >= 0 ? `best: ${rows[best].name} (best validation loss ${rows[best].bestVal!.toFixed(4)} at step ${rows[best].bestStep})\n` : 'no run finished without diverging\n'}${verdict}\n  ${csv}\n  ${join(dir, 'groups.csv')}\n`);
