@@ -15,6 +15,7 @@ import './charts/charts-panel';
 import './components/config-panel';
 import './components/experiments-panel';
 import './components/presenter-view';
+import './components/run-table';
 import './components/run-list';
 import './components/samples-panel';
 import './components/train-controls';
@@ -142,7 +143,8 @@ export class StepsizeApp extends LitElement {
         <div>
           <div class="card"><train-controls .jobState=${job.state} .status=${job.status} .run=${job.run} .error=${job.error}
             .adapter=${job.gpu?.adapter.name ?? ''} .invalid=${c.config ? null : ([...c.errors.values()][0] ?? '')}></train-controls></div>
-          <div class="card"><charts-panel .runs=${b.shownRuns()} .view=${b.view}></charts-panel></div>
+          <div class="card"><charts-panel .runs=${b.shownRuns()} .view=${b.view}></charts-panel>
+            <h3 class="compare">Compare the shown runs</h3><run-table .runs=${b.shownRuns()} .view=${b.view}></run-table></div>
           <div class="card"><h2>Samples</h2><samples-panel .run=${job.run}></samples-panel></div>
           <div class="card"><h2>Experiments</h2><experiments-panel .plan=${x.plan} .planIndex=${x.index} .runs=${runs} .config=${c.config}
             .sweepForm=${x.sweepForm} .rangeSteps=${x.rangeSteps} .busy=${planBusy} .scenarioNote=${x.scenarioNote()} .scenarioSeeds=${x.scenarioSeeds}></experiments-panel></div>

@@ -29,6 +29,7 @@ export const HANDLERS: Handlers = {
   'run-resume': (b, d) => b.resumeRun(d.id),
   'runs-import': (b, d) => b.importFiles(d.files),
   'runs-export': (b, d) => download(d.format === 'json' ? b.exportJson(d.ids) : b.exportCsv(d.ids)),
+  'file-save': (_b, d) => download(d),
   'weights-download': async (b, d) => {
     for (const f of await b.weightFiles(d.id, d.name)) download(f);
   },

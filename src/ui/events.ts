@@ -4,6 +4,7 @@
 
 import type { ConfigKey, TrainConfig } from '../config/config';
 import type { RunRecord } from '../runs/schema';
+import type { Download } from './state/run-files';
 import type { SweepForm } from './state/sweep-form';
 import type { ViewPrefs } from './state/view';
 
@@ -42,6 +43,8 @@ export interface UiEvents {
   'runs-import': { files: File[] };
   'runs-export': { ids: string[]; format: 'json' | 'csv' };
   'weights-download': { id: string; name: string };
+  /** Save a file the component made (a chart's SVG, PNG or CSV). */
+  'file-save': Download;
   // ---- experiments
   'sweep-edit': Partial<SweepForm>;
   'sweep-run': null;

@@ -1,10 +1,15 @@
 // <metric-chart>: one uPlot chart of several series (runs) on a shared x axis, with a legend that
 // shows exact values under the cursor, optional log axes, and points for sparse series
-// (evaluations). Data updates reuse the chart; a change of series rebuilds it.
-import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+// (evaluations). Data updates reuse the chart; a change of series rebuilds it. Below it, the readout
+// of every drawn curve at the cursor (kept when the cursor leaves, copyable as text), and exports of
+// what it shows: SVG and PNG for slides, CSV for notebooks.
+import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
+import { emit } from '../events';
+import { safeName } from '../../runs/names';
+import { chartCsv, chartSvg, readoutAt, readoutText } from './export';
 import type { Series } from './series';
 
 export interface ChartSeries extends Series {
@@ -42,6 +47,9 @@ export function countsWholeThings(xLabel: string): boolean {
 /** Tick spacings uPlot may choose on a counting axis: 1, 2, 5 × 10^k (never 0.5 of a step). */
 export const INTEGER_INCRS: number[] = Array.from({ length: 10 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
+/**
+ * @fires file-save - SVG, PNG or CSV pressed: the chart as that file (detail: name, data, type)
+ */
 @customElement('metric-chart')
 export class MetricChart extends LitElement {
   static override styles = [
@@ -52,6 +60,10 @@ export class MetricChart extends LitElement {
       .empty { height: 180px; display: flex; align-items: center; justify-content: center; color: #888; font-size: 0.85rem; border: 1px dashed #ddd; border-radius: 6px; }
       .u-legend { font-size: 0.75rem; }
       .u-legend .faint { display: none; }
+      .tools { display: flex; gap: 0.3rem; align-items: center; justify-content: flex-end; font-size: 0.7rem; margin-top: 0.15rem; }
+      .tools button { font-size: 0.7rem; padding: 0.05rem 0.4rem; }
+      .readout { font-size: 0.72rem; color: #333; display: flex; flex-wrap: wrap; gap: 0.15rem 0.8rem; margin-right: auto; }
+      .readout .sw { display: inline-block; width: 0.6rem; height: 0.2rem; margin-right: 0.2rem; vertical-align: middle; }
     `,
   ];
 
@@ -68,6 +80,8 @@ export class MetricChart extends LitElement {
   /** Plot height in pixels. */
   @property({ type: Number }) height = 200;
 
+  /** The x the readout is at: the cursor's, kept after it leaves the plot (null until it first moves). */
+  @state() private cursorX: number | null = null;
   @query('.plot') private plotEl!: HTMLDivElement;
   private plot: uPlot | null = null;
   private signature = '';
@@ -90,6 +104,12 @@ export class MetricChart extends LitElement {
       width,
       height: this.height,
       legend: { live: true },
+      hooks: {
+        setCursor: [(u) => {
+          const i = u.cursor.idx;
+          if (i !== null && i !== undefined && u.data[0][i] !== undefined) this.cursorX = u.data[0][i] as number;
+        }],
+      },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false, distr: this.logX ? 3 : 1 }, y: { distr: this.logY ? 3 : 1 } },
       axes: [
@@ -136,8 +156,32 @@ export class MetricChart extends LitElement {
     this.resizer.observe(this.plotEl);
   }
 
+  private export(kind: 'svg' | 'png' | 'csv'): void {
+    const name = safeName(this.heading || 'chart');
+    if (kind === 'csv') emit(this, 'file-save', { name: `${name}.csv`, data: chartCsv(this.xLabel, this.series), type: 'text/csv' });
+    else if (kind === 'svg') emit(this, 'file-save', { name: `${name}.svg`, data: chartSvg(this.series, { title: this.heading, xLabel: this.xLabel, logX: this.logX, logY: this.logY }), type: 'image/svg+xml' });
+    else {
+      const canvas = this.plot?.ctx.canvas;
+      if (!canvas) return;
+      const b64 = canvas.toDataURL('image/png').split(',')[1];
+      emit(this, 'file-save', { name: `${name}.png`, data: Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), type: 'image/png' });
+    }
+  }
+
+  private readout() {
+    const x = this.cursorX;
+    if (x === null) return html`<span class="readout muted">move over the chart for every curve's value</span>`;
+    const rows = readoutAt(this.series, x);
+    return html`<span class="readout" data-testid="readout"><b>${this.xLabel} ${fmt(x)}</b>${rows.map((r) => html`<span><span class="sw" style="background:${r.color}"></span>${r.label} ${fmt(r.value)}</span>`)}</span>
+      <button data-testid="readout-copy" title="Copy these values as text (tab-separated)" @click=${() => void navigator.clipboard?.writeText(readoutText(this.xLabel, x, rows))}>copy</button>`;
+  }
+
   override render() {
-    return html`<h3>${this.heading}</h3>${this.series.length ? html`<div class="plot" data-testid="chart-${this.heading}"></div>` : html`<div class="empty">no data yet</div>`}`;
+    if (!this.series.length) return html`<h3>${this.heading}</h3><div class="empty">no data yet</div>`;
+    return html`<h3>${this.heading}</h3><div class="plot" data-testid="chart-${this.heading}"></div>
+      <div class="tools" data-testid="chart-tools">${this.readout()}
+        ${(['svg', 'png', 'csv'] as const).map((k) => html`<button data-testid="export-${k}" title="Save this chart as ${k.toUpperCase()}" @click=${() => this.export(k)}>${k.toUpperCase()}</button>`)}
+      </div>${nothing}`;
   }
 }
 

@@ -13,6 +13,7 @@ import { emit, type UiEvents } from '../events';
 import type { StorageUse } from '../state/quota';
 import type { CheckpointInfo } from '../state/store';
 import { formatBytes, formatLoss } from '../format';
+import { runFilesOf } from '../state/run-files';
 import './samples-panel';
 import './tensor-norms';
 
@@ -33,7 +34,7 @@ function show(v: unknown): string {
  * @fires run-edit - a name, tags or notes field was changed (detail: the id and the new values)
  * @fires run-delete - delete (detail: the id)
  * @fires run-resume - resume from the checkpoint (detail: the id)
- * @fires runs-import - run.json files were chosen (detail: the files)
+ * @fires runs-import - run files were chosen, one by one or a folder's (detail: the run.json and metrics CSV files)
  * @fires runs-export - Export JSON or CSV of the selected runs that ended (detail: ids and format)
  * @fires weights-download - weights (detail: the run's id and name)
  */
@@ -110,9 +111,10 @@ export class RunList extends LitElement {
     return o.status === 'diverged' ? `${s} @${o.step}` : s;
   }
 
-  private importFiles(e: Event): void {
+  private importFiles(e: Event, folder = false): void {
     const input = e.target as HTMLInputElement;
-    const files = [...(input.files ?? [])];
+    const all = [...(input.files ?? [])];
+    const files = folder ? runFilesOf(all) : all;
     input.value = '';
     if (files.length) emit(this, 'runs-import', { files });
   }
@@ -140,7 +142,8 @@ export class RunList extends LitElement {
       <div class="tools">
         <button data-testid="export-json" ?disabled=${!ids.length} @click=${exportJson}>Export JSON (${ids.length})</button>
         <button data-testid="export-csv" ?disabled=${!ids.length} @click=${exportCsv}>Export metrics CSV (${ids.length})</button>
-        <label><button @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>Import run.json…</button><input data-testid="import" type="file" accept=".json,application/json" multiple hidden @change=${(e: Event) => this.importFiles(e)} /></label>
+        <label><button title="run.json files, or metrics CSVs (the CLI's metrics.csv, this page's CSV export)" @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>Import runs…</button><input data-testid="import" type="file" accept=".json,application/json,.csv,text/csv" multiple hidden @change=${(e: Event) => this.importFiles(e)} /></label>
+        <label><button title="Every run in a folder and its subfolders: a sweep's or a cluster's run directories" @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}>Import a folder…</button><input data-testid="import-folder" type="file" webkitdirectory multiple hidden @change=${(e: Event) => this.importFiles(e, true)} /></label>
         <button ?disabled=${!runs.length} @click=${() => emit(this, 'runs-select-all')}>Select all</button>
         <button ?disabled=${!ids.length} @click=${() => emit(this, 'runs-select-none')}>Select none</button>
         ${storage ? html`<span class="storage" data-testid="storage" title=${storage.persistent ? 'The browser keeps this storage (persistent).' : 'The browser may clear this storage when the disk runs low; export runs you want to keep.'}>storage: ${formatBytes(storage.used)} of ${formatBytes(storage.quota)}${storage.persistent ? ' (persistent)' : ''}</span>` : nothing}

@@ -1,10 +1,14 @@
 // <sweep-results>: the runs of one sweep (chosen by tag) as a sortable table — swept values, final
 // and best validation loss, step of best, tokens to reach a chosen loss, diverged — with the best
 // marked; final loss against learning rate (log axis) per batch size or rank; validation curves
-// with seeds folded into a band. "Overlay" selects the sweep's runs on the main charts.
+// with seeds folded into a band; the verdict over groups of seeds (a difference is real only beyond
+// the seed noise); over learning rate and batch size, the heatmap and which scaling rule the best rates
+// follow. "Overlay" selects the sweep's runs on the main charts.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { runsOfTag } from '../../experiments/plan';
+import { groupRows, groupVerdict } from '../../experiments/groups';
+import { lrBatchMap } from '../../experiments/lr-batch-map';
 import { bestRow, differingKeys, lossByRate, summarize, type SummaryRow } from '../../experiments/summary';
 import type { SweepKey } from '../../experiments/sweep';
 import { foldedValCurves, rateSeries } from '../charts/experiment-series';
@@ -14,6 +18,7 @@ import type { RunRecord } from '../../runs/schema';
 import { emit } from '../events';
 import { formatLoss } from '../format';
 import { controlStyles } from './styles';
+import './lr-batch-map';
 
 type SortKey = SweepKey | 'finalVal' | 'bestVal' | 'bestStep' | 'tokensToTarget';
 
@@ -66,6 +71,8 @@ export class SweepResults extends LitElement {
     const { key, asc } = this.sort;
     const sorted = [...rows].sort((p, q) => (this.value(p, key) - this.value(q, key)) * (asc ? 1 : -1));
     const th = (k: SortKey, label: string) => html`<th class="sort" data-testid="sort-${k}" @click=${() => (this.sort = { key: k, asc: key === k ? !asc : true })}>${label}${key === k ? (asc ? ' ▲' : ' ▼') : ''}</th>`;
+    const verdict = groupVerdict(groupRows(rows));
+    const map = lrBatchMap(rows);
     const x = runs.some((r) => r.config.batch_size * r.config.grad_accum_steps !== runs[0].config.batch_size * runs[0].config.grad_accum_steps) ? 'tokens' : 'step';
     return html`
       <div class="bar">
@@ -75,6 +82,7 @@ export class SweepResults extends LitElement {
         <label title="Tokens each run needed to reach this validation loss.">tokens to reach val loss <input type="number" step="0.01" style="width:5rem" data-testid="target-loss" .value=${this.target} @input=${(e: Event) => (this.target = (e.target as HTMLInputElement).value)} /></label>
         <button data-testid="overlay-sweep" @click=${() => emit(this, 'tag-select', { tag })}>Overlay on the charts</button>
       </div>
+      <p data-testid="sweep-verdict">${verdict}</p>
       <table data-testid="sweep-table">
         <thead><tr><th></th>${shownKeys.map((k) => th(k, KEY_LABEL[k]))}${th('finalVal', 'final val')}${th('bestVal', 'best val')}${th('bestStep', 'step of best')}${th('tokensToTarget', 'tokens to target')}<th>outcome</th></tr></thead>
         <tbody>${sorted.map((r) => html`<tr data-testid="sweep-row" class=${r.id === bestId ? 'best' : r.diverged ? 'diverged' : ''}>
@@ -85,6 +93,7 @@ export class SweepResults extends LitElement {
           <td>${r.diverged ? 'diverged' : r.status.replace('_', ' ')}</td></tr>`)}
         </tbody>
       </table>
+      ${map ? html`<h4>Learning rate × batch size</h4><lr-batch-map .map=${map}></lr-batch-map>` : nothing}
       <div class="plots">
         <metric-chart heading="final val loss vs learning rate" xLabel="learning rate" logX .series=${rateSeries(lossByRate(rows))} .height=${220}></metric-chart>
         <metric-chart heading="validation loss" .xLabel=${x === 'tokens' ? 'tokens seen' : 'step'} .series=${foldedValCurves(runs, x, (r) => r.name.replace(/^.*?: /, ''))} .height=${220}></metric-chart>

@@ -1,9 +1,12 @@
-// Run files in and out of the page: run.json files read and validated before anything is stored,
+// Run files in and out of the page: run.json files (one by one or a whole folder) and metrics CSVs
+// read and validated before anything is stored,
 // and the downloads of runs (the CLI's run.json, one metrics CSV) and of their weights.
 
 import { runsCsv } from '../../runs/csv';
+import { runsFromMetricsCsv } from '../../runs/metrics-import';
 import { safeName } from '../../runs/names';
 import { parseRun, RunImportError, serializeRun, type RunRecord } from '../../runs/schema';
+import { newRunId } from '../../train/record';
 import type { WeightFile } from '../../worker/api';
 import { formatBytes } from '../format';
 
@@ -17,11 +20,34 @@ export interface Download {
   type: string;
 }
 
-/** Every run in the files (a run.json, or a JSON array of runs); throws RunImportError naming the file. */
-export async function readRunFiles(files: readonly File[]): Promise<RunRecord[]> {
+/** Run files by name: the CLI's run.json, this page's exports (NAME.run.json, stepsize-runs-N.json). */
+const RUN_JSON = /(^|\.)run\.json$|^stepsize-runs-\d+\.json$/i;
+/** Metrics files by name: the CLI's metrics.csv, this page's CSV export. */
+const METRICS_CSV = /^metrics\.csv$|^stepsize-metrics-.*\.csv$/i;
+
+/**
+ * The files an import takes from a chosen folder: the run files (plan.json, checkpoints' state.json
+ * and summaries are not runs), and a metrics CSV only from a folder with no run.json (a CLI run
+ * directory holds both: the run is read once, from its run.json).
+ */
+export function runFilesOf(files: readonly File[]): File[] {
+  const dir = (f: File) => (f.webkitRelativePath || f.name).replace(/[^/]*$/, '');
+  const withJson = new Set(files.filter((f) => RUN_JSON.test(f.name)).map(dir));
+  return files.filter((f) => RUN_JSON.test(f.name) || (METRICS_CSV.test(f.name) && !withJson.has(dir(f))));
+}
+
+/**
+ * Every run in the files: a run.json, a JSON array of runs, or a metrics CSV (metrics.csv, the page's
+ * CSV export); throws RunImportError naming the file (and the line, for a CSV).
+ */
+export async function readRunFiles(files: readonly File[], newId: () => string = newRunId): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
   for (const f of files) {
     if (f.size > MAX_IMPORT_BYTES) throw new RunImportError(f.name, `is ${formatBytes(f.size)}; the page imports files of at most ${formatBytes(MAX_IMPORT_BYTES)}`);
+    if (/\.csv$/i.test(f.name)) {
+      runs.push(...runsFromMetricsCsv(await f.text(), f.webkitRelativePath || f.name, newId, new Date().toISOString()));
+      continue;
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(await f.text());
