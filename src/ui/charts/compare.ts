@@ -134,8 +134,23 @@ export function groupsByKey(runs: readonly RunRecord[], key: ConfigKey): { value
 }
 
 /**
- * One group's curves of `metric`: every run faint, the mean over the runs at each x where any has a
- * value, and the band (min–max, or mean ± one standard deviation) as two lines shaded between.
+ * A curve's value at x: linear between its points on either side, null outside its own range (a run
+ * of fewer tokens says nothing past its end) or next to a missing point.
+ */
+export function interpolate(xs: readonly number[], ys: readonly (number | null)[], x: number): number | null {
+  const hi = xs.findIndex((v) => v >= x);
+  if (hi < 0) return null;
+  if (xs[hi] === x) return ys[hi] !== null && Number.isFinite(ys[hi]) ? ys[hi] : null;
+  if (hi === 0) return null;
+  const [a, b] = [ys[hi - 1], ys[hi]];
+  if (a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b)) return null;
+  return a + ((b - a) * (x - xs[hi - 1])) / (xs[hi] - xs[hi - 1]);
+}
+
+/**
+ * One group's curves of `metric`: every run faint, the mean over the runs at each x any of them has
+ * (each run interpolated within its own range, so runs of different batch sizes average on one token
+ * axis), and the band (min–max, or mean ± one standard deviation) as two lines shaded between.
  * `smooth` is the EMA weight applied to each run first (0: raw).
  */
 export function groupCurves(label: string, runs: readonly RunRecord[], metric: Metric, axis: XAxis, band: Band, smooth: number, color: string): ChartSeries[] {
@@ -144,9 +159,8 @@ export function groupCurves(label: string, runs: readonly RunRecord[], metric: M
     return { run: r, x: s.x, y: smooth > 0 ? ema(s.y, smooth) : s.y };
   });
   const xs = [...new Set(each.flatMap((e) => e.x))].sort((a, b) => a - b);
-  const at = each.map((e) => new Map(e.x.map((x, i) => [x, e.y[i]])));
   const stats = xs.map((x) => {
-    const v = at.map((m) => m.get(x)).filter((y): y is number => y !== null && y !== undefined && Number.isFinite(y));
+    const v = each.map((e) => interpolate(e.x, e.y, x)).filter((y): y is number => y !== null);
     if (!v.length) return null;
     const m = mean(v);
     return band === 'minmax' ? { m, lo: Math.min(...v), hi: Math.max(...v) } : { m, lo: m - std(v), hi: m + std(v) };

@@ -3,7 +3,7 @@
 // effective batches differ, colours by a key (log for learning rates), groups as mean and band, the
 // CSV and SVG of a chart, and the readout at the cursor.
 import { describe, expect, it } from 'vitest';
-import { autoAxis, colorsByKey, groupCurves, groupsByKey, sortRows, tableRows, valueOf, varyingKeys } from '../../../src/ui/charts/compare';
+import { autoAxis, colorsByKey, groupCurves, groupsByKey, interpolate, sortRows, tableRows, valueOf, varyingKeys } from '../../../src/ui/charts/compare';
 import { chartCsv, chartSvg, readoutAt, readoutText } from '../../../src/ui/charts/export';
 import type { ChartSeries } from '../../../src/ui/charts/metric-chart';
 import { parseCsv } from '../../../src/runs/csv';
@@ -51,6 +51,12 @@ describe('colours and groups', () => {
     expect(colorsByKey(runs, null).get(runs[1].id)).toBe('#f28e2b');
   });
 
+  it('interpolates a curve within its range only', () => {
+    expect(interpolate([0, 10], [1, 3], 5)).toBe(2);
+    expect(interpolate([0, 10], [1, 3], 10)).toBe(3);
+    expect([interpolate([0, 10], [1, 3], 11), interpolate([5, 10], [1, 3], 0), interpolate([0, 10], [1, null], 5)]).toEqual([null, null, null]);
+  });
+
   it('groups by a key into a mean line with a min–max or ±1 std band, the runs faint behind', () => {
     const r1 = run(1e-3, 4, 1, [[0, 3], [100, 2.4]]);
     const r2 = run(1e-3, 4, 2, [[0, 3], [100, 2.6]]);
@@ -64,6 +70,11 @@ describe('colours and groups', () => {
     expect(s[2].y).toEqual([3, 2.6]);
     expect(s[3].y).toEqual([3, 2.4]);
     const sd = groupCurves('g', groups[0].runs, 'val_loss', 'step', 'std', 0, '#123456');
+    // Runs on different x points: each is interpolated within its own range, and left out past its end.
+    const short = run(1e-3, 4, 3, [[0, 3], [50, 2.0]]);
+    const mixed = groupCurves('m', [r1, short], 'val_loss', 'step', 'minmax', 0, '#123456');
+    expect(mixed[4].x).toEqual([0, 50, 100]);
+    expect(mixed[4].y).toEqual([3, (2.7 + 2.0) / 2, 2.4]);
     expect(sd[2].y[1]).toBeCloseTo(2.5 + Math.SQRT1_2 * 0.2, 12);
   });
 });
