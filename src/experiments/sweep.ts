@@ -1,7 +1,10 @@
 // Sweeps: a config plus lists of learning rates, batch sizes, LoRA ranks and seeds, whose product is
 // run one after another. A learning rate in the list belongs to the reference batch size; a run with
 // another batch gets it scaled by the rule (none, linear: × k for batch × k, sqrt: × √k). With
-// alpha_scaling 'with_rank', alpha grows with the rank so alpha/r stays as in the config.
+// alpha_scaling 'with_rank', alpha grows with the rank so alpha/r stays as in the config. Every run
+// evaluates the same number of validation windows (eval_batches × batch_size as in the config, as near
+// as whole batches allow: at least one), so
+// runs of different batch sizes are judged on the same held-out text.
 // The same spec drives the CLI's `sweep --config FILE` (a `sweep:` block in the YAML) and the page.
 
 import { z } from 'zod';
@@ -111,6 +114,8 @@ export function expandSweep(base: TrainConfig, spec: SweepSpec): Plan {
           const raw = {
             ...base, ...values, lora_alpha: alpha, name: `${name}: ${label}`, tags: [...base.tags.filter((t) => t !== tag), tag],
             min_lr: base.min_lr === null ? null : Math.min(base.min_lr, values.learning_rate),
+            // The same validation windows at every batch size (eval_batches counts batches of batch_size).
+            eval_batches: batch === base.batch_size ? base.eval_batches : Math.max(1, Math.round((base.eval_batches * base.batch_size) / batch)),
           };
           try {
             runs.push({ label, config: parseConfig(raw), varied: values });

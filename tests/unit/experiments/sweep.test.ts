@@ -83,6 +83,13 @@ sweep:
 });
 
 describe('expandSweep', () => {
+  it('evaluates every batch size on the same number of validation windows', () => {
+    const base = parseConfig({ model: 'tiny', batch_size: 4, eval_batches: 16 });
+    const plan = expandSweep(base, spec({ batch_size: [1, 4, 16, 64] }));
+    expect(plan.runs.map((r) => [r.config.batch_size, r.config.eval_batches, r.config.batch_size * r.config.eval_batches])).toEqual([[1, 64, 64], [4, 16, 64], [16, 4, 64], [64, 1, 64]]);
+  });
+
+
   const base = parseConfig({ model: 'tiny', learning_rate: 1e-3, batch_size: 16, lora_rank: 8, lora_alpha: 16, seed: 5, tags: ['mine'] });
 
   it('takes the product, rank outermost, then batch, rate, seed', () => {
