@@ -2,9 +2,9 @@
 // run one after another. A learning rate in the list belongs to the reference batch size; a run with
 // another batch gets it scaled by the rule (none, linear: × k for batch × k, sqrt: × √k). With
 // alpha_scaling 'with_rank', alpha grows with the rank so alpha/r stays as in the config. Every run
-// evaluates the same number of validation windows (eval_batches × batch_size as in the config, as near
-// as whole batches allow: at least one), so
-// runs of different batch sizes are judged on the same held-out text.
+// evaluates the same number of validation windows (eval_batches × batch_size as in the config, as
+// near as whole batches allow: at least one), so runs of different batch sizes are judged on the
+// same held-out text.
 // The same spec drives the CLI's `sweep --config FILE` (a `sweep:` block in the YAML) and the page.
 
 import { z } from 'zod';
