@@ -3,7 +3,7 @@
 // (validation loss rising from its best while the training loss kept falling).
 
 import type { RunRecord } from '../runs/schema';
-import { compareGroups, MIN_SEEDS, SIGNIFICANCE, std } from './noise';
+import { compareGroups, formatSpread, MIN_SEEDS, SIGNIFICANCE, std } from './noise';
 
 export interface RunFacts {
   label: string;
@@ -157,7 +157,7 @@ export function groupFacts(fs: readonly RunFacts[], groupOf: (label: string) => 
   });
 }
 
-const seedsText = (values: number[]) => (values.length > 1 ? ` ± ${f3(std(values))} over ${values.length} seeds` : '');
+const seedsText = (values: number[]) => (values.length > 1 ? ` ± ${formatSpread(std(values))} over ${values.length} seeds` : '');
 
 /**
  * The sentence every scenario starts from: what ended worse than it started, what barely moved, what

@@ -5,7 +5,7 @@
 // (noise.ts), so it calls a difference real only when it is larger than the seed noise.
 
 import { toCsv } from '../runs/csv';
-import { compareGroups, mean, std } from './noise';
+import { compareGroups, formatSpread, mean, std } from './noise';
 import { differingKeys, type SummaryRow } from './summary';
 import type { SweepKey } from './sweep';
 
@@ -103,7 +103,7 @@ const f3 = (x: number) => x.toFixed(3);
 /** "2.512 ± 0.002 over 3 seeds", "2.512, one seed". */
 function describe(g: RunGroup): string {
   if (!g.final) return '';
-  return g.finals.length > 1 ? `${f3(g.final.mean)} ± ${f3(g.final.std)} over ${g.finals.length} seeds` : `${f3(g.final.mean)}, one seed`;
+  return g.finals.length > 1 ? `${f3(g.final.mean)} ± ${formatSpread(g.final.std)} over ${g.finals.length} seeds` : `${f3(g.final.mean)}, one seed`;
 }
 
 /**

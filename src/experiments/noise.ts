@@ -115,6 +115,11 @@ export interface Verdict {
 }
 
 const f3 = (x: number) => x.toFixed(3);
+
+/** A spread (standard deviation) in nats: three decimals, or one significant digit below 0.001 (never "0.000" for a real spread). */
+export function formatSpread(x: number): string {
+  return x === 0 || x >= 0.001 ? x.toFixed(3) : String(Number(x.toPrecision(1)));
+}
 const pText = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 
 /** Whether group a's values (e.g. final validation losses over seeds) differ from b's beyond seed noise. */
@@ -125,6 +130,6 @@ export function compareGroups(a: readonly number[], b: readonly number[]): Verdi
   if (n < MIN_SEEDS) return { kind: 'one-seed', diff, p: null, n, noise: 0, text: 'one seed, no noise estimate' };
   const noise = Math.max(std(a), std(b));
   const { p } = welch(a, b);
-  if (p >= SIGNIFICANCE) return { kind: 'within-noise', diff, p, n, noise, text: `within seed noise (n = ${n}, ±${f3(noise)})` };
+  if (p >= SIGNIFICANCE) return { kind: 'within-noise', diff, p, n, noise, text: `within seed noise (n = ${n}, ±${formatSpread(noise)})` };
   return { kind: diff < 0 ? 'lower' : 'higher', diff, p, n, noise, text: `${diff < 0 ? 'lower' : 'higher'} by ${f3(Math.abs(diff))} (${pText(p)}, n = ${n})` };
 }

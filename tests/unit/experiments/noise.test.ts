@@ -3,7 +3,7 @@
 // seeds: separated means read lower or higher, equal means with noise read within noise, one seed
 // reads no noise estimate.
 import { describe, expect, it } from 'vitest';
-import { compareGroups, MIN_SEEDS, SIGNIFICANCE, std, twoSidedP, welch } from '../../../src/experiments/noise';
+import { compareGroups, formatSpread, MIN_SEEDS, SIGNIFICANCE, std, twoSidedP, welch } from '../../../src/experiments/noise';
 import { Rng } from '../../../src/data/rng';
 
 describe("Student's t and Welch's test", () => {
@@ -29,6 +29,10 @@ describe("Student's t and Welch's test", () => {
     expect(w.p).toBeCloseTo(0.021378001462866992, 10);
     expect(welch([2.512, 2.513, 2.511], [2.535, 2.534, 2.536]).p).toBeCloseTo(9.449686610080971e-6, 12);
     expect(() => welch([1], [1, 2])).toThrow(/groups of 1 and 2; at least 2 values each/);
+  });
+
+  it('writes a spread with three decimals, or one significant digit below 0.001', () => {
+    expect([formatSpread(0.0143), formatSpread(0.001), formatSpread(0.00021), formatSpread(0)]).toEqual(['0.014', '0.001', '0.0002', '0.000']);
   });
 
   it('sample standard deviation', () => {
