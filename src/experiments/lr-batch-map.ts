@@ -3,10 +3,11 @@
 // of it; the rates the linear and square-root rules predict from the smallest batch's best rate; and
 // a verdict on which rule the best rates follow, or neither, within the noise.
 //
-// A rule fits a batch when its predicted rate lies in the batch's acceptable interval on the log axis:
-// from the lowest to the highest rate within seed noise of the best (the best alone with one seed),
-// widened by half the gap to the next swept rate on each side (the sweep cannot place the best any
-// finer). A rule is followed when it fits every batch but the reference.
+// Each batch has an acceptable interval of rates on the log axis: from the lowest to the highest rate
+// within seed noise of its best (the best alone with one seed), widened by half the gap to the next
+// swept rate on each side (the sweep cannot place the best any finer). A rule is followed when some
+// rate in the smallest batch's interval, scaled by the rule, lands inside every other batch's
+// interval (the intervals overlap by more than a point): the reference's best is uncertain too.
 
 import { type RunGroup, groupRows } from './groups';
 import { compareGroups } from './noise';
@@ -94,7 +95,19 @@ export function lrBatchMap(rows: readonly SummaryRow[]): LrBatchMap | null {
     linear: batches.map((b) => (ref ? predictRate('linear', ref.lr, ref.batch, b) : NaN)),
     sqrt: batches.map((b) => (ref ? predictRate('sqrt', ref.lr, ref.batch, b) : NaN)),
   };
-  const fits = (rule: Rule) => best.slice(1).every((bb, i) => bb.lo !== null && predicted[rule][i + 1] >= bb.lo * (1 - 1e-9) && predicted[rule][i + 1] <= bb.hi! * (1 + 1e-9));
+  // The reference rates that every batch's interval allows, scaled back by the rule: their intersection.
+  const fits = (rule: Rule) => {
+    if (best[0].lo === null) return false;
+    let lo = Math.log(best[0].lo);
+    let hi = Math.log(best[0].hi!);
+    for (const bb of best.slice(1)) {
+      if (bb.lo === null) return false;
+      const k = Math.log(predictRate(rule, 1, batches[0], bb.batch));
+      lo = Math.max(lo, Math.log(bb.lo) - k);
+      hi = Math.min(hi, Math.log(bb.hi!) - k);
+    }
+    return hi - lo > 1e-9;
+  };
   const judged = ref !== null && best.slice(1).every((bb) => bb.lr !== null);
   const follows = judged ? (['linear', 'sqrt'] as Rule[]).filter(fits) : [];
   const bests = best.map((bb) => `bs ${bb.batch} ${bb.lr === null ? 'diverged' : sci(bb.lr)}`).join(', ');
