@@ -184,7 +184,10 @@ export function outcomeSentence(gs: readonly GroupFacts[]): string {
     const others = gs.filter((g) => g !== low && !g.diverged && g.bests.length);
     const verdicts = others.map((g) => ({ g, v: compareGroups(low.bests, g.bests) }));
     const within = verdicts.filter((x) => x.v.kind === 'within-noise');
-    if (low.bests.length < MIN_SEEDS || verdicts.some((x) => x.v.kind === 'one-seed')) parts.push(`${what}; one seed, no noise estimate)`);
+    // One seed: no noise estimate; runs level with the lowest at the three decimals shown tie with it.
+    const level = others.filter((g) => f3(g.best) === f3(low.best));
+    if ((low.bests.length < MIN_SEEDS || verdicts.some((x) => x.v.kind === 'one-seed')) && level.length) parts.push(`${names([low, ...level])} tied for the lowest validation loss (${f3(low.best)}; one seed, no noise estimate)`);
+    else if (low.bests.length < MIN_SEEDS || verdicts.some((x) => x.v.kind === 'one-seed')) parts.push(`${what}; one seed, no noise estimate)`);
     else if (within.length) parts.push(`${what}), but ${names(within.map((x) => x.g))} ${within.length > 1 ? 'are' : 'is'} within seed noise of it (${within.map((x) => x.v.text.replace(/^within seed noise \((.*)\)$/, '$1')).join('; ')})`);
     else if (others.length) parts.push(`${what}), lower than every other beyond the seed noise (Welch's test, p < ${SIGNIFICANCE})`);
     else parts.push(`${what})`);

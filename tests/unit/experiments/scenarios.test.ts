@@ -181,9 +181,10 @@ describe('checkScenario', () => {
     expect(none.sentence).toContain("No batch-16 run ended within 0.01 of batch 4's 2.000 on the same tokens (one seed, no noise estimate).");
   });
 
-  it('scenario 6 says "the same curve" for identical runs', () => {
+  it('scenario 6 says "the same curve" for identical runs, and that they tied', () => {
     const evals: Point[] = curve(0, 400, (s) => 2.2 - s / 1000, 50);
     const check = checkScenario(scenarioById(6), [rec(evals), rec(evals)]);
+    expect(check.sentence).toMatch(/^bs 16 and bs 4 × 4 accumulation tied for the lowest validation loss \(1\.800; one seed, no noise estimate\)\./);
     expect(check.sentence).toContain(
       'Batch 16 and 4 × 4 accumulation gave the same curve: validation losses differ by at most 0.0e+0 over 9 evaluations, training losses by at most 0.0e+0.',
     );
