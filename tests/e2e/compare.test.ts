@@ -72,7 +72,7 @@ describe('comparing runs', () => {
     await expect.poll(() => grouped.getByTestId('readout').textContent()).toMatch(/tokens seen .*learning_rate 0\.001 mean \(6 runs\) \d\.\d+/s);
     const tools = grouped.getByTestId('chart-tools');
     const save = async (kind: string) => {
-      const [d] = await Promise.all([page.waitForEvent('download'), tools.getByTestId(`export-${kind}`).click()]);
+      const [d] = await Promise.all([page.waitForEvent('download'), tools.getByTestId(`chart-export-${kind}`).click()]);
       return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
     };
     const svg = await save('svg');

@@ -180,7 +180,7 @@ export class MetricChart extends LitElement {
     if (!this.series.length) return html`<h3>${this.heading}</h3><div class="empty">no data yet</div>`;
     return html`<h3>${this.heading}</h3><div class="plot" data-testid="chart-${this.heading}"></div>
       <div class="tools" data-testid="chart-tools">${this.readout()}
-        ${(['svg', 'png', 'csv'] as const).map((k) => html`<button data-testid="export-${k}" title="Save this chart as ${k.toUpperCase()}" @click=${() => this.export(k)}>${k.toUpperCase()}</button>`)}
+        ${(['svg', 'png', 'csv'] as const).map((k) => html`<button data-testid="chart-export-${k}" title="Save this chart as ${k.toUpperCase()}" @click=${() => this.export(k)}>${k.toUpperCase()}</button>`)}
       </div>${nothing}`;
   }
 }
