@@ -37,7 +37,7 @@ export class LrBatchMapView extends LitElement {
     if (!m) return html``;
     const losses = m.cells.flat().map((c) => c?.best).filter((v): v is number => v !== null && v !== undefined);
     const [lo, hi] = losses.length ? [Math.min(...losses), Math.max(...losses)] : [0, 1];
-    const W = LEFT + CELL_W * m.rates.length + 8;
+    const W = LEFT + CELL_W * m.rates.length + 64;
     const H = TOP + CELL_H * m.batches.length + 40;
     // x of a rate on the columns' log axis (column centres at the swept rates).
     const lx = (lr: number) => {
@@ -47,8 +47,15 @@ export class LrBatchMapView extends LitElement {
       const pos = k === 0 ? 0 : (l - logs[0]) / ((logs[k] - logs[0]) / k);
       return LEFT + CELL_W * (pos + 0.5);
     };
-    const rule = (name: 'linear' | 'sqrt', color: string, dash: string) => svg`<polyline data-testid="rule-${name}" fill="none" stroke=${color} stroke-width="2" stroke-dasharray=${dash}
-      points=${m.batches.map((_, b) => `${lx(m.predicted[name][b]).toFixed(1)},${(TOP + CELL_H * (b + 0.5)).toFixed(1)}`).join(' ')}></polyline>`;
+    // A rule's rates, one point per batch row; past the swept rates the line stops at the edge, marked with the rate.
+    const [xMin, xMax] = [LEFT, LEFT + CELL_W * m.rates.length];
+    const rule = (name: 'linear' | 'sqrt', color: string, dash: string) => {
+      const pts = m.batches.map((_, b) => ({ lr: m.predicted[name][b], x: lx(m.predicted[name][b]), y: TOP + CELL_H * (b + 0.5) }));
+      const clip = (x: number) => Math.min(xMax - 2, Math.max(xMin + 2, x));
+      return svg`<polyline data-testid="rule-${name}" fill="none" stroke=${color} stroke-width="2" stroke-dasharray=${dash}
+          points=${pts.map((p) => `${clip(p.x).toFixed(1)},${p.y.toFixed(1)}`).join(' ')}></polyline>
+        ${pts.filter((p) => p.x < xMin || p.x > xMax).map((p) => svg`<text x=${p.x > xMax ? xMax + 3 : xMin - 3} y=${p.y + (name === 'sqrt' ? 10 : -4)} text-anchor=${p.x > xMax ? 'start' : 'end'} fill=${color}>${p.x > xMax ? '→' : '←'} ${fmt(p.lr, 2)}</text>`)}`;
+    };
     return html`
       <svg data-testid="lr-batch-map" width=${W} height=${H} viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">
         ${m.batches.map((b, bi) => svg`<text x=${LEFT - 6} y=${TOP + CELL_H * (bi + 0.5)} text-anchor="end" dominant-baseline="middle">bs ${b}</text>
