@@ -21,13 +21,20 @@ export interface JobSpec {
   id: string;
   config: TrainConfig;
   /** Training text and where it came from ("sotu", "moby-dick", "upload: notes.txt"). */
-  data: { source: string; bytes: Uint8Array };
+  data: JobText;
   /** A model.safetensors to start from (fine-tuning), or null (from scratch). */
   base: Uint8Array | null;
   userAgent?: string;
   /** Continue run `id` from this checkpoint (its config, text and base must be the run's). */
   resume?: CheckpointFiles;
 }
+
+/**
+ * The text a job trains on: its bytes (a dropped file, a resumed run's kept text), or the absolute URL
+ * of a bundled corpus, which the worker fetches itself so that its 10 MB never pass through the page's
+ * main thread (fetching and cloning it there was a 100–300 ms task at the start of every run).
+ */
+export type JobText = { source: string; bytes: Uint8Array } | { source: string; url: string };
 
 export type TrainEvent =
   | { kind: 'started'; record: RunRecord }

@@ -9,7 +9,7 @@ import { decodeModelFile, encodeAdapter, encodeModelFile } from '../runs/model-f
 import type { RunRecord } from '../runs/schema';
 import { planRun } from '../train/plan';
 import { Trainer } from '../train/trainer';
-import type { GpuInfo, JobSpec, TrainEvent, TrainingApi, WeightFile, WorkerFault } from './api';
+import type { GpuInfo, JobSpec, JobText, TrainEvent, TrainingApi, WeightFile, WorkerFault } from './api';
 
 const FLUSH_MS = 150;
 /** How long a failed run waits for the device's loss to be reported before calling it a plain failure. */
@@ -19,8 +19,18 @@ export class TrainingService implements TrainingApi {
   private ctx: GpuContext | null = null;
   private trainer: Trainer | null = null;
   private last: { trainer: Trainer; params: Float32Array } | null = null;
+  /** Bundled corpora fetched by this worker, by URL (each is fetched once). */
+  private readonly corpora = new Map<string, Promise<Uint8Array>>();
 
-  constructor(private readonly gpu: () => GPU | undefined, private readonly version = 'dev') {}
+  /**
+   * `gpu`: the worker's navigator.gpu. `load`: fetches a URL's bytes, or throws with the HTTP status
+   * (the worker's fetch; this layer has no DOM types).
+   */
+  constructor(
+    private readonly gpu: () => GPU | undefined,
+    private readonly version: string,
+    private readonly load: (url: string) => Promise<Uint8Array>,
+  ) {}
 
   /** The open device; a lost one is dropped and a new one requested, so every later run works. */
   private async context(): Promise<GpuContext> {
@@ -56,7 +66,8 @@ export class TrainingService implements TrainingApi {
     };
     const base = job.base ? decodeModelFile(job.base, job.config.base_model ?? 'base model') : null;
     const resume = job.resume ? decodeCheckpoint(job.resume, `the checkpoint of run ${job.id}`) : undefined;
-    const plan = planRun({ config: job.config, text: job.data.bytes, dataSource: job.data.source, base, limits: ctx.limits, resume });
+    const text = await this.text(job.data);
+    const plan = planRun({ config: job.config, text, dataSource: job.data.source, base, limits: ctx.limits, resume });
     const trainer = await Trainer.create(ctx, { plan, runtime: 'browser', userAgent: job.userAgent ?? null, id: job.id, version: this.version }, {
       metrics: (rows) => push({ kind: 'steps', rows }),
       eval: (e) => push({ kind: 'eval', ...e }),
@@ -88,6 +99,19 @@ export class TrainingService implements TrainingApi {
       flush();
       this.trainer = null;
     }
+  }
+
+  private text(data: JobText): Promise<Uint8Array> | Uint8Array {
+    if ('bytes' in data) return data.bytes;
+    const { source, url } = data;
+    const cached = this.corpora.get(url);
+    if (cached) return cached;
+    const fetched = this.load(url).catch((e: Error) => {
+      throw new Error(`train_data: ${source} could not be loaded (${e.message})`);
+    });
+    fetched.catch(() => this.corpora.delete(url));
+    this.corpora.set(url, fetched);
+    return fetched;
   }
 
   async pause(): Promise<void> {

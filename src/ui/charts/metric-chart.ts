@@ -1,6 +1,7 @@
 // <metric-chart>: one uPlot chart of several series (runs) on a shared x axis, with a legend that
 // shows exact values under the cursor, optional log axes, and points for sparse series
-// (evaluations). Data updates reuse the chart; a change of series rebuilds it. Below it, the readout
+// (evaluations). Data updates reuse the chart; a change of series rebuilds it (charts take turns, one
+// per task). Below it, the readout
 // of every drawn curve at the cursor (kept when the cursor leaves, copyable as text), and exports of
 // what it shows: SVG and PNG for slides, CSV for notebooks.
 import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
@@ -48,6 +49,27 @@ export function countsWholeThings(xLabel: string): boolean {
 export const INTEGER_INCRS: number[] = Array.from({ length: 10 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
 /**
+ * Charts whose series changed, rebuilt one per main-thread task: a run that starts or ends changes
+ * every chart's series at once, and building six or more uPlots in one task made a 100–300 ms task on
+ * a busy two-core machine (the page must stay responsive while training). Until its turn a chart keeps
+ * its previous plot, without new data.
+ */
+const pendingRebuilds = new Set<MetricChart>();
+
+function scheduleRebuild(chart: MetricChart): void {
+  if (!pendingRebuilds.size) setTimeout(rebuildNext, 0);
+  pendingRebuilds.add(chart);
+}
+
+function rebuildNext(): void {
+  const chart = pendingRebuilds.values().next().value;
+  if (!chart) return;
+  pendingRebuilds.delete(chart);
+  chart.rebuild();
+  if (pendingRebuilds.size) setTimeout(rebuildNext, 0);
+}
+
+/**
  * @fires file-save - SVG, PNG or CSV pressed: the chart as that file (detail: name, data, type)
  */
 @customElement('metric-chart')
@@ -89,6 +111,8 @@ export class MetricChart extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    pendingRebuilds.delete(this);
+    this.signature = '';
     this.plot?.destroy();
     this.plot = null;
     this.resizer?.disconnect();
@@ -139,18 +163,25 @@ export class MetricChart extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     if (!this.series.length || !this.plotEl) {
+      pendingRebuilds.delete(this);
       this.plot?.destroy();
       this.plot = null;
+      this.signature = '';
       return;
     }
     const sig = JSON.stringify([this.series.map((s) => [s.label, s.color, !!s.points, !!s.faint, s.bandTo ?? null]), this.logX, this.logY, this.xLabel, this.height]);
-    const width = Math.max(240, this.plotEl.clientWidth || this.clientWidth || 480);
-    if (this.plot && sig === this.signature) {
-      this.plot.setData(this.data());
-      return;
-    }
+    if (sig !== this.signature) {
+      this.signature = sig;
+      scheduleRebuild(this);
+    } else if (this.plot && !pendingRebuilds.has(this)) this.plot.setData(this.data());
+  }
+
+  /** Replaces the uPlot with one for the current series (called from the rebuild queue). */
+  rebuild(): void {
     this.plot?.destroy();
-    this.signature = sig;
+    this.plot = null;
+    if (!this.isConnected || !this.series.length || !this.plotEl) return;
+    const width = Math.max(240, this.plotEl.clientWidth || this.clientWidth || 480);
     this.plot = new uPlot(this.options(width), this.data(), this.plotEl);
     this.resizer ??= new ResizeObserver(() => this.plot?.setSize({ width: Math.max(240, this.plotEl.clientWidth), height: this.height }));
     this.resizer.observe(this.plotEl);

@@ -1,26 +1,17 @@
-// Training text for the page: a bundled corpus fetched from /corpora/<id>.txt (emitted by the build),
-// or a .txt file the person drops. Bytes are kept in memory once loaded.
+// Training text for the page: a bundled corpus at /corpora/<id>.txt (emitted by the build; the training
+// worker fetches it), or a .txt file the person drops (its bytes are kept in memory once loaded).
 
 import type { CorpusId } from '../../data/corpora';
 import { splitDataset } from '../../data/dataset';
-
-const cache = new Map<string, Promise<Uint8Array>>();
+import type { JobText } from '../../worker/api';
 
 export function corpusUrl(id: CorpusId): string {
   return `${import.meta.env.BASE_URL}corpora/${id}.txt`;
 }
 
-export function fetchCorpus(id: CorpusId): Promise<Uint8Array> {
-  let p = cache.get(id);
-  if (!p) {
-    p = fetch(corpusUrl(id)).then(async (r) => {
-      if (!r.ok) throw new Error(`corpus ${id}: ${r.status} ${r.statusText}`);
-      return new Uint8Array(await r.arrayBuffer());
-    });
-    p.catch(() => cache.delete(id));
-    cache.set(id, p);
-  }
-  return p;
+/** A bundled corpus as a job's text: its absolute URL, which the training worker fetches itself. */
+export function corpusText(id: CorpusId): JobText {
+  return { source: id, url: new URL(corpusUrl(id), document.baseURI).href };
 }
 
 export interface Uploaded {

@@ -5,7 +5,7 @@
 // interrupted at its last checkpoint (to be resumed), and carries on with a fresh worker.
 // The page reads it through getters and changes it through its methods.
 
-import { proxy, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { isCorpusId } from '../../data/corpora';
 import type { CheckpointFiles } from '../../runs/checkpoint';
 import type { RunRecord } from '../../runs/schema';
@@ -13,7 +13,7 @@ import type { TrainConfig } from '../../config/config';
 import { newRunId, recordEval, recordSample, recordSteps } from '../../train/record';
 import type { TrainerStatus } from '../../train/trainer';
 import type { SelfTestResult } from '../../kernels/selftest';
-import type { GpuInfo, TrainEvent, TrainingApi, WeightFile } from '../../worker/api';
+import type { GpuInfo, JobSpec, JobText, TrainEvent, TrainingApi, WeightFile } from '../../worker/api';
 import { formatBytes } from '../format';
 import { isQuotaError, quotaMessage } from './quota';
 import type { RunStore, StoredCheckpoint } from './store';
@@ -22,7 +22,7 @@ export type JobState = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'er
 
 export interface StartRequest {
   config: TrainConfig;
-  data: { source: string; bytes: Uint8Array };
+  data: JobText;
   base: Uint8Array | null;
   /** Called with the final record and weights (e.g. to cache a pretrained base). */
   onDone?: (record: RunRecord, weights: WeightFile[]) => Promise<void> | void;
@@ -49,6 +49,17 @@ export function isBusy(state: JobState): boolean {
 
 /** A run ended by something outside it (worker, device): it stops at its last checkpoint, to be resumed. */
 class Interruption extends Error {}
+
+/**
+ * The job with fresh copies of its large byte arrays, moved (transferred) to the worker rather than
+ * cloned by postMessage on the main thread; the page keeps its own (the cached base, the dropped file).
+ */
+function movedCopies(job: JobSpec): JobSpec {
+  const data = 'bytes' in job.data ? { ...job.data, bytes: job.data.bytes.slice() } : job.data;
+  const base = job.base?.slice() ?? null;
+  const buffers = [...('bytes' in data ? [data.bytes.buffer] : []), ...(base ? [base.buffer] : [])];
+  return transfer({ ...job, data, base }, buffers);
+}
 
 function makeWorker(): Worker {
   return new Worker(new URL('../../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'stepsize-train' });
@@ -257,9 +268,10 @@ export class JobController extends EventTarget {
     const interrupted = new Promise<never>((_, reject) => (this.interrupt = reject));
     const onEvents = proxy((events: TrainEvent[]) => this.apply(events));
     try {
-      if (!req.resume && !isCorpusId(req.config.train_data)) await this.store.putText(id, req.data.source, req.data.bytes);
+      if (!req.resume && 'bytes' in req.data && !isCorpusId(req.config.train_data)) await this.store.putText(id, req.data.source, req.data.bytes);
       const resume = req.resume ? { state: req.resume.state, tensors: req.resume.tensors } : undefined;
-      const record = await Promise.race([this.api.start({ id, config: req.config, data: req.data, base: req.base, userAgent: navigator.userAgent, resume }, onEvents), interrupted]);
+      const job = { id, config: req.config, data: req.data, base: req.base, userAgent: navigator.userAgent, resume };
+      const record = await Promise.race([this.api.start(movedCopies(job), onEvents), interrupted]);
       this.#run = record;
       this.persist();
       const weights = await this.api.weights();

@@ -8,11 +8,11 @@ import type { RunRecord } from '../../runs/schema';
 import type { TrainConfig } from '../../config/config';
 import { pretrainConfig } from '../../train/pretrain';
 import { newRunId } from '../../train/record';
-import type { WeightFile } from '../../worker/api';
+import type { JobText, WeightFile } from '../../worker/api';
 import { BaseModels, baseKey, type BaseOption } from './bases';
 import { ConfigState } from './config-state';
 import { Experiments } from './experiments';
-import { fetchCorpus, readUpload, uploadSource, type Uploaded } from './data';
+import { corpusText, readUpload, uploadSource, type Uploaded } from './data';
 import { Faults } from './faults';
 import { JobController, runLockName, type StartRequest } from './job';
 import { lastResult } from './memo';
@@ -201,9 +201,9 @@ export class Workbench extends EventTarget {
     this.changed();
   }
 
-  /** The config's text: a bundled corpus, the dropped file, or (for a run being resumed) the text kept with it. */
-  async trainingText(config: TrainConfig, runId?: string): Promise<{ source: string; bytes: Uint8Array }> {
-    if (isCorpusId(config.train_data)) return { source: config.train_data, bytes: await fetchCorpus(config.train_data as CorpusId) };
+  /** The config's text: a bundled corpus (its URL), the dropped file, or (for a run being resumed) the text kept with it. */
+  async trainingText(config: TrainConfig, runId?: string): Promise<JobText> {
+    if (isCorpusId(config.train_data)) return corpusText(config.train_data as CorpusId);
     const kept = runId ? await this.store.text(runId) : undefined;
     if (kept) return { source: kept.source, bytes: kept.bytes };
     const upload = this.#upload;
