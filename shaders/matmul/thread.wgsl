@@ -3,7 +3,8 @@
 // the block below is a template that src/kernels/matmul.ts instantiates for every operand pair
 // (SA, SB), SA in {P, X, ONE} (ONE: all ones, for column sums) and SB in {P, X}, so each instance
 // reads its buffers directly. THREAD_WG × THREAD_WG threads cover a THREAD_TILE² tile of C
-// (THREAD_TILE = 8·THREAD_WG); out-of-range rows and columns are clamped on load and dropped on store.
+// (THREAD_TILE = 8·THREAD_WG), or for narrow products (LoRA's rank side) a column or a row of 8×8
+// blocks (F_TALL, F_WIDE); out-of-range rows and columns are clamped on load and dropped on store.
 // Why 8×8: SwiftShader gathers every load lane by lane, so loads, not FMAs, set the pace; a k step
 // loads 8 + 8 values for 64 FMAs (a 4×4 block: 8 for 16). The epilogue runs on 4 columns at once
 // with the job's flags tested once per 4 (store4): per element it cost as much as the k loop.
@@ -108,8 +109,17 @@ fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: v
   if (wid >= prm.total_wg) { return; }
   let job = prm.jobs[find_job(wid)];
   let tile = wid - job.wg_start;
-  let m0 = (tile / job.tiles_n) * THREAD_TILE + lid.y * 8u;
-  let n0 = (tile % job.tiles_n) * THREAD_TILE + lid.x * 8u;
+  // The job's tile layout (src/kernels/matmul.ts layoutOf): THREAD_WG × THREAD_WG blocks of 8×8, or
+  // for narrow products all THREAD_WG² blocks in one column (F_TALL) or one row (F_WIDE).
+  let t = lid.y * THREAD_WG + lid.x;
+  var tile_m = THREAD_TILE;
+  var tile_n = THREAD_TILE;
+  var bm = lid.y;
+  var bn = lid.x;
+  if ((job.flags & F_TALL) != 0u) { tile_m = 8u * THREAD_WG * THREAD_WG; tile_n = 8u; bm = t; bn = 0u; }
+  if ((job.flags & F_WIDE) != 0u) { tile_m = 8u; tile_n = 8u * THREAD_WG * THREAD_WG; bm = 0u; bn = t; }
+  let m0 = (tile / job.tiles_n) * tile_m + bm * 8u;
+  let n0 = (tile % job.tiles_n) * tile_n + bn * 8u;
   if (m0 >= job.M || n0 >= job.N) { return; }
   // Operand pair → instance: op(A) is P, X or all ones (A_ONES, numbered after them), op(B) P or X.
   let a = select(job.a_buf, A_ONES, (job.flags & F_A_ONES) != 0u);

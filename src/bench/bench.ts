@@ -20,7 +20,9 @@ export const WORKLOADS = {
 export type Workload = keyof typeof WORKLOADS;
 
 /** How many of a profiled step's slowest dispatches the result lists. */
-const SLOWEST_SHOWN = 8;
+const SLOWEST_SHOWN = 80;
+/** Rounds of the per-dispatch profile (each dispatch's median is kept). */
+const PROFILE_ROUNDS = 3;
 export type BenchMode = 'full' | 'lora';
 
 export interface BenchResult {
@@ -37,7 +39,7 @@ export interface BenchResult {
   dispatches_per_step: number;
   submits_per_step: number;
   adapter: string;
-  /** With profile: GPU time per kernel over one step. */
+  /** With profile: GPU time per kernel over one step (each dispatch's median of PROFILE_ROUNDS). */
   kernels?: { kernel: string; ms: number; count: number; share: number }[];
   /** With profile: the slowest dispatches of one step, by label (which layer and product). */
   slowest?: { label: string; ms: number }[];
@@ -80,7 +82,7 @@ export async function benchTraining(ctx: GpuContext, workload: Workload, mode: B
     await ctx.device.queue.onSubmittedWorkDone();
     const ms = (performance.now() - t0) / steps;
     const counts = countParams(model.params);
-    const prof = profile ? await profileProgram(ctx, model.train) : null;
+    const prof = profile ? await profileProgram(ctx, model.train, PROFILE_ROUNDS) : null;
     return {
       workload, mode, lora_rank: mode === 'lora' ? 8 : 0, params: counts.total, trainable: counts.trainable, batch, ctx: T, steps,
       step_ms: Math.round(ms * 1000) / 1000, tokens_per_s: Math.round((batch * T) / (ms / 1000)),

@@ -18,17 +18,22 @@ export async function benchCommand(o: { workload: string; mode: string; steps: n
   const batch = o.batch === undefined ? undefined : positiveInt('--batch', o.batch);
   await withGpu(o.gpu, async (ctx) => {
     for (const w of workloads) {
+      const matmulMs: Partial<Record<BenchMode, number>> = {};
       for (const m of modes) {
         const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true, batch);
         const { kernels, slowest, ...line } = r;
-        process.stdout.write(JSON.stringify(line) + '\n');
+        if (kernels) matmulMs[m] = kernels.filter((k) => k.kernel.startsWith('matmul')).reduce((a, k) => a + k.ms, 0);
+        process.stdout.write(JSON.stringify(kernels ? { ...line, matmul_ms: Number(matmulMs[m]!.toFixed(3)) } : line) + '\n');
         if (kernels) {
-          process.stderr.write(`per-kernel GPU time, one ${w} ${m} step (${r.profile_method}):\n`);
+          process.stderr.write(`per-kernel GPU time, one ${w} ${m} step (${r.profile_method}, median of 3 rounds):\n`);
           for (const k of kernels) process.stderr.write(`  ${k.kernel.padEnd(20)} ${k.ms.toFixed(3).padStart(10)} ms  ${String(k.count).padStart(4)} dispatches  ${(k.share * 100).toFixed(1).padStart(5)}%\n`);
           process.stderr.write('slowest dispatches:\n');
           for (const d of slowest ?? []) process.stderr.write(`  ${d.ms.toFixed(3).padStart(10)} ms  ${d.label}\n`);
         }
       }
+      // A LoRA step should cost about two thirds of a full one: frozen weights get no gradient.
+      const { full, lora } = matmulMs;
+      if (full && lora) process.stderr.write(`matmul GPU time, ${w} lora / full: ${(lora / full).toFixed(3)} (${lora.toFixed(0)} ms / ${full.toFixed(0)} ms)\n`);
     }
   });
 }

@@ -1,7 +1,8 @@
 // Per-dispatch GPU time of a Program: each dispatch in its own compute pass with timestamp writes at
 // the pass's start and end (timestamp-query feature; in Node Dawn is opened with
 // disable-dawn-features=timestamp_quantization so the values are not rounded). Without the feature,
-// each dispatch is submitted alone and timed on the host (coarse; labelled as such).
+// each dispatch is submitted alone and timed on the host (coarse; labelled as such). Over several
+// rounds, each dispatch's median.
 
 import type { GpuContext } from './device';
 import type { Program } from './program';
@@ -17,7 +18,7 @@ export interface Profile {
   dispatches: DispatchTime[];
 }
 
-export async function profileProgram(ctx: GpuContext, program: Program): Promise<Profile> {
+async function profileOnce(ctx: GpuContext, program: Program): Promise<Profile> {
   const { device } = ctx;
   const n = program.dispatchCount;
   const labels = program.dispatchLabels;
@@ -54,6 +55,20 @@ export async function profileProgram(ctx: GpuContext, program: Program): Promise
     dispatches.push({ label: labels[i], kernel: kernels[i], ms: performance.now() - t0 });
   }
   return { method: 'host', dispatches };
+}
+
+/**
+ * Profiles the program `rounds` times and keeps each dispatch's median time: one round on a CPU
+ * adapter moves by 10–20% with the host's scheduling, too much to compare two programs by.
+ */
+export async function profileProgram(ctx: GpuContext, program: Program, rounds = 1): Promise<Profile> {
+  const runs: Profile[] = [];
+  for (let r = 0; r < rounds; r++) runs.push(await profileOnce(ctx, program));
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return { method: runs[0].method, dispatches: runs[0].dispatches.map((d, i) => ({ ...d, ms: median(runs.map((p) => p.dispatches[i].ms)) })) };
 }
 
 /** Total time per kernel name, largest first. */

@@ -26,7 +26,7 @@ export type Buf = (typeof Buf)[keyof typeof Buf];
 type Writable = typeof Buf.X | typeof Buf.G;
 
 /** Job flags (one bit each). */
-const FLAGS = { F_BIAS: 1, F_ACCUM: 2, F_ADD_D: 4, F_GELU: 8, F_GELU_BWD: 16, F_A_ONES: 32 } as const;
+const FLAGS = { F_BIAS: 1, F_ACCUM: 2, F_ADD_D: 4, F_GELU: 8, F_GELU_BWD: 16, F_A_ONES: 32, F_TALL: 64, F_WIDE: 128 } as const;
 /** Jobs per dispatch: the Params uniform holds this many Job structs. */
 export const MAX_JOBS = 64;
 /** Bytes of one WGSL Job struct (24 u32/f32 fields). */
@@ -43,8 +43,36 @@ const TILED = { ...SHARED, WG_X: 16, WG_Y: 16, BM: 64, BN: 64, BK: 16 } as const
 /** 'thread' style: THREAD_WG² threads, each an 8×8 block of a THREAD_TILE² tile. A_ONES numbers the all-ones op(A). */
 const THREAD = { ...SHARED, THREAD_WG: 4, THREAD_TILE: 32, A_ONES: 2 } as const;
 
-/** Tile of C per workgroup, by style (rows = columns). */
-const TILE: ByStyle<number> = { workgroup: TILED.BM, thread: THREAD.THREAD_TILE };
+/** A workgroup's tile of C (rows × columns) and the job flag that selects it. */
+interface TileLayout {
+  m: number;
+  n: number;
+  flag: number;
+}
+const SQUARE: ByStyle<TileLayout> = {
+  workgroup: { m: TILED.BM, n: TILED.BN, flag: 0 },
+  thread: { m: THREAD.THREAD_TILE, n: THREAD.THREAD_TILE, flag: 0 },
+};
+/**
+ * The thread style's layouts for narrow products (LoRA's rank-r sides: t = x·Aᵀ, u = dy·B and dB with
+ * N = r, dA with M = r): all THREAD_WG² threads in one column of 8×8 blocks (tall) or one row (wide).
+ * In a square tile a rank-8 job left three quarters of the threads computing clamped copies.
+ */
+const NARROW: readonly TileLayout[] = [
+  { m: 8 * THREAD.THREAD_WG ** 2, n: 8, flag: FLAGS.F_TALL },
+  { m: 8, n: 8 * THREAD.THREAD_WG ** 2, flag: FLAGS.F_WIDE },
+];
+
+/** Elements of C a layout computes for a job, padding included. */
+const paddedArea = (job: Pick<MatmulJob, 'M' | 'N'>, l: TileLayout) => Math.ceil(job.M / l.m) * l.m * Math.ceil(job.N / l.n) * l.n;
+
+/** The job's tile layout: square, or (thread style) a narrow one where it computes at most half as much padding-included C. */
+export function layoutOf(job: Pick<MatmulJob, 'M' | 'N'>, style: KernelStyle): TileLayout {
+  const square = SQUARE[style];
+  if (style !== 'thread') return square;
+  const best = NARROW.reduce((a, b) => (paddedArea(job, b) < paddedArea(job, a) ? b : a));
+  return paddedArea(job, best) * 2 <= paddedArea(job, square) ? best : square;
+}
 
 const GELU: WgslSource = { file: 'matmul/gelu.wgsl', code: geluCode, needs: ['GELU_C', 'GELU_K'] };
 const COMMON: WgslSource = { file: 'matmul/common.wgsl', code: commonCode, requires: [GELU], needs: ['MAX_JOBS', ...Object.keys(FLAGS), 'BUF_P', 'BUF_X', 'BUF_G'] };
@@ -118,8 +146,8 @@ export interface MatmulJob {
 }
 
 export function tilesOf(job: Pick<MatmulJob, 'M' | 'N'>, style: KernelStyle): number {
-  const t = TILE[style];
-  return Math.ceil(job.M / t) * Math.ceil(job.N / t);
+  const l = layoutOf(job, style);
+  return Math.ceil(job.M / l.m) * Math.ceil(job.N / l.n);
 }
 
 function checkJob(job: MatmulJob, label: string): void {
@@ -163,7 +191,6 @@ function checkJobBounds(job: MatmulJob, buffers: MatmulBuffers, label: string): 
 
 /** Packs 1..MAX_JOBS jobs into one matmul dispatch. */
 export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffers: MatmulBuffers, style: KernelStyle): DispatchSpec {
-  const tile = TILE[style];
   const kernel = MATMUL_KERNELS[style];
   if (jobs.length < 1 || jobs.length > MAX_JOBS) throw new Error(`${label}: ${jobs.length} jobs; 1..${MAX_JOBS} allowed`);
   const w = new ParamWriter(kernel.paramBytes);
@@ -184,9 +211,11 @@ export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffer
     if (job.gelu) flags |= FLAGS.F_GELU;
     if (job.geluGrad) flags |= FLAGS.F_GELU_BWD;
     if (job.a.ones) flags |= FLAGS.F_A_ONES;
+    const layout = layoutOf(job, style);
+    flags |= layout.flag;
     const e = job.gelu ?? job.geluGrad;
     w.u32(job.M).u32(job.N).u32(job.K).u32(starts[i]);
-    w.u32(Math.ceil(job.N / tile)).u32(flags).f32(job.alpha ?? 1).u32(job.bias ?? 0);
+    w.u32(Math.ceil(job.N / layout.n)).u32(flags).f32(job.alpha ?? 1).u32(job.bias ?? 0);
     w.u32(job.a.off).u32(job.a.sm).u32(job.a.sk).u32(job.a.buf);
     w.u32(job.b.off).u32(job.b.sk).u32(job.b.sn).u32(job.b.buf);
     w.u32(job.c.off).u32(job.c.sm).u32(job.c.buf).u32(e?.off ?? 0);

@@ -7,7 +7,7 @@
 // then ln_f, head, cross-entropy (gradient written in place of the logits when training).
 // Backward, per block (7 dispatches, each matmul dispatch holds dX and dW/db jobs of one layer, or
 // dX, u = dy·B and dB for adapters): proj (×gelu′), fc, ln2 (+= into the residual gradient), o,
-// attention, qkv, ln1. LoRA adds one merge dispatch per step and one dA dispatch per micro-batch.
+// attention, qkv, ln1. Block 0 skips qkv's dX and ln1 when nothing below it trains (LoRA). LoRA adds one merge dispatch per step and one dA dispatch per micro-batch.
 // Every product is built by the kernel modules' job builders (src/kernels/matmul.ts, lora.ts).
 
 import type { BufferRef, DispatchSpec } from '../gpu/program';
@@ -195,15 +195,15 @@ export function forwardDispatches(graph: Graph, o: ForwardOptions): DispatchSpec
   return out;
 }
 
-/** dX (and, for trainable weights, dW and db) jobs of one linear module; u and dB jobs for its adapters. */
+/** dX (unless inputGrad is false), dW and db for trainable weights, u and dB for adapters: one linear module's jobs. */
 function linearBackwardJobs(
   graph: Graph, l: number, module: Module, dy: number, input: number, dx: number,
-  shape: { in: number; out: number }, extra: Parameters<typeof linearBackwardInput>[4] = {},
+  shape: { in: number; out: number }, extra: Parameters<typeof linearBackwardInput>[4] = {}, inputGrad = true,
 ): MatmulJob[] {
   const rows = graph.acts.rows;
   const s = { rows, ...shape };
   const path = modulePrefix(l, module);
-  const jobs = [linearBackwardInput(s, dy, weight(graph, l, module), dx, extra)];
+  const jobs = inputGrad ? [linearBackwardInput(s, dy, weight(graph, l, module), dx, extra)] : [];
   if (trainable(graph, `${path}.weight`)) {
     jobs.push(linearBackwardWeight(s, dy, input, { buf: Buf.G, off: param(graph, `${path}.weight`) }));
     jobs.push(biasGrad(rows, shape.out, dy, param(graph, `${path}.bias`)));
@@ -226,12 +226,26 @@ function lnBackward(graph: Graph, label: string, prefix: string, xName: string, 
   }, graph.bufs, graph.style);
 }
 
-/** One block's backward: 7 dispatches, from the residual gradient in dres back to block l's input. */
+/**
+ * Whether anything trainable lies below block l's first layer norm: its own parameters or the
+ * embeddings. When nothing does (LoRA with frozen embeddings, at block 0), the gradient of the
+ * block's input is never read, so its qkv dX product and its ln1 backward are left out.
+ */
+function needsInputGrad(graph: Graph, l: number): boolean {
+  if (l > 0) return true;
+  return ['tok_emb.weight', 'pos_emb.weight', 'blocks.0.ln1.weight', 'blocks.0.ln1.bias'].some((n) => trainable(graph, n));
+}
+
+/**
+ * One block's backward: 7 dispatches, from the residual gradient in dres back to block l's input
+ * (6 when nothing below the block trains: see needsInputGrad).
+ */
 function blockBackward(graph: Graph, l: number): DispatchSpec[] {
   const { shape: s, acts } = graph;
   const d = s.dModel;
   const b = `blocks.${l}`;
   const dres = act(graph, 'dres');
+  const inputGrad = needsInputGrad(graph, l);
   return [
     ...dispatches(graph, `proj backward L${l}`, linearBackwardJobs(graph, l, 'proj', dres, act(graph, `gelu.${l}`), act(graph, 'du'), { in: 4 * d, out: d }, { geluGrad: { off: act(graph, `pre.${l}`), sm: 4 * d } })),
     ...dispatches(graph, `fc backward L${l}`, linearBackwardJobs(graph, l, 'fc', act(graph, 'du'), act(graph, `h2.${l}`), act(graph, 'dh'), { in: d, out: 4 * d })),
@@ -240,8 +254,8 @@ function blockBackward(graph: Graph, l: number): DispatchSpec[] {
     attentionBackward(`L${l}`, {
       B: acts.B, T: acts.T, C: d, H: s.nHead, qkv: act(graph, `qkv.${l}`), out: act(graph, `att.${l}`), lse: act(graph, `lse.${l}`), dout: act(graph, 'datt'), dqkv: act(graph, 'dqkv'),
     }, graph.bufs, graph.style),
-    ...dispatches(graph, `qkv backward L${l}`, linearBackwardJobs(graph, l, 'qkv', act(graph, 'dqkv'), act(graph, `h1.${l}`), act(graph, 'dh'), { in: d, out: 3 * d })),
-    lnBackward(graph, `ln1 L${l}`, `${b}.ln1`, `x.${l}`, `1.${l}`, true),
+    ...dispatches(graph, `qkv backward L${l}`, linearBackwardJobs(graph, l, 'qkv', act(graph, 'dqkv'), act(graph, `h1.${l}`), act(graph, 'dh'), { in: d, out: 3 * d }, {}, inputGrad)),
+    ...(inputGrad ? [lnBackward(graph, `ln1 L${l}`, `${b}.ln1`, `x.${l}`, `1.${l}`, true)] : []),
   ];
 }
 

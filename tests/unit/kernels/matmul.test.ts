@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { Program } from '../../../src/gpu/program';
-import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward, MAX_JOBS, matmulDispatch, matmuls } from '../../../src/kernels/matmul';
+import { biasGrad, Buf, layoutOf, linearBackwardInput, linearBackwardWeight, linearForward, MAX_JOBS, matmulDispatch, matmuls } from '../../../src/kernels/matmul';
 import { STYLES } from '../../../src/kernels/style';
 import { gelu, geluBackward, geluForward, geluGrad } from '../../../src/ref/gelu';
 import { gradCheck } from '../../../src/ref/gradcheck';
@@ -25,6 +25,9 @@ describe.each(STYLES)('matmul kernel (%s style)', (variant) => {
     [3, 5, 4],
     [65, 17, 70],
     [130, 33, 64],
+    // Narrow products (thread style: tall tiles for N = 6 and 16, a wide one for dW's M = 6, N = 140).
+    [150, 140, 6],
+    [256, 7, 16],
   ];
 
   for (const [M, K, N] of shapes) {
@@ -133,6 +136,23 @@ describe.each(STYLES)('matmul kernel (%s style)', (variant) => {
   });
 
   itRanEveryKernel(gpu, 'matmul', variant);
+});
+
+describe('matmul tile layouts', () => {
+  it('the thread style gives rank-side products a tall or wide tile, everything else (and the workgroup style) a square one', () => {
+    const shape = (M: number, N: number) => `${layoutOf({ M, N }, 'thread').m}x${layoutOf({ M, N }, 'thread').n}`;
+    expect(shape(150, 6)).toBe('128x8'); // the forward of the [150, 140, 6] case above
+    expect(shape(256, 16)).toBe('128x8'); // half the padding: tall
+    expect(shape(260, 16)).toBe('32x32'); // rows padded to 384: square
+    expect(shape(6, 19)).toBe('32x32'); // M = 6 but N = 19 fits one square tile
+    expect(shape(6, 140)).toBe('8x128'); // dW of [150, 140, 6]
+    expect(shape(2048, 8)).toBe('128x8'); // LoRA r8: t, u
+    expect(shape(128, 8)).toBe('128x8'); // dB
+    expect(shape(8, 512)).toBe('8x128'); // dA
+    expect(shape(2048, 384)).toBe('32x32');
+    expect(shape(150, 24)).toBe('32x32'); // only three quarters of the padding saved: square
+    expect(layoutOf({ M: 2048, N: 8 }, 'workgroup')).toMatchObject({ m: 64, n: 64 });
+  });
 });
 
 describe('matmul reference backward vs finite differences', () => {

@@ -98,3 +98,29 @@ describe.each(STYLES)('whole-model gradients vs the float64 reference (%s style)
     compareAll(`lora ${style}`, r);
   });
 });
+
+describe('no work for gradients nobody reads', () => {
+  const gpu = useGpu();
+
+  it("LoRA with frozen embeddings leaves out block 0's input gradient (qkv dX and ln1); full fine-tuning keeps it", async () => {
+    const labels = async (lora: LoraSpec | null) => {
+      const setup: ModelSetup = { shape: SHAPE, scope: scope(lora), microBatch: B, seqLen: T, accum: 1, evalBatches: 0, optim: OPT, ringSlots: 2, style: 'thread' };
+      const model = await GpuModel.create(gpu(), planModel(setup), new Uint8Array(64));
+      const out = backwardDispatches(model.graph, 0).map((d) => d.label);
+      model.destroy();
+      return out;
+    };
+    const dx0 = `${B * T}x${SHAPE.dModel}x${3 * SHAPE.dModel}`; // dX of block 0's qkv: [rows, d] from [rows, 3d]
+    const full = await labels(null);
+    const lora = await labels({ rank: 4, alpha: 8, rsLora: false, targets: ['q', 'k', 'v', 'o', 'fc', 'proj'] });
+    const qkv0 = (l: string[]) => l.find((x) => x.includes('qkv backward L0'))!;
+    expect(full.some((l) => l.includes('layernorm.backward ln1 L0'))).toBe(true);
+    expect(qkv0(full)).toContain(`[${dx0},`);
+    expect(lora.some((l) => l.includes('layernorm.backward ln1 L0'))).toBe(false);
+    expect(qkv0(lora)).not.toContain(dx0);
+    // Block 1 still passes its input gradient down.
+    expect(lora.some((l) => l.includes('layernorm.backward ln1 L1'))).toBe(true);
+    expect(lora.find((x) => x.includes('qkv backward L1'))).toContain(`[${dx0},`);
+    expect(lora.length).toBe(full.length - 1);
+  });
+});
