@@ -11,6 +11,7 @@
 struct Params {
   R: u32, V: u32, T: u32, win_off: u32,
   logits_off: u32, loss_off: u32, grad_scale: f32, flags: u32,
+  run_p: u32, run_x: u32, run_g: u32, run_w: u32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -36,15 +37,16 @@ fn wg_reduce(li: u32, v: f32, is_max: bool) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let r = wg.y * nwg.x + wg.x;
   if (r >= prm.R) { return; }
   let V = prm.V;
   let row = prm.logits_off + r * V;
   var mx = -3.0e38;
-  for (var v = li; v < V; v += WG) { mx = max(mx, X[row + v]); }
+  for (var v = li; v < V; v += WG) { mx = max(mx, X[rx + row + v]); }
   mx = wg_reduce(li, mx, true);
   var s = 0.0;
-  for (var v = li; v < V; v += WG) { s += exp(X[row + v] - mx); }
+  for (var v = li; v < V; v += WG) { s += exp(X[rx + row + v] - mx); }
   s = wg_reduce(li, s, false);
   let tgt = token_at(prm.win_off, r / prm.T, r % prm.T + 1u);
   let lse = mx + log(s);
@@ -52,10 +54,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   // overwrites that element with the gradient: no other thread reads it, so no storage barrier is
   // needed (workgroupBarrier orders workgroup memory only, not X).
   for (var v = li; v < V; v += WG) {
-    let logit = X[row + v];
-    if (v == tgt) { X[prm.loss_off + r] = lse - logit; }
+    let logit = X[rx + row + v];
+    if (v == tgt) { X[rx + prm.loss_off + r] = lse - logit; }
     if ((prm.flags & F_GRAD) != 0u) {
-      X[row + v] = (exp(logit - lse) - select(0.0, 1.0, v == tgt)) * prm.grad_scale;
+      X[rx + row + v] = (exp(logit - lse) - select(0.0, 1.0, v == tgt)) * prm.grad_scale;
     }
   }
 }
@@ -63,21 +65,22 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
 // 'thread' style: one thread per row, no workgroup memory or barriers; workgroups of WG rows.
 @compute @workgroup_size(WG)
 fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let r = (wg.y * nwg.x + wg.x) * WG + li;
   if (r >= prm.R) { return; }
   let V = prm.V;
   let row = prm.logits_off + r * V;
   var mx = -3.0e38;
-  for (var v = 0u; v < V; v += 1u) { mx = max(mx, X[row + v]); }
+  for (var v = 0u; v < V; v += 1u) { mx = max(mx, X[rx + row + v]); }
   var s = 0.0;
-  for (var v = 0u; v < V; v += 1u) { s += exp(X[row + v] - mx); }
+  for (var v = 0u; v < V; v += 1u) { s += exp(X[rx + row + v] - mx); }
   let tgt = token_at(prm.win_off, r / prm.T, r % prm.T + 1u);
   let lse = mx + log(s);
-  X[prm.loss_off + r] = lse - X[row + tgt];
+  X[rx + prm.loss_off + r] = lse - X[rx + row + tgt];
   if ((prm.flags & F_GRAD) != 0u) {
     for (var v = 0u; v < V; v += 1u) {
-      let p = exp(X[row + v] - lse);
-      X[row + v] = (p - select(0.0, 1.0, v == tgt)) * prm.grad_scale;
+      let p = exp(X[rx + row + v] - lse);
+      X[rx + row + v] = (p - select(0.0, 1.0, v == tgt)) * prm.grad_scale;
     }
   }
 }

@@ -12,6 +12,7 @@ struct Params {
   B: u32, T: u32, C: u32, V: u32,
   x_off: u32, wte_off: u32, wpe_off: u32, win_off: u32,
   dx_off: u32, dwte_off: u32, dwpe_off: u32, flags: u32,
+  run_p: u32, run_x: u32, run_g: u32, run_w: u32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -23,6 +24,7 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let i = (wg.y * nwg.x + wg.x) * WG + li;
   let C = prm.C;
   if (i >= prm.B * prm.T * C) { return; }
@@ -30,11 +32,12 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   let bt = i / C;
   let t = bt % prm.T;
   let tok = token_at(prm.win_off, bt / prm.T, t);
-  X[prm.x_off + i] = P[prm.wte_off + tok * C + c] + P[prm.wpe_off + t * C + c];
+  X[rx + prm.x_off + i] = P[rp + prm.wte_off + tok * C + c] + P[rp + prm.wpe_off + t * C + c];
 }
 
 @compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let id = wg.y * nwg.x + wg.x;
   let C = prm.C;
   let BT = prm.B * prm.T;
@@ -44,9 +47,9 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
     for (var c = li; c < C; c += WG) {
       var s = 0.0;
       for (var bt = 0u; bt < BT; bt += 1u) {
-        if (token_at(prm.win_off, bt / prm.T, bt % prm.T) == v) { s += X[prm.dx_off + bt * C + c]; }
+        if (token_at(prm.win_off, bt / prm.T, bt % prm.T) == v) { s += X[rx + prm.dx_off + bt * C + c]; }
       }
-      G[prm.dwte_off + v * C + c] += s;
+      G[rg + prm.dwte_off + v * C + c] += s;
     }
     return;
   }
@@ -54,8 +57,8 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
   if (t >= prm.T || (prm.flags & F_POSITIONS) == 0u) { return; }
   for (var c = li; c < C; c += WG) {
     var s = 0.0;
-    for (var b = 0u; b < prm.B; b += 1u) { s += X[prm.dx_off + (b * prm.T + t) * C + c]; }
-    G[prm.dwpe_off + t * C + c] += s;
+    for (var b = 0u; b < prm.B; b += 1u) { s += X[rx + prm.dx_off + (b * prm.T + t) * C + c]; }
+    G[rg + prm.dwpe_off + t * C + c] += s;
   }
 }
 
@@ -63,6 +66,7 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
 // each matching row of dx in order; threads [V, V + T) own a position each. No workgroup memory.
 @compute @workgroup_size(WG)
 fn backward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let id = (wg.y * nwg.x + wg.x) * WG + li;
   let C = prm.C;
   if (id < prm.V) {
@@ -70,7 +74,7 @@ fn backward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw
     let out = prm.dwte_off + id * C;
     for (var bt = 0u; bt < prm.B * prm.T; bt += 1u) {
       if (token_at(prm.win_off, bt / prm.T, bt % prm.T) != id) { continue; }
-      for (var c = 0u; c < C; c += 1u) { G[out + c] += X[prm.dx_off + bt * C + c]; }
+      for (var c = 0u; c < C; c += 1u) { G[rg + out + c] += X[rx + prm.dx_off + bt * C + c]; }
     }
     return;
   }
@@ -78,6 +82,6 @@ fn backward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw
   if (t >= prm.T || (prm.flags & F_POSITIONS) == 0u) { return; }
   let out = prm.dwpe_off + t * C;
   for (var b = 0u; b < prm.B; b += 1u) {
-    for (var c = 0u; c < C; c += 1u) { G[out + c] += X[prm.dx_off + (b * prm.T + t) * C + c]; }
+    for (var c = 0u; c < C; c += 1u) { G[rg + out + c] += X[rx + prm.dx_off + (b * prm.T + t) * C + c]; }
   }
 }

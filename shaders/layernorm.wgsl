@@ -18,6 +18,7 @@ struct Params {
   w_off: u32, b_off: u32, mean_off: u32, rstd_off: u32,
   dy_off: u32, dx_off: u32, dw_off: u32, db_off: u32,
   flags: u32, eps: f32, _p0: u32, _p1: u32,
+  run_p: u32, run_x: u32, run_g: u32, run_w: u32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -30,51 +31,53 @@ struct Params {
 // dx of row r, column c: rstd·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)), added to dx with F_ACCUM_DX.
 fn write_dx(r: u32, C: u32, c: u32, mean: f32, rstd: f32, mg: f32, mgx: f32) {
   let i = r * C + c;
-  let xhat = (X[prm.x_off + i] - mean) * rstd;
-  var d = rstd * (X[prm.dy_off + i] * P[prm.w_off + c] - mg - xhat * mgx);
-  if ((prm.flags & F_ACCUM_DX) != 0u) { d += X[prm.dx_off + i]; }
-  X[prm.dx_off + i] = d;
+  let xhat = (X[rx + prm.x_off + i] - mean) * rstd;
+  var d = rstd * (X[rx + prm.dy_off + i] * P[rp + prm.w_off + c] - mg - xhat * mgx);
+  if ((prm.flags & F_ACCUM_DX) != 0u) { d += X[rx + prm.dx_off + i]; }
+  X[rx + prm.dx_off + i] = d;
 }
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let r = wg.y * nwg.x + wg.x;
   if (r >= prm.R) { return; }
   let C = prm.C;
   let row = prm.x_off + r * C;
   var s = 0.0;
-  for (var c = li; c < C; c += WG) { s += X[row + c]; }
+  for (var c = li; c < C; c += WG) { s += X[rx + row + c]; }
   let mean = wg_sum(li, s) / f32(C);
   var q = 0.0;
   for (var c = li; c < C; c += WG) {
-    let d = X[row + c] - mean;
+    let d = X[rx + row + c] - mean;
     q += d * d;
   }
   let rstd = inverseSqrt(wg_sum(li, q) / f32(C) + prm.eps);
   let out = prm.y_off + r * C;
   for (var c = li; c < C; c += WG) {
-    X[out + c] = (X[row + c] - mean) * rstd * P[prm.w_off + c] + P[prm.b_off + c];
+    X[rx + out + c] = (X[rx + row + c] - mean) * rstd * P[rp + prm.w_off + c] + P[rp + prm.b_off + c];
   }
   if (li == 0u) {
-    X[prm.mean_off + r] = mean;
-    X[prm.rstd_off + r] = rstd;
+    X[rx + prm.mean_off + r] = mean;
+    X[rx + prm.rstd_off + r] = rstd;
   }
 }
 
 @compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let id = wg.y * nwg.x + wg.x;
   let C = prm.C;
   if (id < prm.R) {
     let r = id;
-    let mean = X[prm.mean_off + r];
-    let rstd = X[prm.rstd_off + r];
+    let mean = X[rx + prm.mean_off + r];
+    let rstd = X[rx + prm.rstd_off + r];
     var sg = 0.0;
     var sgx = 0.0;
     for (var c = li; c < C; c += WG) {
-      let g = X[prm.dy_off + r * C + c] * P[prm.w_off + c];
+      let g = X[rx + prm.dy_off + r * C + c] * P[rp + prm.w_off + c];
       sg += g;
-      sgx += g * (X[prm.x_off + r * C + c] - mean) * rstd;
+      sgx += g * (X[rx + prm.x_off + r * C + c] - mean) * rstd;
     }
     let sums = wg_sum2(li, sg, sgx);
     let mg = sums.x / f32(C);
@@ -94,8 +97,8 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
   var db = 0.0;
   if (c < C) {
     for (var r = lane; r < prm.R; r += WG / COL_BLOCK) {
-      let dy = X[prm.dy_off + r * C + c];
-      dw += dy * (X[prm.x_off + r * C + c] - X[prm.mean_off + r]) * X[prm.rstd_off + r];
+      let dy = X[rx + prm.dy_off + r * C + c];
+      dw += dy * (X[rx + prm.x_off + r * C + c] - X[rx + prm.mean_off + r]) * X[rx + prm.rstd_off + r];
       db += dy;
     }
   }
@@ -109,8 +112,8 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
       w += red[li + k * COL_BLOCK];
       b += red2[li + k * COL_BLOCK];
     }
-    G[prm.dw_off + c] += w;
-    G[prm.db_off + c] += b;
+    G[rg + prm.dw_off + c] += w;
+    G[rg + prm.db_off + c] += b;
   }
 }
 
@@ -120,43 +123,45 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
 
 @compute @workgroup_size(WG)
 fn forward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let r = (wg.y * nwg.x + wg.x) * WG + li;
   if (r >= prm.R) { return; }
   let C = prm.C;
   let row = prm.x_off + r * C;
   var s = 0.0;
-  for (var c = 0u; c < C; c += 1u) { s += X[row + c]; }
+  for (var c = 0u; c < C; c += 1u) { s += X[rx + row + c]; }
   let mean = s / f32(C);
   var q = 0.0;
   for (var c = 0u; c < C; c += 1u) {
-    let d = X[row + c] - mean;
+    let d = X[rx + row + c] - mean;
     q += d * d;
   }
   let rstd = inverseSqrt(q / f32(C) + prm.eps);
   let out = prm.y_off + r * C;
   for (var c = 0u; c < C; c += 1u) {
-    X[out + c] = (X[row + c] - mean) * rstd * P[prm.w_off + c] + P[prm.b_off + c];
+    X[rx + out + c] = (X[rx + row + c] - mean) * rstd * P[rp + prm.w_off + c] + P[rp + prm.b_off + c];
   }
-  X[prm.mean_off + r] = mean;
-  X[prm.rstd_off + r] = rstd;
+  X[rx + prm.mean_off + r] = mean;
+  X[rx + prm.rstd_off + r] = rstd;
 }
 
 @compute @workgroup_size(WG)
 fn backward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let id = wg.y * nwg.x + wg.x;
   let C = prm.C;
   let row_groups = (prm.R + WG - 1u) / WG;
   if (id < row_groups) {
     let r = id * WG + li;
     if (r >= prm.R) { return; }
-    let mean = X[prm.mean_off + r];
-    let rstd = X[prm.rstd_off + r];
+    let mean = X[rx + prm.mean_off + r];
+    let rstd = X[rx + prm.rstd_off + r];
     var sg = 0.0;
     var sgx = 0.0;
     for (var c = 0u; c < C; c += 1u) {
-      let g = X[prm.dy_off + r * C + c] * P[prm.w_off + c];
+      let g = X[rx + prm.dy_off + r * C + c] * P[rp + prm.w_off + c];
       sg += g;
-      sgx += g * (X[prm.x_off + r * C + c] - mean) * rstd;
+      sgx += g * (X[rx + prm.x_off + r * C + c] - mean) * rstd;
     }
     let mg = sg / f32(C);
     let mgx = sgx / f32(C);
@@ -171,10 +176,10 @@ fn backward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw
   var dw = 0.0;
   var db = 0.0;
   for (var r = 0u; r < prm.R; r += 1u) {
-    let dy = X[prm.dy_off + r * C + c];
-    dw += dy * (X[prm.x_off + r * C + c] - X[prm.mean_off + r]) * X[prm.rstd_off + r];
+    let dy = X[rx + prm.dy_off + r * C + c];
+    dw += dy * (X[rx + prm.x_off + r * C + c] - X[rx + prm.mean_off + r]) * X[rx + prm.rstd_off + r];
     db += dy;
   }
-  G[prm.dw_off + c] += dw;
-  G[prm.db_off + c] += db;
+  G[rg + prm.dw_off + c] += dw;
+  G[rg + prm.db_off + c] += db;
 }

@@ -18,11 +18,11 @@ fn query_row(blk: Block, t: u32) -> QueryRow {
   let qi = q_index(blk.b, t, blk.h);
   let gi = o_index(prm.dout_off, blk.b, t, blk.h);
   for (var d = 0u; d < prm.D; d += 1u) {
-    row.q[d] = X[qi + d];
-    row.dO[d] = X[gi + d];
+    row.q[d] = X[rx + qi + d];
+    row.dO[d] = X[rx + gi + d];
   }
   row.delta = row_delta(blk.b, t, blk.h);
-  row.lse = X[lse_index(blk.bh, t)];
+  row.lse = X[rx + lse_index(blk.bh, t)];
   return row;
 }
 
@@ -58,7 +58,7 @@ fn dq_job(li: u32, blk: Block) {
   }
   if (valid) {
     let out = dq_index(blk.b, r, blk.h);
-    for (var d = 0u; d < prm.D; d += 1u) { X[out + d] = dq[d] * prm.scale; }
+    for (var d = 0u; d < prm.D; d += 1u) { X[rx + out + d] = dq[d] * prm.scale; }
   }
 }
 
@@ -80,7 +80,7 @@ fn dkv_stage(li: u32, blk: Block, i0: u32) {
     var lse = 0.0;
     if (i < prm.T) {
       delta = row_delta(blk.b, i, blk.h);
-      lse = X[lse_index(blk.bh, i)];
+      lse = X[rx + lse_index(blk.bh, i)];
     }
     tileA[SIDE_ROW + ii] = delta;
     tileB[SIDE_ROW + ii] = lse;
@@ -115,8 +115,8 @@ fn dkv_job(li: u32, blk: Block) {
   if (valid) {
     let ki = q_index(blk.b, r, blk.h) + prm.C;
     for (var d = 0u; d < prm.D; d += 1u) {
-      key.k[d] = X[ki + d];
-      key.v[d] = X[ki + prm.C + d];
+      key.k[d] = X[rx + ki + d];
+      key.v[d] = X[rx + ki + prm.C + d];
     }
   }
   for (var i0 = blk.r0; i0 < prm.T; i0 += QTILE) {
@@ -128,14 +128,15 @@ fn dkv_job(li: u32, blk: Block) {
   if (valid) {
     let out = dq_index(blk.b, r, blk.h) + prm.C;
     for (var d = 0u; d < prm.D; d += 1u) {
-      X[out + d] = key.dk[d] * prm.scale;
-      X[out + prm.C + d] = key.dv[d];
+      X[rx + out + d] = key.dk[d] * prm.scale;
+      X[rx + out + prm.C + d] = key.dv[d];
     }
   }
 }
 
 @compute @workgroup_size(ROWS)
 fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let NB = prm.B * prm.H * blocks_per_head();
   let id = workgroup_index(wg, nwg); // uniform over the workgroup, so both jobs are called uniformly
   if (id < NB) {

@@ -16,6 +16,7 @@ struct Params {
   B: u32, T: u32, C: u32, H: u32,
   D: u32, qkv_off: u32, out_off: u32, lse_off: u32,
   dout_off: u32, dqkv_off: u32, scale: f32, _p0: u32,
+  run_p: u32, run_x: u32, run_g: u32, run_w: u32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -36,7 +37,7 @@ fn row_delta(b: u32, t: u32, h: u32) -> f32 {
   let oi = o_index(prm.out_off, b, t, h);
   let gi = o_index(prm.dout_off, b, t, h);
   var acc = 0.0;
-  for (var d = 0u; d < prm.D; d += 1u) { acc += X[gi + d] * X[oi + d]; }
+  for (var d = 0u; d < prm.D; d += 1u) { acc += X[rx + gi + d] * X[rx + oi + d]; }
   return acc;
 }
 
@@ -48,6 +49,6 @@ fn softmax_start() -> Softmax { return Softmax(-3.0e38, 0.0, array<f32, MAXD>())
 // Writes O_i = o / l and lse_i = m + log l of query row t (bh = b·H + h).
 fn softmax_store(st: ptr<function, Softmax>, b: u32, t: u32, h: u32, bh: u32) {
   let oi = o_index(prm.out_off, b, t, h);
-  for (var d = 0u; d < prm.D; d += 1u) { X[oi + d] = (*st).o[d] / (*st).l; }
-  X[lse_index(bh, t)] = (*st).m + log((*st).l);
+  for (var d = 0u; d < prm.D; d += 1u) { X[rx + oi + d] = (*st).o[d] / (*st).l; }
+  X[rx + lse_index(bh, t)] = (*st).m + log((*st).l);
 }

@@ -26,6 +26,7 @@ fn forward_tile(q: ptr<function, array<f32, MAXD>>, st: ptr<function, Softmax>, 
 
 @compute @workgroup_size(ROWS)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let id = workgroup_index(wg, nwg);
   if (id >= prm.B * prm.H * blocks_per_head()) { return; } // uniform: the whole workgroup leaves
   let blk = block_of(id);
@@ -35,7 +36,7 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   var st = softmax_start();
   if (valid) {
     let qi = q_index(blk.b, i, blk.h);
-    for (var d = 0u; d < prm.D; d += 1u) { q[d] = X[qi + d] * prm.scale; }
+    for (var d = 0u; d < prm.D; d += 1u) { q[d] = X[rx + qi + d] * prm.scale; }
   }
   // Keys past the block's last query are masked for every row. Loop bounds are uniform, so every
   // invocation reaches both barriers; only the arithmetic is limited to valid rows.

@@ -43,6 +43,7 @@ fn fold_o(o: f32, f: Fold, v: f32) -> f32 {
 
 @compute @workgroup_size(ROWS)
 fn forward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let id = workgroup_index(wg, nwg) * ROWS + li;
   if (id >= prm.B * prm.H * prm.T) { return; }
   let row = row_of(id);
@@ -50,7 +51,7 @@ fn forward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg
   let stride = 3u * prm.C;
   var q: array<f32, MAXD>;
   let qi = q_index(row.b, row.t, row.h);
-  for (var d = 0u; d < D; d += 1u) { q[d] = X[qi + d] * prm.scale; }
+  for (var d = 0u; d < D; d += 1u) { q[d] = X[rx + qi + d] * prm.scale; }
   var st = softmax_start();
   var j = 0u;
   // Keys j .. j+3 (k at k0 + r·stride, v at + C).
@@ -59,7 +60,7 @@ fn forward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg
     var s = vec4f(0.0);
     for (var d = 0u; d < D; d += 1u) {
       let k = k0 + d;
-      s += q[d] * vec4f(X[k], X[k + stride], X[k + 2u * stride], X[k + 3u * stride]);
+      s += q[d] * vec4f(X[rx + k], X[rx + k + stride], X[rx + k + 2u * stride], X[rx + k + 3u * stride]);
     }
     let f0 = fold(&st, s.x);
     let f1 = fold(&st, s.y);
@@ -69,10 +70,10 @@ fn forward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg
     for (var d = 0u; d < D; d += 1u) {
       let v = v0 + d;
       var o = st.o[d];
-      o = fold_o(o, f0, X[v]);
-      o = fold_o(o, f1, X[v + stride]);
-      o = fold_o(o, f2, X[v + 2u * stride]);
-      o = fold_o(o, f3, X[v + 3u * stride]);
+      o = fold_o(o, f0, X[rx + v]);
+      o = fold_o(o, f1, X[rx + v + stride]);
+      o = fold_o(o, f2, X[rx + v + 2u * stride]);
+      o = fold_o(o, f3, X[rx + v + 3u * stride]);
       st.o[d] = o;
     }
   }
@@ -80,9 +81,9 @@ fn forward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg
     let kj = q_index(row.b, j, row.h) + prm.C;
     let vj = kj + prm.C;
     var s = 0.0;
-    for (var d = 0u; d < D; d += 1u) { s += q[d] * X[kj + d]; }
+    for (var d = 0u; d < D; d += 1u) { s += q[d] * X[rx + kj + d]; }
     let f = fold(&st, s);
-    for (var d = 0u; d < D; d += 1u) { st.o[d] = fold_o(st.o[d], f, X[vj + d]); }
+    for (var d = 0u; d < D; d += 1u) { st.o[d] = fold_o(st.o[d], f, X[rx + vj + d]); }
   }
   softmax_store(&st, row.b, row.t, row.h, row.bh);
 }
@@ -94,7 +95,7 @@ fn dq_thread(row: Row) {
   let qi = q_index(row.b, row.t, row.h);
   let gi = o_index(prm.dout_off, row.b, row.t, row.h);
   let delta = row_delta(row.b, row.t, row.h);
-  let lse = X[lse_index(row.bh, row.t)];
+  let lse = X[rx + lse_index(row.bh, row.t)];
   var dq: array<f32, MAXD>;
   var j = 0u;
   for (; j + 3u <= row.t; j += 4u) {
@@ -105,17 +106,17 @@ fn dq_thread(row: Row) {
     for (var d = 0u; d < D; d += 1u) {
       let k = k0 + d;
       let v = v0 + d;
-      s += X[qi + d] * vec4f(X[k], X[k + stride], X[k + 2u * stride], X[k + 3u * stride]);
-      dp += X[gi + d] * vec4f(X[v], X[v + stride], X[v + 2u * stride], X[v + 3u * stride]);
+      s += X[rx + qi + d] * vec4f(X[rx + k], X[rx + k + stride], X[rx + k + 2u * stride], X[rx + k + 3u * stride]);
+      dp += X[rx + gi + d] * vec4f(X[rx + v], X[rx + v + stride], X[rx + v + 2u * stride], X[rx + v + 3u * stride]);
     }
     let ds = exp(s * prm.scale - lse) * (dp - delta);
     for (var d = 0u; d < D; d += 1u) {
       let k = k0 + d;
       var a = dq[d];
-      a += ds.x * X[k];
-      a += ds.y * X[k + stride];
-      a += ds.z * X[k + 2u * stride];
-      a += ds.w * X[k + 3u * stride];
+      a += ds.x * X[rx + k];
+      a += ds.y * X[rx + k + stride];
+      a += ds.z * X[rx + k + 2u * stride];
+      a += ds.w * X[rx + k + 3u * stride];
       dq[d] = a;
     }
   }
@@ -125,14 +126,14 @@ fn dq_thread(row: Row) {
     var s = 0.0;
     var dp = 0.0;
     for (var d = 0u; d < D; d += 1u) {
-      s += X[qi + d] * X[kj + d];
-      dp += X[gi + d] * X[vj + d];
+      s += X[rx + qi + d] * X[rx + kj + d];
+      dp += X[rx + gi + d] * X[rx + vj + d];
     }
     let ds = exp(s * prm.scale - lse) * (dp - delta);
-    for (var d = 0u; d < D; d += 1u) { dq[d] += ds * X[kj + d]; }
+    for (var d = 0u; d < D; d += 1u) { dq[d] += ds * X[rx + kj + d]; }
   }
   let out = dq_index(row.b, row.t, row.h);
-  for (var d = 0u; d < D; d += 1u) { X[out + d] = dq[d] * prm.scale; }
+  for (var d = 0u; d < D; d += 1u) { X[rx + out + d] = dq[d] * prm.scale; }
 }
 
 // dk, dv of key row j = row.t against queries i ≥ j.
@@ -156,28 +157,28 @@ fn dkv_thread(row: Row) {
     for (var d = 0u; d < D; d += 1u) {
       let q = q0 + d;
       let o = o0 + d;
-      let g = vec4f(X[g0 + d], X[g0 + d + C], X[g0 + d + 2u * C], X[g0 + d + 3u * C]);
-      s += vec4f(X[q], X[q + stride], X[q + 2u * stride], X[q + 3u * stride]) * X[kj + d];
-      dp += g * X[vj + d];
-      delta += g * vec4f(X[o], X[o + C], X[o + 2u * C], X[o + 3u * C]);
+      let g = vec4f(X[rx + g0 + d], X[rx + g0 + d + C], X[rx + g0 + d + 2u * C], X[rx + g0 + d + 3u * C]);
+      s += vec4f(X[rx + q], X[rx + q + stride], X[rx + q + 2u * stride], X[rx + q + 3u * stride]) * X[rx + kj + d];
+      dp += g * X[rx + vj + d];
+      delta += g * vec4f(X[rx + o], X[rx + o + C], X[rx + o + 2u * C], X[rx + o + 3u * C]);
     }
     let l = lse_index(row.bh, i);
-    let p = exp(s * prm.scale - vec4f(X[l], X[l + 1u], X[l + 2u], X[l + 3u]));
+    let p = exp(s * prm.scale - vec4f(X[rx + l], X[rx + l + 1u], X[rx + l + 2u], X[rx + l + 3u]));
     let ds = p * (dp - delta);
     for (var d = 0u; d < D; d += 1u) {
       let q = q0 + d;
       let g = g0 + d;
       var a = dv[d];
-      a += p.x * X[g];
-      a += p.y * X[g + C];
-      a += p.z * X[g + 2u * C];
-      a += p.w * X[g + 3u * C];
+      a += p.x * X[rx + g];
+      a += p.y * X[rx + g + C];
+      a += p.z * X[rx + g + 2u * C];
+      a += p.w * X[rx + g + 3u * C];
       dv[d] = a;
       var b = dk[d];
-      b += ds.x * X[q];
-      b += ds.y * X[q + stride];
-      b += ds.z * X[q + 2u * stride];
-      b += ds.w * X[q + 3u * stride];
+      b += ds.x * X[rx + q];
+      b += ds.y * X[rx + q + stride];
+      b += ds.z * X[rx + q + 2u * stride];
+      b += ds.w * X[rx + q + 3u * stride];
       dk[d] = b;
     }
   }
@@ -189,26 +190,27 @@ fn dkv_thread(row: Row) {
     var dp = 0.0;
     var delta = 0.0;
     for (var d = 0u; d < D; d += 1u) {
-      s += X[qi + d] * X[kj + d];
-      dp += X[gi + d] * X[vj + d];
-      delta += X[gi + d] * X[oi + d];
+      s += X[rx + qi + d] * X[rx + kj + d];
+      dp += X[rx + gi + d] * X[rx + vj + d];
+      delta += X[rx + gi + d] * X[rx + oi + d];
     }
-    let p = exp(s * prm.scale - X[lse_index(row.bh, i)]);
+    let p = exp(s * prm.scale - X[rx + lse_index(row.bh, i)]);
     let ds = p * (dp - delta);
     for (var d = 0u; d < D; d += 1u) {
-      dv[d] += p * X[gi + d];
-      dk[d] += ds * X[qi + d];
+      dv[d] += p * X[rx + gi + d];
+      dk[d] += ds * X[rx + qi + d];
     }
   }
   let out = dq_index(row.b, row.t, row.h) + prm.C;
   for (var d = 0u; d < D; d += 1u) {
-    X[out + d] = dk[d] * prm.scale;
-    X[out + prm.C + d] = dv[d];
+    X[rx + out + d] = dk[d] * prm.scale;
+    X[rx + out + prm.C + d] = dv[d];
   }
 }
 
 @compute @workgroup_size(ROWS)
 fn backward_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let N = prm.B * prm.H * prm.T;
   let id = workgroup_index(wg, nwg) * ROWS + li;
   if (id < N) {

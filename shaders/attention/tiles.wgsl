@@ -29,8 +29,8 @@ fn stage(li: u32, b: u32, h: u32, r0: u32, n: u32, srcA: u32, srcB: u32) {
     var a = 0.0;
     var v = 0.0;
     if (r0 + r < prm.T) {
-      a = X[row_start(srcA, b, r0 + r, h) + d];
-      v = X[row_start(srcB, b, r0 + r, h) + d];
+      a = X[rx + row_start(srcA, b, r0 + r, h) + d];
+      v = X[rx + row_start(srcB, b, r0 + r, h) + d];
     }
     tileA[r * MAXD + d] = a;
     tileB[r * MAXD + d] = v;

@@ -23,6 +23,7 @@ struct Job {
 struct Params {
   njobs: u32, total_wg: u32, _pad0: u32, _pad1: u32,
   jobs: array<Job, MAX_JOBS>,
+  run_p: u32, run_x: u32, run_g: u32, run_w: u32,
 }
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -49,6 +50,26 @@ fn find_job(wid: u32) -> u32 {
     j += 1u;
   }
   return j;
+}
+
+// Packed runs (src/kernels/runs.ts): the job as run `run` (workgroup_id.z) sees it, every offset
+// moved to that run's data in its buffer (E lives in X, the bias in P). Computed from the uniform
+// strides, not lib/runs.wgsl's private bases, so the job stays uniform for the tiled kernel's barriers.
+fn base_of(buf: u32, run: u32) -> u32 {
+  if (buf == BUF_P) { return run * prm.run_p; }
+  if (buf == BUF_X) { return run * prm.run_x; }
+  return run * prm.run_g;
+}
+
+fn run_job(j: Job, run: u32) -> Job {
+  var job = j;
+  job.a_off += base_of(job.a_buf, run);
+  job.b_off += base_of(job.b_buf, run);
+  job.c_off += base_of(job.c_buf, run);
+  job.d_off += base_of(job.d_buf, run);
+  job.e_off += run * prm.run_x;
+  job.bias_off += run * prm.run_p;
+  return job;
 }
 
 // Bias, addend, GELU (or its derivative), then store or accumulate: C[m, n] from alpha·(A·B)[m, n].

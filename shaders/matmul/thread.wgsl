@@ -107,7 +107,7 @@ fn block_SA_SB(job: Job, m0: u32, n0: u32) -> array<vec4f, 16> {
 fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let wid = wg.y * nwg.x + wg.x;
   if (wid >= prm.total_wg) { return; }
-  let job = prm.jobs[find_job(wid)];
+  let job = run_job(prm.jobs[find_job(wid)], wg.z);
   let tile = wid - job.wg_start;
   // The job's tile layout (src/kernels/matmul.ts layoutOf): THREAD_WG × THREAD_WG blocks of 8×8, or
   // for narrow products all THREAD_WG² blocks in one column (F_TALL) or one row (F_WIDE).

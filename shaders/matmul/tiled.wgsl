@@ -11,7 +11,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
   let wid = wg.y * nwg.x + wg.x;
   if (wid >= prm.total_wg) { return; }
-  let job = prm.jobs[find_job(wid)];
+  let job = run_job(prm.jobs[find_job(wid)], wg.z);
   let tile = wid - job.wg_start;
   let m0 = (tile / job.tiles_n) * BM;
   let n0 = (tile % job.tiles_n) * BN;

@@ -9,6 +9,10 @@
 //   stats    one workgroup: per-tensor gradient norms and update-to-weight ratios into the ring slot
 // Chunks never cross tensors, so per-tensor figures are sums of whole chunks. Every sum has a fixed
 // order (no atomics): the same inputs give the same bits.
+// Packed runs (lib/runs.wgsl): workgroup_id.z is the run. Each run has its own P, G, M, V (G's
+// stride serves M and V), losses (in X), work [3·NC], ring [ring_slots · slot_size], State and Step
+// (its hyperparameters: learning rate, betas, eps, weight decay, clipping, divergence margin); the
+// chunk/tensor table is shared.
 // Shapes: P, G, M, V [n] (trainable region, same offsets in all four); table rows (vec4<u32>):
 //   [0, NC):        chunk  (start, count, tensor, 0)
 //   [NC, NC + NT):  tensor (bitcast lr_mult, bitcast decay, first chunk, chunk count)
@@ -23,15 +27,15 @@
 
 struct Params {
   n_chunks: u32, n_tensors: u32, loss_off: u32, loss_count: u32,
-  beta1: f32, beta2: f32, eps: f32, weight_decay: f32,
-  grad_clip: f32, diverge_margin: f32, slot_size: u32, ring_slots: u32,
-  zero_grads: u32, _p0: u32, _p1: u32, _p2: u32,
+  slot_size: u32, ring_slots: u32, zero_grads: u32, _p0: u32,
+  run_p: u32, run_x: u32, run_g: u32, run_w: u32,
 }
 
-// Written by the host once per optimizer step (queue.writeBuffer before the step's submit).
+// One per run, written by the host once per optimizer step (queue.writeBuffer before the step's submit).
 struct Step {
   step: u32, lr: f32, bc1: f32, bc2_sqrt: f32,
-  slot: u32, _p0: u32, _p1: u32, _p2: u32,
+  slot: u32, beta1: f32, beta2: f32, eps: f32,
+  weight_decay: f32, grad_clip: f32, diverge_margin: f32, _p0: u32,
 }
 
 struct State {
@@ -47,4 +51,13 @@ fn is_finite(x: f32) -> bool {
 
 fn chunk_id(wg: vec3u, nwg: vec3u) -> u32 {
   return wg.y * nwg.x + wg.x;
+}
+
+// Where run `run`'s per-chunk sums and ring start.
+fn work_base(run: u32) -> u32 {
+  return run * 3u * prm.n_chunks;
+}
+
+fn ring_base(run: u32, slot: u32) -> u32 {
+  return (run * prm.ring_slots + slot) * prm.slot_size;
 }

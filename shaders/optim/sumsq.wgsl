@@ -8,28 +8,30 @@
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let c = chunk_id(wg, nwg);
   if (c >= prm.n_chunks) { return; }
   let ch = table[c];
   var s = 0.0;
   for (var i = li; i < ch.y; i += WG) {
-    let g = G[ch.x + i];
+    let g = G[rg + ch.x + i];
     s += g * g;
   }
   let total = wg_sum(li, s);
-  if (li == 0u) { work[c] = total; }
+  if (li == 0u) { work[work_base(wg.z) + c] = total; }
 }
 
 // 'thread' style: one thread per chunk, summing in order (no workgroup memory or barriers).
 @compute @workgroup_size(THREAD_WG)
 fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  enter_run(wg.z);
   let c = chunk_id(wg, nwg) * THREAD_WG + li;
   if (c >= prm.n_chunks) { return; }
   let ch = table[c];
   var s = 0.0;
   for (var i = 0u; i < ch.y; i += 1u) {
-    let g = G[ch.x + i];
+    let g = G[rg + ch.x + i];
     s += g * g;
   }
-  work[c] = s;
+  work[work_base(wg.z) + c] = s;
 }

@@ -8,7 +8,7 @@ import { byKernel, profileProgram } from '../gpu/profile';
 import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams, type TrainScope } from '../model/params';
-import { planModel } from '../model/plan';
+import { planModel, type ModelPlan } from '../model/plan';
 import { LORA_TARGETS, MODEL_PRESETS, type ModelShape } from '../config/architecture';
 
 export const WORKLOADS = {
@@ -28,6 +28,8 @@ export type BenchMode = 'full' | 'lora';
 export interface BenchResult {
   workload: Workload;
   mode: BenchMode;
+  /** Runs trained side by side in the one step program (packed runs). */
+  runs: number;
   lora_rank: number;
   params: number;
   trainable: number;
@@ -35,8 +37,11 @@ export interface BenchResult {
   ctx: number;
   steps: number;
   step_ms: number;
+  /** All runs together: runs × batch × ctx tokens per step. */
   tokens_per_s: number;
   dispatches_per_step: number;
+  /** Bytes of every GPU buffer the model holds (all runs). */
+  gpu_bytes: number;
   submits_per_step: number;
   adapter: string;
   /** With profile: GPU time per kernel over one step (each dispatch's median of PROFILE_ROUNDS). */
@@ -44,6 +49,11 @@ export interface BenchResult {
   /** With profile: the slowest dispatches of one step, by label (which layer and product). */
   slowest?: { label: string; ms: number }[];
   profile_method?: string;
+}
+
+/** Every buffer GpuModel.create allocates for a plan (the corpus packed four bytes to a u32). */
+function gpuBytes(plan: ModelPlan, corpusBytes: number): number {
+  return Object.values(plan.bytes).reduce((a, b) => a + b, 0) + plan.table.data.byteLength + Math.ceil(corpusBytes / 4) * 4;
 }
 
 export function benchScope(mode: BenchMode): TrainScope {
@@ -55,22 +65,24 @@ export function benchScope(mode: BenchMode): TrainScope {
 }
 
 /** Builds the workload's model and times `steps` training steps after `warmup` untimed ones (batch: the workload's unless given). */
-export async function benchTraining(ctx: GpuContext, workload: Workload, mode: BenchMode, steps: number, warmup = 3, profile = false, batchSize?: number): Promise<BenchResult> {
+export async function benchTraining(ctx: GpuContext, workload: Workload, mode: BenchMode, steps: number, warmup = 3, profile = false, batchSize?: number, runs = 1): Promise<BenchResult> {
   const { shape } = WORKLOADS[workload];
   const batch = batchSize ?? WORKLOADS[workload].batch;
   const T = shape.context;
   const rng = new Rng(0);
   const corpus = Uint8Array.from({ length: 1 << 16 }, () => rng.int(256));
-  const model = await GpuModel.create(ctx, planModel({
+  const plan = planModel({
     shape, scope: benchScope(mode), microBatch: batch, seqLen: T, accum: 1, evalBatches: 0,
     optim: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, gradClip: 0, divergeMargin: 0 },
-    ringSlots: 2,
-  }), corpus);
+    ringSlots: 2, runs,
+  });
+  const model = await GpuModel.create(ctx, plan, corpus);
   try {
-    await model.setParams(initParams(model.params, 0));
+    for (let r = 0; r < runs; r++) await model.setParams(initParams(model.params, r), r);
     const windows = () => Uint32Array.from({ length: batch }, () => rng.int(corpus.length - T - 1));
     const step = (i: number) => {
-      model.writeStep(windows(), i + 1, 2e-4, i % 2);
+      // Each run its own windows and rate (a learning-rate sweep), all in one submit.
+      for (let r = 0; r < runs; r++) model.writeStep(windows(), i + 1, 2e-4 * (r + 1), i % 2, r);
       const enc = ctx.device.createCommandEncoder();
       model.train.submit(enc);
       ctx.device.queue.submit([enc.finish()]);
@@ -84,9 +96,9 @@ export async function benchTraining(ctx: GpuContext, workload: Workload, mode: B
     const counts = countParams(model.params);
     const prof = profile ? await profileProgram(ctx, model.train, PROFILE_ROUNDS) : null;
     return {
-      workload, mode, lora_rank: mode === 'lora' ? 8 : 0, params: counts.total, trainable: counts.trainable, batch, ctx: T, steps,
-      step_ms: Math.round(ms * 1000) / 1000, tokens_per_s: Math.round((batch * T) / (ms / 1000)),
-      dispatches_per_step: model.train.dispatchCount, submits_per_step: 1, adapter: ctx.adapter.name,
+      workload, mode, runs, lora_rank: mode === 'lora' ? 8 : 0, params: counts.total, trainable: counts.trainable, batch, ctx: T, steps,
+      step_ms: Math.round(ms * 1000) / 1000, tokens_per_s: Math.round((runs * batch * T) / (ms / 1000)),
+      dispatches_per_step: model.train.dispatchCount, submits_per_step: 1, gpu_bytes: gpuBytes(plan, corpus.length), adapter: ctx.adapter.name,
       ...(prof ? {
         kernels: byKernel(prof).map((k) => ({ ...k, ms: Math.round(k.ms * 1000) / 1000, share: Math.round(k.share * 1000) / 1000 })),
         slowest: [...prof.dispatches].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_SHOWN).map((d) => ({ label: d.label, ms: Math.round(d.ms * 1000) / 1000 })),

@@ -1,5 +1,5 @@
-// `stepsize bench`: one JSON line per workload and mode (step time, tokens/s, dispatches and submits
-// per step, adapter), on whatever GPU answers.
+// `stepsize bench`: one JSON line per workload, mode and number of packed runs (step time, tokens/s
+// of all runs together, dispatches and submits per step, GPU memory, adapter), on whatever GPU answers.
 
 import { benchTraining, WORKLOADS, type BenchMode, type Workload } from '../bench/bench';
 import type { NodeBackend } from '../node/gpu';
@@ -11,21 +11,25 @@ function list<T extends string>(flag: string, raw: string, allowed: readonly T[]
   return items as T[];
 }
 
-export async function benchCommand(o: { workload: string; mode: string; steps: number; batch?: number; gpu: NodeBackend; profile?: boolean }): Promise<void> {
+export async function benchCommand(o: { workload: string; mode: string; steps: number; batch?: number; runs?: string; gpu: NodeBackend; profile?: boolean }): Promise<void> {
   const workloads = list('--workload', o.workload, Object.keys(WORKLOADS) as Workload[]);
   const modes = list<BenchMode>('--mode', o.mode, ['full', 'lora']);
+  const runCounts = (o.runs ?? '1').split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    if (!/^[1-9]\d*$/.test(s)) throw new Error(`--runs: ${JSON.stringify(s)} is not allowed; positive integers, comma-separated (e.g. 1,2,4,8)`);
+    return Number(s);
+  });
   const steps = positiveInt('--steps', o.steps);
   const batch = o.batch === undefined ? undefined : positiveInt('--batch', o.batch);
   await withGpu(o.gpu, async (ctx) => {
     for (const w of workloads) {
       const matmulMs: Partial<Record<BenchMode, number>> = {};
-      for (const m of modes) {
-        const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true, batch);
+      for (const m of modes) for (const runs of runCounts) {
+        const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true, batch, runs);
         const { kernels, slowest, ...line } = r;
-        if (kernels) matmulMs[m] = kernels.filter((k) => k.kernel.startsWith('matmul')).reduce((a, k) => a + k.ms, 0);
+        if (kernels && runs === runCounts[0]) matmulMs[m] = kernels.filter((k) => k.kernel.startsWith('matmul')).reduce((a, k) => a + k.ms, 0);
         process.stdout.write(JSON.stringify(kernels ? { ...line, matmul_ms: Number(matmulMs[m]!.toFixed(3)) } : line) + '\n');
         if (kernels) {
-          process.stderr.write(`per-kernel GPU time, one ${w} ${m} step (${r.profile_method}, median of 3 rounds):\n`);
+          process.stderr.write(`per-kernel GPU time, one ${w} ${m} step of ${runs} run(s) (${r.profile_method}, median of 3 rounds):\n`);
           for (const k of kernels) process.stderr.write(`  ${k.kernel.padEnd(20)} ${k.ms.toFixed(3).padStart(10)} ms  ${String(k.count).padStart(4)} dispatches  ${(k.share * 100).toFixed(1).padStart(5)}%\n`);
           process.stderr.write('slowest dispatches:\n');
           for (const d of slowest ?? []) process.stderr.write(`  ${d.ms.toFixed(3).padStart(10)} ms  ${d.label}\n`);

@@ -104,11 +104,12 @@ program
 
 program
   .command('bench')
-  .description('time training steps; one JSON line per workload and mode')
+  .description('time training steps; one JSON line per workload, mode and run count')
   .option('--workload <names>', 'tiny, classroom, nanogpt (comma-separated)', 'tiny,classroom')
   .option('--mode <modes>', 'full, lora (comma-separated)', 'full,lora')
   .option('--steps <n>', 'timed steps', (v) => Number(v), 10)
   .option('--batch <n>', "sequences per step (default: the workload's, as torch_ref.py runs it)", (v) => Number(v))
+  .option('--runs <counts>', 'runs trained side by side in one step program, e.g. 1,2,4,8 (one line each)', '1')
   .option('--profile', 'also print a per-kernel GPU time table (timestamp queries) on stderr')
   .addOption(gpuOption())
   .action((o) => benchCommand(o));

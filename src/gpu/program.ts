@@ -18,6 +18,8 @@ export interface DispatchSpec {
   readonly buffers: Readonly<Record<string, BufferRef>>;
   /** Linear workgroup count; split into (x, y) when it exceeds the per-dimension limit. */
   readonly workgroups: number;
+  /** Packed runs the dispatch covers, as workgroup_id.z (src/kernels/runs.ts); 1 when absent. */
+  readonly runs?: number;
 }
 
 interface Built {
@@ -25,6 +27,7 @@ interface Built {
   bindGroup: GPUBindGroup;
   x: number;
   y: number;
+  z: number;
 }
 
 /** Splits a linear workgroup count into a 2D grid; kernels rebuild the index as y·num_workgroups.x + x. */
@@ -50,6 +53,9 @@ export class Program {
       throw new Error(`${spec.label}: params are ${spec.params.byteLength} bytes, kernel ${spec.kernel.name} wants ${spec.kernel.paramBytes}`);
     }
     if (!(spec.workgroups > 0)) throw new Error(`${spec.label}: workgroup count ${spec.workgroups} must be positive`);
+    const runs = spec.runs ?? 1;
+    const maxRuns = this.ctx.limits.maxComputeWorkgroupsPerDimension;
+    if (!Number.isInteger(runs) || runs < 1 || runs > maxRuns) throw new Error(`${spec.label}: runs = ${runs} must be an integer from 1 to ${maxRuns}`);
     this.specs.push(spec);
     return this;
   }
@@ -95,7 +101,7 @@ export class Program {
       });
       const bindGroup = await scoped(device, `bind group for ${s.label}`, () => device.createBindGroup({ label: s.label, layout: bindGroupLayout(ctx, s.kernel), entries }));
       const [x, y] = grid(s.workgroups, ctx.limits.maxComputeWorkgroupsPerDimension);
-      built.push({ pipeline: pipelines[i], bindGroup, x, y });
+      built.push({ pipeline: pipelines[i], bindGroup, x, y, z: s.runs ?? 1 });
     }
     this.built = built;
     return this;
@@ -109,7 +115,7 @@ export class Program {
       if (d.pipeline !== last) pass.setPipeline(d.pipeline);
       last = d.pipeline;
       pass.setBindGroup(0, d.bindGroup);
-      pass.dispatchWorkgroups(d.x, d.y);
+      pass.dispatchWorkgroups(d.x, d.y, d.z);
     }
   }
 
@@ -119,7 +125,7 @@ export class Program {
     const d = this.built[i];
     pass.setPipeline(d.pipeline);
     pass.setBindGroup(0, d.bindGroup);
-    pass.dispatchWorkgroups(d.x, d.y);
+    pass.dispatchWorkgroups(d.x, d.y, d.z);
   }
 
   /** Encodes and submits the program in its own pass (tests and one-off work). */

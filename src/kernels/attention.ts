@@ -18,6 +18,8 @@ import { defineKernel, workgroupsFor, type KernelDef } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { WgslSource } from '../gpu/wgsl';
+import { RUNS } from './lib';
+import { ONE_RUN, RUNS_BYTES, writeRuns, type Runs } from './runs';
 import type { ByStyle, KernelStyle } from './style';
 
 /** Largest head dimension the kernels hold in registers (MAXD in the WGSL). */
@@ -29,12 +31,12 @@ const TILE = 32;
  * job); QTILE queries staged per step in the dk/dv job, whose D_i and lse_i take the tiles' last row.
  */
 const CONSTANTS = { ROWS: 64, TILE, QTILE: TILE - 1, MAXD: MAX_HEAD_DIM } as const;
-const PARAM_BYTES = 48;
+const PARAM_BYTES = 48 + RUNS_BYTES;
 
 // The dk/dv job's side row holds QTILE values in a row of MAXD.
 if (CONSTANTS.QTILE > CONSTANTS.MAXD) throw new Error('attention: QTILE must be ≤ MAXD (the side row of the dk/dv job)');
 
-const COMMON: WgslSource = { file: 'attention/common.wgsl', code: commonCode, needs: ['MAXD'] };
+const COMMON: WgslSource = { file: 'attention/common.wgsl', code: commonCode, requires: [RUNS], needs: ['MAXD'] };
 const TILES: WgslSource = { file: 'attention/tiles.wgsl', code: tilesCode, requires: [COMMON], needs: ['ROWS', 'TILE', 'MAXD'] };
 const FORWARD: WgslSource = { file: 'attention/forward.wgsl', code: forwardCode, requires: [TILES], needs: ['ROWS', 'TILE', 'MAXD'] };
 const BACKWARD: WgslSource = { file: 'attention/backward.wgsl', code: backwardCode, requires: [TILES], needs: ['ROWS', 'TILE', 'QTILE', 'MAXD'] };
@@ -84,15 +86,15 @@ function checkDisjoint(kernel: string, writes: Region[], reads: Region[]): void 
   }
 }
 
-function pack(a: AttentionArgs & Partial<AttentionBackwardArgs>): ArrayBuffer {
+function pack(a: AttentionArgs & Partial<AttentionBackwardArgs>, runs: Runs): ArrayBuffer {
   if (a.C % a.H !== 0) throw new Error(`attention: C = ${a.C} is not divisible by H = ${a.H}`);
   const D = a.C / a.H;
   if (D > MAX_HEAD_DIM) throw new Error(`attention: head dimension ${D} (C ${a.C} / H ${a.H}) exceeds ${MAX_HEAD_DIM}`);
-  return new ParamWriter(PARAM_BYTES)
+  const w = new ParamWriter(PARAM_BYTES)
     .u32(a.B).u32(a.T).u32(a.C).u32(a.H)
     .u32(D).u32(a.qkv).u32(a.out).u32(a.lse)
-    .u32(a.dout ?? 0).u32(a.dqkv ?? 0).f32(1 / Math.sqrt(D)).u32(0)
-    .finish();
+    .u32(a.dout ?? 0).u32(a.dqkv ?? 0).f32(1 / Math.sqrt(D)).u32(0);
+  return writeRuns(w, runs).finish();
 }
 
 const regions = (a: AttentionArgs) => {
@@ -105,17 +107,17 @@ const workgroups = (a: AttentionArgs, style: KernelStyle, passes: number) =>
   style === 'workgroup' ? passes * a.B * a.H * workgroupsFor(a.T, CONSTANTS.ROWS) : workgroupsFor(passes * a.B * a.H * a.T, CONSTANTS.ROWS);
 
 /** Style 'workgroup': keys staged through workgroup memory; 'thread': a thread per row, no barriers. */
-export function attentionForward(label: string, a: AttentionArgs, buffers: { X: BufferRef }, style: KernelStyle): DispatchSpec {
-  const params = pack(a);
+export function attentionForward(label: string, a: AttentionArgs, buffers: { X: BufferRef }, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec {
+  const params = pack(a, runs);
   const r = regions(a);
   checkDisjoint(`attention.forward ${label}`, [r.out, r.lse], [r.qkv]);
-  return { kernel: ATTENTION_FORWARD[style], label: `attention.forward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params, buffers, workgroups: workgroups(a, style, 1) };
+  return { kernel: ATTENTION_FORWARD[style], label: `attention.forward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params, buffers, workgroups: workgroups(a, style, 1), runs: runs.count };
 }
 
 /** The dq job and the dk/dv job in one dispatch: two passes over the rows. */
-export function attentionBackward(label: string, a: AttentionBackwardArgs, buffers: { X: BufferRef }, style: KernelStyle): DispatchSpec {
-  const params = pack(a);
+export function attentionBackward(label: string, a: AttentionBackwardArgs, buffers: { X: BufferRef }, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec {
+  const params = pack(a, runs);
   const r = regions(a);
   checkDisjoint(`attention.backward ${label}`, [['dqkv', a.dqkv, r.qkv[2]]], [r.qkv, r.out, ['dout', a.dout, r.out[2]], r.lse]);
-  return { kernel: ATTENTION_BACKWARD[style], label: `attention.backward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params, buffers, workgroups: workgroups(a, style, 2) };
+  return { kernel: ATTENTION_BACKWARD[style], label: `attention.backward ${label} [B=${a.B} T=${a.T} C=${a.C} H=${a.H}]`, params, buffers, workgroups: workgroups(a, style, 2), runs: runs.count };
 }

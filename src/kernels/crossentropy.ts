@@ -8,11 +8,13 @@ import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { WgslSource } from '../gpu/wgsl';
 import type { TokenBuffers } from './embedding';
-import { TOKENS } from './lib';
+import { RUNS, TOKENS } from './lib';
+import { ONE_RUN, RUNS_BYTES, writeRuns, type Runs } from './runs';
 import type { ByStyle, KernelStyle } from './style';
 
 const CONSTANTS = { WG: 64, F_GRAD: 1 } as const;
-const CROSSENTROPY: WgslSource = { file: 'crossentropy.wgsl', code, requires: [TOKENS], needs: Object.keys(CONSTANTS) };
+const PARAM_BYTES = 32 + RUNS_BYTES;
+const CROSSENTROPY: WgslSource = { file: 'crossentropy.wgsl', code, requires: [TOKENS, RUNS], needs: Object.keys(CONSTANTS) };
 export const CROSSENTROPY_SOURCES: readonly WgslSource[] = [CROSSENTROPY];
 
 const bindings = [
@@ -23,8 +25,8 @@ const bindings = [
 ] as const;
 
 export const CROSSENTROPY_KERNELS: ByStyle<ReturnType<typeof defineKernel>> = {
-  workgroup: defineKernel({ name: 'crossentropy', source: CROSSENTROPY, constants: CONSTANTS, entryPoint: 'main', bindings, paramBytes: 32 }),
-  thread: defineKernel({ name: 'crossentropy.thread', source: CROSSENTROPY, constants: CONSTANTS, entryPoint: 'main_thread', bindings, paramBytes: 32 }),
+  workgroup: defineKernel({ name: 'crossentropy', source: CROSSENTROPY, constants: CONSTANTS, entryPoint: 'main', bindings, paramBytes: PARAM_BYTES }),
+  thread: defineKernel({ name: 'crossentropy.thread', source: CROSSENTROPY, constants: CONSTANTS, entryPoint: 'main_thread', bindings, paramBytes: PARAM_BYTES }),
 };
 
 export interface CrossEntropyArgs {
@@ -40,12 +42,12 @@ export interface CrossEntropyArgs {
 }
 
 /** Style 'workgroup': a workgroup per row; 'thread': a thread per row. */
-export function crossEntropy(label: string, a: CrossEntropyArgs, buffers: TokenBuffers & { X: BufferRef }, style: KernelStyle): DispatchSpec {
+export function crossEntropy(label: string, a: CrossEntropyArgs, buffers: TokenBuffers & { X: BufferRef }, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec {
   const R = a.B * a.T;
-  const params = new ParamWriter(32)
+  const w = new ParamWriter(PARAM_BYTES)
     .u32(R).u32(a.V).u32(a.T).u32(a.winOff)
-    .u32(a.logits).u32(a.losses).f32(a.gradScale ?? 0).u32(a.gradScale === undefined ? 0 : CONSTANTS.F_GRAD)
-    .finish();
+    .u32(a.logits).u32(a.losses).f32(a.gradScale ?? 0).u32(a.gradScale === undefined ? 0 : CONSTANTS.F_GRAD);
+  const params = writeRuns(w, runs).finish();
   const kernel = CROSSENTROPY_KERNELS[style];
-  return { kernel, label: `crossentropy ${label} [${R}x${a.V}]`, params, buffers, workgroups: style === 'workgroup' ? R : workgroupsFor(R, kernel.threads) };
+  return { kernel, label: `crossentropy ${label} [${R}x${a.V}]`, params, buffers, workgroups: style === 'workgroup' ? R : workgroupsFor(R, kernel.threads), runs: runs.count };
 }

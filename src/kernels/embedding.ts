@@ -7,12 +7,13 @@ import { defineKernel, workgroupsFor } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { WgslSource } from '../gpu/wgsl';
-import { TOKENS } from './lib';
+import { RUNS, TOKENS } from './lib';
+import { ONE_RUN, RUNS_BYTES, writeRuns, type Runs } from './runs';
 import type { ByStyle, KernelStyle } from './style';
 
-const PARAM_BYTES = 48;
+const PARAM_BYTES = 48 + RUNS_BYTES;
 const CONSTANTS = { WG: 64, F_TOKENS: 1, F_POSITIONS: 2 } as const;
-const EMBEDDING: WgslSource = { file: 'embedding.wgsl', code, requires: [TOKENS], needs: Object.keys(CONSTANTS) };
+const EMBEDDING: WgslSource = { file: 'embedding.wgsl', code, requires: [TOKENS, RUNS], needs: Object.keys(CONSTANTS) };
 export const EMBEDDING_SOURCES: readonly WgslSource[] = [EMBEDDING];
 
 const forwardBindings = [
@@ -52,35 +53,37 @@ export interface EmbeddingBackwardArgs extends Omit<EmbeddingArgs, 'x' | 'wte' |
 
 export type TokenBuffers = { corpus: BufferRef; windows: BufferRef };
 
-function pack(a: Partial<EmbeddingArgs & EmbeddingBackwardArgs>, flags: number): ArrayBuffer {
-  return new ParamWriter(PARAM_BYTES)
+function pack(a: Partial<EmbeddingArgs & EmbeddingBackwardArgs>, flags: number, runs: Runs): ArrayBuffer {
+  const w = new ParamWriter(PARAM_BYTES)
     .u32(a.B!).u32(a.T!).u32(a.C!).u32(a.V!)
     .u32(a.x ?? 0).u32(a.wte ?? 0).u32(a.wpe ?? 0).u32(a.winOff!)
-    .u32(a.dx ?? 0).u32(a.dwte ?? 0).u32(a.dwpe ?? 0).u32(flags)
-    .finish();
+    .u32(a.dx ?? 0).u32(a.dwte ?? 0).u32(a.dwpe ?? 0).u32(flags);
+  return writeRuns(w, runs).finish();
 }
 
-export function embeddingForward(label: string, a: EmbeddingArgs, buffers: TokenBuffers & { P: BufferRef; X: BufferRef }): DispatchSpec {
+export function embeddingForward(label: string, a: EmbeddingArgs, buffers: TokenBuffers & { P: BufferRef; X: BufferRef }, runs: Runs = ONE_RUN): DispatchSpec {
   return {
     kernel: embeddingForwardKernel,
     label: `embedding.forward ${label} [B=${a.B} T=${a.T} C=${a.C}]`,
-    params: pack(a, 0),
+    params: pack(a, 0, runs),
     buffers,
     workgroups: workgroupsFor(a.B * a.T * a.C, embeddingForwardKernel.threads),
+    runs: runs.count,
   };
 }
 
 /** Style 'workgroup': a workgroup per output row; 'thread': a thread per output row. */
-export function embeddingBackward(label: string, a: EmbeddingBackwardArgs, buffers: TokenBuffers & { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle): DispatchSpec {
+export function embeddingBackward(label: string, a: EmbeddingBackwardArgs, buffers: TokenBuffers & { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec {
   const flags = (a.dwte !== undefined ? CONSTANTS.F_TOKENS : 0) | (a.dwpe !== undefined ? CONSTANTS.F_POSITIONS : 0);
   const kernel = EMBEDDING_BACKWARD[style];
   if (!flags) throw new Error(`embedding.backward ${label}: neither table is trainable; skip the dispatch`);
   return {
     kernel,
     label: `embedding.backward ${label} [B=${a.B} T=${a.T} C=${a.C} V=${a.V}]`,
-    params: pack(a, flags),
+    params: pack(a, flags, runs),
     buffers,
     workgroups: style === 'workgroup' ? a.V + a.T : workgroupsFor(a.V + a.T, kernel.threads),
+    runs: runs.count,
   };
 }
 

@@ -8,14 +8,15 @@ import { defineKernel, workgroupsFor } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { WgslSource } from '../gpu/wgsl';
-import { WG_SUM } from './lib';
+import { RUNS, WG_SUM } from './lib';
+import { ONE_RUN, RUNS_BYTES, writeRuns, type Runs } from './runs';
 import type { ByStyle, KernelStyle } from './style';
 
-const PARAM_BYTES = 64;
+const PARAM_BYTES = 64 + RUNS_BYTES;
 /** WG threads per workgroup; the columns job of the backward takes COL_BLOCK columns per workgroup. */
 const CONSTANTS = { WG: 64, COL_BLOCK: 16, F_ACCUM_DX: 1, F_PARAM_GRADS: 2 } as const;
 
-const LAYERNORM: WgslSource = { file: 'layernorm.wgsl', code: layernormCode, requires: [WG_SUM], needs: Object.keys(CONSTANTS) };
+const LAYERNORM: WgslSource = { file: 'layernorm.wgsl', code: layernormCode, requires: [WG_SUM, RUNS], needs: Object.keys(CONSTANTS) };
 export const LAYERNORM_SOURCES: readonly WgslSource[] = [LAYERNORM];
 
 const forwardBindings = [
@@ -59,28 +60,28 @@ export interface LayerNormBackwardArgs extends Omit<LayerNormArgs, 'y' | 'b'> {
   paramGrads?: { dw: number; db: number };
 }
 
-function pack(a: Partial<LayerNormArgs & LayerNormBackwardArgs>, flags: number): ArrayBuffer {
+function pack(a: Partial<LayerNormArgs & LayerNormBackwardArgs>, flags: number, runs: Runs): ArrayBuffer {
   const w = new ParamWriter(PARAM_BYTES);
   w.u32(a.R!).u32(a.C!).u32(a.x!).u32(a.y ?? 0);
   w.u32(a.w!).u32(a.b ?? 0).u32(a.mean!).u32(a.rstd!);
   w.u32(a.dy ?? 0).u32(a.dx ?? 0).u32(a.paramGrads?.dw ?? 0).u32(a.paramGrads?.db ?? 0);
   w.u32(flags).f32(LN_EPS).u32(0).u32(0);
-  return w.finish();
+  return writeRuns(w, runs).finish();
 }
 
 /** Style 'workgroup': a workgroup per row; 'thread': a thread per row. */
-export function layerNormForward(label: string, a: LayerNormArgs, buffers: { P: BufferRef; X: BufferRef }, style: KernelStyle): DispatchSpec {
+export function layerNormForward(label: string, a: LayerNormArgs, buffers: { P: BufferRef; X: BufferRef }, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec {
   const kernel = LAYERNORM_FORWARD[style];
   const workgroups = style === 'workgroup' ? a.R : workgroupsFor(a.R, kernel.threads);
-  return { kernel, label: `layernorm.forward ${label} [${a.R}x${a.C}]`, params: pack(a, 0), buffers, workgroups };
+  return { kernel, label: `layernorm.forward ${label} [${a.R}x${a.C}]`, params: pack(a, 0, runs), buffers, workgroups, runs: runs.count };
 }
 
 /** Rows job, then (with paramGrads) the columns job, in one dispatch. */
-export function layerNormBackward(label: string, a: LayerNormBackwardArgs, buffers: { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle): DispatchSpec {
+export function layerNormBackward(label: string, a: LayerNormBackwardArgs, buffers: { P: BufferRef; X: BufferRef; G: BufferRef }, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec {
   const flags = (a.accumulateDx ? CONSTANTS.F_ACCUM_DX : 0) | (a.paramGrads ? CONSTANTS.F_PARAM_GRADS : 0);
   const kernel = LAYERNORM_BACKWARD[style];
   const workgroups = style === 'workgroup'
     ? a.R + (a.paramGrads ? workgroupsFor(a.C, CONSTANTS.COL_BLOCK) : 0)
     : workgroupsFor(a.R, kernel.threads) + (a.paramGrads ? workgroupsFor(a.C, kernel.threads) : 0);
-  return { kernel, label: `layernorm.backward ${label} [${a.R}x${a.C}]`, params: pack(a, flags), buffers, workgroups };
+  return { kernel, label: `layernorm.backward ${label} [${a.R}x${a.C}]`, params: pack(a, flags, runs), buffers, workgroups, runs: runs.count };
 }

@@ -1,6 +1,7 @@
 // WGSL libraries shared by several kernel families (shaders/lib/). Each declares what it needs from
 // the kernel that includes it, so nothing depends on concatenation order.
 
+import runsCode from '../../shaders/lib/runs.wgsl?raw';
 import tokensCode from '../../shaders/lib/tokens.wgsl?raw';
 import wgSumCode from '../../shaders/lib/wg_sum.wgsl?raw';
 import type { WgslSource } from '../gpu/wgsl';
@@ -13,9 +14,15 @@ import type { WgslSource } from '../gpu/wgsl';
 export const WG_SUM: WgslSource = { file: 'lib/wg_sum.wgsl', code: wgSumCode, needs: ['WG'] };
 
 /**
- * Tokens read from the corpus on the GPU (corpus_byte, token_at). The including kernel declares
- * the bindings `corpus: array<u32>` and `windows: array<u32>`.
+ * Packed runs (src/kernels/runs.ts): the run's bases rp, rx, rg, rw and enter_run(run). The
+ * including kernel's Params ends with run_p, run_x, run_g, run_w; its entry points call enter_run.
  */
-export const TOKENS: WgslSource = { file: 'lib/tokens.wgsl', code: tokensCode };
+export const RUNS: WgslSource = { file: 'lib/runs.wgsl', code: runsCode };
 
-export const LIBRARIES: readonly WgslSource[] = [WG_SUM, TOKENS];
+/**
+ * Tokens read from the corpus on the GPU (corpus_byte, token_at), the run's windows (rw). The
+ * including kernel declares the bindings `corpus: array<u32>` and `windows: array<u32>`.
+ */
+export const TOKENS: WgslSource = { file: 'lib/tokens.wgsl', code: tokensCode, requires: [RUNS] };
+
+export const LIBRARIES: readonly WgslSource[] = [WG_SUM, RUNS, TOKENS];

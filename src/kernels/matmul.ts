@@ -18,6 +18,7 @@ import { defineKernel } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import { f32, instantiate, type WgslSource } from '../gpu/wgsl';
+import { ONE_RUN, RUNS_BYTES, writeRuns, type Runs } from './runs';
 import type { ByStyle, KernelStyle } from './style';
 
 /** Which bound buffer an operand lives in: P parameters (read-only here), X activations and scratch, G gradients. */
@@ -93,8 +94,8 @@ const bindings = [
 ] as const;
 
 export const MATMUL_KERNELS = {
-  workgroup: defineKernel({ name: 'matmul', source: TILED_SRC, constants: TILED, entryPoint: 'main', bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES }),
-  thread: defineKernel({ name: 'matmul.thread', source: THREAD_SRC, constants: THREAD, entryPoint: 'main_thread', bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES }),
+  workgroup: defineKernel({ name: 'matmul', source: TILED_SRC, constants: TILED, entryPoint: 'main', bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES + RUNS_BYTES }),
+  thread: defineKernel({ name: 'matmul.thread', source: THREAD_SRC, constants: THREAD, entryPoint: 'main_thread', bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES + RUNS_BYTES }),
 } as const;
 
 // The tiles and the thread layout must agree, or part of C is never written.
@@ -173,7 +174,7 @@ function elementsOf(ref: BufferRef): number | null {
  * read op(A), op(B), D, E and bias at exactly these extents (the thread style clamps rows and
  * columns to M - 1 and N - 1, the tiled style skips them).
  */
-function checkJobBounds(job: MatmulJob, buffers: MatmulBuffers, label: string): void {
+function checkJobBounds(job: MatmulJob, buffers: MatmulBuffers, label: string, runs: Runs): void {
   const names = ['P', 'X', 'G'] as const;
   const last = (off: number, rows: number, rs: number, cols: number, cs: number) => off + (rows - 1) * rs + (cols - 1) * cs;
   const uses: [string, Buf, number][] = [['C', job.c.buf, last(job.c.off, job.M, job.c.sm, job.N, 1)]];
@@ -183,21 +184,22 @@ function checkJobBounds(job: MatmulJob, buffers: MatmulBuffers, label: string): 
   const e = job.gelu ?? job.geluGrad;
   if (e) uses.push(['E', Buf.X, last(e.off, job.M, e.sm, job.N, 1)]);
   if (job.bias !== undefined) uses.push(['bias', Buf.P, job.bias + job.N - 1]);
-  for (const [operand, buf, index] of uses) {
+  for (const [operand, buf, first] of uses) {
     const n = elementsOf(buffers[names[buf]]);
+    const index = first + (runs.count - 1) * runs[names[buf]]; // in the last run's data
     if (n !== null && index >= n) throw new Error(`${label}: ${operand} reaches element ${index} of ${names[buf]}, which holds ${n}`);
   }
 }
 
 /** Packs 1..MAX_JOBS jobs into one matmul dispatch. */
-export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffers: MatmulBuffers, style: KernelStyle): DispatchSpec {
+export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffers: MatmulBuffers, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec {
   const kernel = MATMUL_KERNELS[style];
   if (jobs.length < 1 || jobs.length > MAX_JOBS) throw new Error(`${label}: ${jobs.length} jobs; 1..${MAX_JOBS} allowed`);
   const w = new ParamWriter(kernel.paramBytes);
   let total = 0;
   const starts = jobs.map((job) => {
     checkJob(job, label);
-    checkJobBounds(job, buffers, label);
+    checkJobBounds(job, buffers, label, runs);
     const s = total;
     total += tilesOf(job, style);
     return s;
@@ -222,14 +224,14 @@ export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffer
     w.u32(job.d?.off ?? 0).u32(job.d?.sm ?? 0).u32(job.d?.buf ?? 0).u32(e?.sm ?? 0);
   });
   const desc = jobs.map((j) => `${j.M}x${j.N}x${j.K}`).join(',');
-  return { kernel, label: `matmul ${label} [${desc}]`, params: w.finish(), buffers, workgroups: total };
+  return { kernel, label: `matmul ${label} [${desc}]`, params: writeRuns(w, runs).finish(), buffers, workgroups: total, runs: runs.count };
 }
 
 /** Any number of jobs as dispatches of at most MAX_JOBS each (labelled "part i" when split). */
-export function matmuls(label: string, jobs: readonly MatmulJob[], buffers: MatmulBuffers, style: KernelStyle): DispatchSpec[] {
+export function matmuls(label: string, jobs: readonly MatmulJob[], buffers: MatmulBuffers, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec[] {
   const out: DispatchSpec[] = [];
   for (let i = 0; i < jobs.length; i += MAX_JOBS) {
-    out.push(matmulDispatch(jobs.length > MAX_JOBS ? `${label} part ${i / MAX_JOBS + 1}` : label, jobs.slice(i, i + MAX_JOBS), buffers, style));
+    out.push(matmulDispatch(jobs.length > MAX_JOBS ? `${label} part ${i / MAX_JOBS + 1}` : label, jobs.slice(i, i + MAX_JOBS), buffers, style, runs));
   }
   return out;
 }

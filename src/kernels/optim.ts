@@ -12,7 +12,8 @@ import { defineKernel, workgroupsFor, type BindingDef } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import type { WgslSource } from '../gpu/wgsl';
-import { WG_SUM } from './lib';
+import { RUNS, WG_SUM } from './lib';
+import { ONE_RUN, RUNS_BYTES, writeRuns, type Runs } from './runs';
 import type { ByStyle, KernelStyle } from './style';
 
 /** Elements per chunk: 256 threads × 16. Chunks never cross tensors. */
@@ -20,9 +21,10 @@ export const CHUNK = 4096;
 /** A ring slot's header: field → f32 index. The per-tensor figures follow at SLOT_HEAD. */
 export const SLOT_FIELDS = { step: 0, loss: 1, gradNorm: 2, lr: 3, clip: 4, halt: 5, updateRatio: 6, paramNorm: 7 } as const;
 export const SLOT_HEAD = 8;
+/** One run's State block and Step record (packed runs keep one of each per run, side by side). */
 export const STATE_BYTES = 32;
-export const STEP_BYTES = 32;
-const PARAM_BYTES = 64;
+export const STEP_BYTES = 48;
+const PARAM_BYTES = 32 + RUNS_BYTES;
 
 /** Why the GPU halted the optimizer: the code finalize writes into the state block and ring slot (0: running). */
 export const HALT_CODES = { lossNotFinite: 1, gradNotFinite: 2, diverged: 3 } as const;
@@ -61,7 +63,7 @@ const CONSTANTS = {
   SLOT_PARAM_NORM: SLOT_FIELDS.paramNorm,
 } as const;
 
-const COMMON: WgslSource = { file: 'optim/common.wgsl', code: commonCode, requires: [WG_SUM], needs: ['WG', 'HALT_LOSS', 'HALT_GRAD', 'HALT_DIVERGED'] };
+const COMMON: WgslSource = { file: 'optim/common.wgsl', code: commonCode, requires: [WG_SUM, RUNS], needs: ['WG', 'HALT_LOSS', 'HALT_GRAD', 'HALT_DIVERGED'] };
 const SUMSQ: WgslSource = { file: 'optim/sumsq.wgsl', code: sumsqCode, requires: [COMMON], needs: ['THREAD_WG'] };
 const FINALIZE: WgslSource = { file: 'optim/finalize.wgsl', code: finalizeCode, requires: [COMMON], needs: Object.keys(CONSTANTS).filter((k) => k.startsWith('SLOT_') && k !== 'SLOT_UPDATE_RATIO' && k !== 'SLOT_PARAM_NORM') };
 const ADAMW: WgslSource = { file: 'optim/adamw.wgsl', code: adamwCode, requires: [COMMON], needs: ['THREAD_WG'] };
@@ -69,7 +71,7 @@ const STATS: WgslSource = { file: 'optim/stats.wgsl', code: statsCode, requires:
 export const OPTIM_SOURCES: readonly WgslSource[] = [COMMON, SUMSQ, FINALIZE, ADAMW, STATS];
 
 const params: BindingDef = { name: 'params', kind: 'uniform' };
-const step: BindingDef = { name: 'step', kind: 'uniform' };
+const step: BindingDef = { name: 'step', kind: 'read' };
 const kernel = (name: string, source: WgslSource, entryPoint: string, bindings: readonly BindingDef[]) =>
   defineKernel({ name, source, constants: CONSTANTS, entryPoint, bindings: [params, ...bindings], paramBytes: PARAM_BYTES });
 
@@ -154,13 +156,11 @@ export interface OptimLayout {
   zeroGrads: boolean;
 }
 
-function packParams(h: OptimHyper, l: OptimLayout): ArrayBuffer {
-  return new ParamWriter(PARAM_BYTES)
+function packParams(l: OptimLayout, runs: Runs): ArrayBuffer {
+  const w = new ParamWriter(PARAM_BYTES)
     .u32(l.table.nChunks).u32(l.table.nTensors).u32(l.lossOff).u32(l.lossCount)
-    .f32(h.beta1).f32(h.beta2).f32(h.eps).f32(h.weightDecay)
-    .f32(h.gradClip).f32(h.divergeMargin).u32(l.table.slotSize).u32(l.ringSlots)
-    .u32(l.zeroGrads ? 1 : 0).u32(0).u32(0).u32(0)
-    .finish();
+    .u32(l.table.slotSize).u32(l.ringSlots).u32(l.zeroGrads ? 1 : 0).u32(0);
+  return writeRuns(w, runs).finish();
 }
 
 export interface OptimBuffers {
@@ -178,30 +178,37 @@ export interface OptimBuffers {
 
 /**
  * The four dispatches of one optimizer step, in order. Style 'workgroup': a workgroup per chunk
- * with a tree reduction; 'thread': a thread per chunk summing in order.
+ * with a tree reduction; 'thread': a thread per chunk summing in order. With packed runs every
+ * dispatch covers all of them: per run its own arenas, losses (X's stride), work, ring, State and
+ * Step; the buffers `step`, `state`, `work` and `ring` hold one of each per run, side by side.
  */
-export function optimizerStep(label: string, h: OptimHyper, l: OptimLayout, b: OptimBuffers, style: KernelStyle): DispatchSpec[] {
-  const p = packParams(h, l);
+export function optimizerStep(label: string, l: OptimLayout, b: OptimBuffers, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec[] {
+  const p = packParams(l, runs);
   const n = l.table.nChunks;
   const groups = style === 'workgroup' ? n : workgroupsFor(n, SUMSQ_KERNELS.thread.threads);
+  const k = runs.count;
   return [
-    { kernel: SUMSQ_KERNELS[style], label: `gradnorm.sumsq ${label} [${n} chunks]`, params: p, buffers: { G: b.G, table: b.table, work: b.work }, workgroups: groups },
-    { kernel: finalizeKernel, label: `gradnorm.finalize ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, losses: b.losses, state: b.state, ring: b.ring }, workgroups: 1 },
-    { kernel: ADAMW_KERNELS[style], label: `adamw ${label} [${n} chunks]`, params: p, buffers: { step: b.step, P: b.P, G: b.G, M: b.M, V: b.V, table: b.table, state: b.state, work: b.work }, workgroups: groups },
-    { kernel: statsKernel, label: `optim.stats ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, state: b.state, ring: b.ring }, workgroups: 1 },
+    { kernel: SUMSQ_KERNELS[style], label: `gradnorm.sumsq ${label} [${n} chunks]`, params: p, buffers: { G: b.G, table: b.table, work: b.work }, workgroups: groups, runs: k },
+    { kernel: finalizeKernel, label: `gradnorm.finalize ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, losses: b.losses, state: b.state, ring: b.ring }, workgroups: 1, runs: k },
+    { kernel: ADAMW_KERNELS[style], label: `adamw ${label} [${n} chunks]`, params: p, buffers: { step: b.step, P: b.P, G: b.G, M: b.M, V: b.V, table: b.table, state: b.state, work: b.work }, workgroups: groups, runs: k },
+    { kernel: statsKernel, label: `optim.stats ${label}`, params: p, buffers: { step: b.step, table: b.table, work: b.work, state: b.state, ring: b.ring }, workgroups: 1, runs: k },
   ];
 }
 
-/** Work buffer length in f32s: Σg² per chunk, then Σ Δp² and Σ p² per chunk. */
+/** One run's work length in f32s: Σg² per chunk, then Σ Δp² and Σ p² per chunk. */
 export function workSize(table: OptimTable): number {
   return 3 * table.nChunks;
 }
 
-/** The per-step uniform: step number (1-based), learning rate, AdamW bias corrections, ring slot. */
-export function packStep(stepNumber: number, lr: number, beta1: number, beta2: number, slot: number): ArrayBuffer {
+/**
+ * One run's Step record for an optimizer step: step number (1-based), learning rate, AdamW bias
+ * corrections, ring slot, and the run's hyperparameters.
+ */
+export function packStep(stepNumber: number, lr: number, h: OptimHyper, slot: number): ArrayBuffer {
   return new ParamWriter(STEP_BYTES)
-    .u32(stepNumber).f32(lr).f32(1 - beta1 ** stepNumber).f32(Math.sqrt(1 - beta2 ** stepNumber))
-    .u32(slot).u32(0).u32(0).u32(0)
+    .u32(stepNumber).f32(lr).f32(1 - h.beta1 ** stepNumber).f32(Math.sqrt(1 - h.beta2 ** stepNumber))
+    .u32(slot).f32(h.beta1).f32(h.beta2).f32(h.eps)
+    .f32(h.weightDecay).f32(h.gradClip).f32(h.divergeMargin).u32(0)
     .finish();
 }
 

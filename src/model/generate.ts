@@ -11,6 +11,7 @@ import { Program } from '../gpu/program';
 import { packBytes } from '../kernels/embedding';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import { planActivations } from './activations';
+import { ONE_RUN } from '../kernels/runs';
 import { copyFrozenDispatches, forwardDispatches, mergeDispatches, type Graph } from './graph';
 import type { ParamTable } from './params';
 import type { ModelShape } from '../config/architecture';
@@ -58,7 +59,7 @@ export class Generator {
     const context = await createStorage(ctx, 'sample context', Math.ceil((T + 4) / 4) * 4);
     const windows = await createStorageFrom(ctx, 'sample window', new Uint32Array([0]));
     const G = await createStorage(ctx, 'sample grads (unused)', 16);
-    const graph: Graph = { shape, params, acts, bufs: { P, X, G, corpus: context, windows }, style };
+    const graph: Graph = { shape, params, acts, bufs: { P, X, G, corpus: context, windows }, style, runs: ONE_RUN };
     const copy = copyFrozenDispatches(graph);
     if (copy.length) await copy.reduce((p, d) => p.add(d), new Program(ctx, 'sample copy frozen')).build().then((p) => p.run());
     const program = new Program(ctx, 'sample forward');

@@ -6,11 +6,12 @@
 // A training step writes only its window offsets and a 32-byte step uniform, then encodes the train
 // program in one compute pass.
 
-import { createStorage, createStorageFrom, createUniform, readBytes, readF32, readRegions, upload } from '../gpu/buffers';
+import { createStorage, createStorageFrom, readBytes, readF32, readRegions, upload } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/device';
 import { GpuOperationError } from '../gpu/errors';
 import { Program } from '../gpu/program';
 import { packBytes } from '../kernels/embedding';
+import type { Runs } from '../kernels/runs';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import {
   decodeSlot, decodeState, HALT_REASONS, optimizerStep, packStep, STATE_BYTES, STEP_BYTES,
@@ -43,6 +44,12 @@ export interface ModelSetup {
   training?: boolean;
   /** Kernel style; by default the adapter's (styleFor). Tests pin it to cover both. */
   style?: KernelStyle;
+  /**
+   * Runs of this setup trained side by side (default 1): each its own parameters, moments,
+   * activations, windows, Step (rate and hyperparameters), State and ring, in every buffer one after
+   * another; every dispatch covers all of them, so the step's dispatch count does not grow.
+   */
+  runs?: number;
 }
 
 export interface ModelBuffers {
@@ -104,11 +111,12 @@ export class GpuModel {
     const rows = B * T;
     const training = setup.training !== false;
     const maxBinding = ctx.limits.maxStorageBufferBindingSize;
+    const K = plan.runs.count;
     if (bytes.X > maxBinding) {
       throw new GpuOperationError(
-        `activations for micro-batch ${B} × ${T}`,
+        `activations for micro-batch ${B} × ${T}${K > 1 ? `, ${K} runs side by side` : ''}`,
         'out-of-memory',
-        `${bytes.X} bytes exceed the adapter's maxStorageBufferBindingSize ${maxBinding}; use a smaller batch_size with more grad_accum_steps`,
+        `${bytes.X} bytes exceed the adapter's maxStorageBufferBindingSize ${maxBinding}; ${K > 1 ? 'train fewer runs together, or ' : ''}use a smaller batch_size with more grad_accum_steps`,
       );
     }
     const buffers: ModelBuffers = {
@@ -119,13 +127,13 @@ export class GpuModel {
       X: await createStorage(ctx, 'activations', bytes.X),
       corpus: await createStorageFrom(ctx, 'corpus', packBytes(corpus)),
       windows: await createStorage(ctx, 'windows', bytes.windows),
-      step: await createUniform(ctx, 'step', STEP_BYTES),
+      step: await createStorage(ctx, 'step', bytes.step),
       table: await createStorageFrom(ctx, 'optim table', table.data),
       work: await createStorage(ctx, 'optim work', bytes.work),
-      state: await createStorage(ctx, 'optim state', STATE_BYTES),
+      state: await createStorage(ctx, 'optim state', bytes.state),
       ring: await createStorage(ctx, 'metrics ring', bytes.ring),
     };
-    const graph: Graph = { shape, params, acts, bufs: buffers, style: setup.style ?? styleFor(ctx.adapter) };
+    const graph: Graph = { shape, params, acts, bufs: buffers, style: setup.style ?? styleFor(ctx.adapter), runs: plan.runs };
     const train = training ? await buildTrainProgram(ctx, setup, graph, table, buffers) : null;
 
     let evaluate: Program | null = null;
@@ -148,82 +156,113 @@ export class GpuModel {
     return this.trainProgram;
   }
 
-  /** Uploads a whole parameter arena (table.size floats) and refreshes derived buffers. */
-  async setParams(arena: Float32Array): Promise<void> {
+  /** The packed runs (1 unless the setup asked for several) and their strides. */
+  get runs(): Runs {
+    return this.plan.runs;
+  }
+
+  private checkRun(run: number, what: string): void {
+    if (!Number.isInteger(run) || run < 0 || run >= this.runs.count) throw new Error(`${what}: run ${run} is not one of this model's ${this.runs.count}`);
+  }
+
+  /** Uploads run `run`'s whole parameter arena (table.size floats) and refreshes derived buffers. */
+  async setParams(arena: Float32Array, run = 0): Promise<void> {
+    this.checkRun(run, 'setParams');
     if (arena.length !== this.params.size) throw new Error(`setParams: arena has ${arena.length} floats, model needs ${this.params.size}`);
-    upload(this.ctx, this.buffers.P, arena);
+    upload(this.ctx, this.buffers.P, arena, run * this.runs.P * 4);
     if (this.copy) await this.copy.run();
   }
 
-  async readParams(): Promise<Float32Array> {
-    return readF32(this.ctx, this.buffers.P, 0, this.params.size);
+  async readParams(run = 0): Promise<Float32Array> {
+    this.checkRun(run, 'readParams');
+    return readF32(this.ctx, this.buffers.P, run * this.runs.P, this.params.size);
   }
 
-  async readGrads(): Promise<Float32Array> {
-    return readF32(this.ctx, this.buffers.G, 0, this.params.trainableSize);
+  async readGrads(run = 0): Promise<Float32Array> {
+    this.checkRun(run, 'readGrads');
+    return readF32(this.ctx, this.buffers.G, run * this.runs.G, this.params.trainableSize);
   }
 
-  /** Reads the trainable parameters, both moments and the optimizer state in one submit. */
-  async readOptimizer(): Promise<OptimizerSnapshot> {
+  /** Reads run `run`'s trainable parameters, both moments and optimizer state in one submit. */
+  async readOptimizer(run = 0): Promise<OptimizerSnapshot> {
+    this.checkRun(run, 'readOptimizer');
     const n = this.params.trainableSize * 4;
     const b = this.buffers;
     const [params, m, v, state] = await readRegions(this.ctx, [
-      { buffer: b.P, byteOffset: 0, bytes: n },
-      { buffer: b.M, byteOffset: 0, bytes: n },
-      { buffer: b.V, byteOffset: 0, bytes: n },
-      { buffer: b.state, byteOffset: 0, bytes: STATE_BYTES },
+      { buffer: b.P, byteOffset: run * this.runs.P * 4, bytes: n },
+      { buffer: b.M, byteOffset: run * this.runs.G * 4, bytes: n },
+      { buffer: b.V, byteOffset: run * this.runs.G * 4, bytes: n },
+      { buffer: b.state, byteOffset: run * STATE_BYTES, bytes: STATE_BYTES },
     ]);
     return { params: new Float32Array(params), m: new Float32Array(m), v: new Float32Array(v), state: new Uint32Array(state) };
   }
 
-  /** Restores AdamW's moments and the optimizer state (parameters go through setParams). */
-  setOptimizer(m: Float32Array, v: Float32Array, state: Uint32Array): void {
+  /** Restores run `run`'s AdamW moments and optimizer state (parameters go through setParams). */
+  setOptimizer(m: Float32Array, v: Float32Array, state: Uint32Array, run = 0): void {
+    this.checkRun(run, 'setOptimizer');
     const n = this.params.trainableSize;
     if (m.length !== n || v.length !== n) throw new Error(`setOptimizer: moments of ${m.length} and ${v.length} floats, model trains ${n}`);
     if (state.byteLength !== STATE_BYTES) throw new Error(`setOptimizer: state of ${state.byteLength} bytes, the optimizer keeps ${STATE_BYTES}`);
-    upload(this.ctx, this.buffers.M, m);
-    upload(this.ctx, this.buffers.V, v);
-    upload(this.ctx, this.buffers.state, state);
+    upload(this.ctx, this.buffers.M, m, run * this.runs.G * 4);
+    upload(this.ctx, this.buffers.V, v, run * this.runs.G * 4);
+    upload(this.ctx, this.buffers.state, state, run * STATE_BYTES);
   }
 
-  /** A read-back of the metrics ring [ringSlots × slotSize] as steps, oldest first. */
-  decodeRing(ring: Float32Array): StepMetrics[] {
+  /** Run `run`'s steps in a read-back of the whole metrics ring [runs × ringSlots × slotSize], oldest first. */
+  decodeRing(ring: Float32Array, run = 0): StepMetrics[] {
+    this.checkRun(run, 'decodeRing');
     const slots: StepMetrics[] = [];
-    for (let s = 0; s < this.setup.ringSlots; s++) slots.push(decodeSlot(ring, s, this.table.nTensors));
+    for (let s = 0; s < this.setup.ringSlots; s++) slots.push(decodeSlot(ring, run * this.setup.ringSlots + s, this.table.nTensors));
     return slots.sort((a, b) => a.step - b.step);
   }
 
-  async readState(): Promise<HaltState> {
-    return decodeState(await readBytes(this.ctx, this.buffers.state, 0, STATE_BYTES));
+  async readState(run = 0): Promise<HaltState> {
+    this.checkRun(run, 'readState');
+    return decodeState(await readBytes(this.ctx, this.buffers.state, run * STATE_BYTES, STATE_BYTES));
   }
 
-  /** Queues a step's inputs: window starts (accum × B) and the step uniform. */
-  writeStep(windows: Uint32Array, stepNumber: number, lr: number, slot: number): void {
+  /**
+   * Queues run `run`'s inputs for the next step: window starts (accum × B) and its Step record
+   * (step number, rate, ring slot; the hyperparameters are the setup's unless `optim` is given).
+   */
+  writeStep(windows: Uint32Array, stepNumber: number, lr: number, slot: number, run = 0, optim: OptimHyper = this.setup.optim): void {
+    this.checkRun(run, 'writeStep');
     const need = this.setup.accum * this.setup.microBatch;
     if (windows.length !== need) throw new Error(`writeStep: ${windows.length} window offsets, step needs ${need}`);
-    upload(this.ctx, this.buffers.windows, windows);
-    this.ctx.device.queue.writeBuffer(this.buffers.step, 0, packStep(stepNumber, lr, this.setup.optim.beta1, this.setup.optim.beta2, slot));
+    upload(this.ctx, this.buffers.windows, windows, run * this.runs.windows * 4);
+    this.ctx.device.queue.writeBuffer(this.buffers.step, run * STEP_BYTES, packStep(stepNumber, lr, optim, slot));
   }
 
-  /** Uploads the evaluation windows (evalBatches × B offsets) once. */
-  setEvalWindows(windows: Uint32Array): void {
+  /** Uploads run `run`'s evaluation windows (evalBatches × B offsets). */
+  setEvalWindows(windows: Uint32Array, run = 0): void {
+    this.checkRun(run, 'setEvalWindows');
     const need = this.setup.evalBatches * this.setup.microBatch;
     if (windows.length !== need) throw new Error(`setEvalWindows: ${windows.length} offsets, evaluation needs ${need}`);
-    upload(this.ctx, this.buffers.windows, windows, this.setup.accum * this.setup.microBatch * 4);
+    upload(this.ctx, this.buffers.windows, windows, (run * this.runs.windows + this.setup.accum * this.setup.microBatch) * 4);
   }
 
-  /** Runs the evaluation program and returns the mean loss over all evaluation rows. */
+  /** Runs the evaluation program (every run) and returns run 0's mean loss over all evaluation rows. */
   async evaluateLoss(): Promise<number> {
-    const losses = await this.runEvaluation();
-    let s = 0;
-    for (let i = 0; i < losses.length; i++) s += losses[i];
-    return s / losses.length;
+    return (await this.evaluateLosses())[0];
   }
 
+  /** Runs the evaluation program once for every run; each run's mean loss over its evaluation rows. */
+  async evaluateLosses(): Promise<number[]> {
+    const all = await this.runEvaluation();
+    const n = this.setup.evalBatches * this.acts.rows;
+    return Array.from({ length: this.runs.count }, (_, r) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += all[r * this.runs.X + i];
+      return s / n;
+    });
+  }
+
+  /** Every run's per-row evaluation losses, run r's n rows at r × the X stride (run 0's first). */
   private async runEvaluation(): Promise<Float32Array> {
     if (!this.evaluate) throw new Error('the model was built without evaluation batches');
     this.evaluate.submit();
-    return readF32(this.ctx, this.buffers.X, this.acts.layout.get('losses').offset, this.setup.evalBatches * this.acts.rows);
+    const n = this.setup.evalBatches * this.acts.rows;
+    return readF32(this.ctx, this.buffers.X, this.acts.layout.get('losses').offset, (this.runs.count - 1) * this.runs.X + n);
   }
 
   /**
@@ -264,9 +303,9 @@ async function buildTrainProgram(ctx: GpuContext, setup: ModelSetup, graph: Grap
     for (const d of backwardDispatches(graph, i * B)) train.add(d);
   }
   const lossOff = graph.acts.layout.get('losses').offset;
-  for (const d of optimizerStep('step', setup.optim, { table, lossOff, lossCount: accum * rows, ringSlots: setup.ringSlots, zeroGrads: true }, {
+  for (const d of optimizerStep('step', { table, lossOff, lossCount: accum * rows, ringSlots: setup.ringSlots, zeroGrads: true }, {
     step: buffers.step, P: buffers.P, G: buffers.G, M: buffers.M, V: buffers.V, table: buffers.table,
     work: buffers.work, losses: buffers.X, state: buffers.state, ring: buffers.ring,
-  }, graph.style)) train.add(d);
+  }, graph.style, graph.runs)) train.add(d);
   return train.build();
 }

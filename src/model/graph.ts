@@ -17,6 +17,7 @@ import { embeddingBackward, embeddingForward } from '../kernels/embedding';
 import { layerNormBackward, layerNormForward } from '../kernels/layernorm';
 import { loraCopyJob, loraDownJob, loraGradAJob, loraGradJobs, loraMergeJob, type LoraShape } from '../kernels/lora';
 import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward, matmuls, type MatmulJob } from '../kernels/matmul';
+import type { Runs } from '../kernels/runs';
 import type { KernelStyle } from '../kernels/style';
 import { mergedName, type ActivationPlan } from './activations';
 import { loraTargetsOf, type ParamTable } from './params';
@@ -37,6 +38,8 @@ export interface Graph {
   bufs: GraphBuffers;
   /** How the adapter runs kernels best (see styleFor). */
   style: KernelStyle;
+  /** Runs packed side by side: every dispatch covers all of them (src/kernels/runs.ts). */
+  runs: Runs;
 }
 
 type Module = 'qkv' | 'o' | 'fc' | 'proj';
@@ -81,7 +84,7 @@ function loraShape(graph: Graph, t: LoraTarget): LoraShape {
 const qkvIndex = (t: LoraTarget) => QKV.indexOf(t);
 
 function dispatches(graph: Graph, label: string, jobs: MatmulJob[]): DispatchSpec[] {
-  return jobs.length ? matmuls(label, jobs, graph.bufs, graph.style) : [];
+  return jobs.length ? matmuls(label, jobs, graph.bufs, graph.style, graph.runs) : [];
 }
 
 /** The input activation of a LoRA target in block l (what t = input·Aᵀ reads). */
@@ -146,7 +149,7 @@ function lnForward(graph: Graph, label: string, prefix: string, x: string, y: st
   return layerNormForward(label, {
     R: acts.rows, C: shape.dModel, x: act(graph, x), y: act(graph, y), w: param(graph, `${prefix}.weight`), b: param(graph, `${prefix}.bias`),
     mean: act(graph, `mean${stats}`), rstd: act(graph, `rstd${stats}`),
-  }, graph.bufs, graph.style);
+  }, graph.bufs, graph.style, graph.runs);
 }
 
 /** One block's forward: 7 dispatches (LoRA down-projections ride in their layer's matmul dispatch). */
@@ -163,7 +166,7 @@ function blockForward(graph: Graph, l: number): DispatchSpec[] {
       linearForward(lin(d, 3 * d), act(graph, `h1.${l}`), weight(graph, l, 'qkv'), act(graph, `qkv.${l}`), { bias: param(graph, `${b}.attn.qkv.bias`) }),
       ...loraDownJobs(graph, l, 'qkv'),
     ]),
-    attentionForward(`L${l}`, { B: acts.B, T: acts.T, C: d, H: s.nHead, qkv: act(graph, `qkv.${l}`), out: act(graph, `att.${l}`), lse: act(graph, `lse.${l}`) }, graph.bufs, graph.style),
+    attentionForward(`L${l}`, { B: acts.B, T: acts.T, C: d, H: s.nHead, qkv: act(graph, `qkv.${l}`), out: act(graph, `att.${l}`), lse: act(graph, `lse.${l}`) }, graph.bufs, graph.style, graph.runs),
     ...dispatches(graph, `o L${l}`, [
       linearForward(lin(d, d), act(graph, `att.${l}`), weight(graph, l, 'o'), act(graph, `x2.${l}`), { bias: param(graph, `${b}.attn.o.bias`), ...residual(`x.${l}`) }),
       ...loraDownJobs(graph, l, 'o'),
@@ -185,12 +188,12 @@ export function forwardDispatches(graph: Graph, o: ForwardOptions): DispatchSpec
   const d = s.dModel;
   const { B, T, rows } = acts;
   const out: DispatchSpec[] = [];
-  out.push(embeddingForward('tok+pos', { B, T, C: d, V: s.vocab, winOff: o.winOff, x: act(graph, 'x.0'), wte: param(graph, 'tok_emb.weight'), wpe: param(graph, 'pos_emb.weight') }, graph.bufs));
+  out.push(embeddingForward('tok+pos', { B, T, C: d, V: s.vocab, winOff: o.winOff, x: act(graph, 'x.0'), wte: param(graph, 'tok_emb.weight'), wpe: param(graph, 'pos_emb.weight') }, graph.bufs, graph.runs));
   for (let l = 0; l < s.nLayer; l++) out.push(...blockForward(graph, l));
   out.push(lnForward(graph, 'ln_f', 'ln_f', `x.${s.nLayer}`, 'hf', 'f'));
   out.push(...dispatches(graph, 'head', [linearForward({ rows, in: d, out: s.vocab }, act(graph, 'hf'), { buf: Buf.P, off: param(graph, 'head.weight') }, act(graph, 'logits'))]));
   if (!o.logitsOnly) {
-    out.push(crossEntropy('loss', { B, T, V: s.vocab, winOff: o.winOff, logits: act(graph, 'logits'), losses: act(graph, 'losses') + o.lossOff, gradScale: o.gradScale }, graph.bufs, graph.style));
+    out.push(crossEntropy('loss', { B, T, V: s.vocab, winOff: o.winOff, logits: act(graph, 'logits'), losses: act(graph, 'losses') + o.lossOff, gradScale: o.gradScale }, graph.bufs, graph.style, graph.runs));
   }
   return out;
 }
@@ -223,7 +226,7 @@ function lnBackward(graph: Graph, label: string, prefix: string, xName: string, 
   return layerNormBackward(label, {
     R: graph.acts.rows, C: graph.shape.dModel, x: act(graph, xName), w: param(graph, `${prefix}.weight`), mean: act(graph, `mean${stats}`), rstd: act(graph, `rstd${stats}`),
     dy: act(graph, 'dh'), dx: act(graph, 'dres'), accumulateDx, paramGrads: grads,
-  }, graph.bufs, graph.style);
+  }, graph.bufs, graph.style, graph.runs);
 }
 
 /**
@@ -253,7 +256,7 @@ function blockBackward(graph: Graph, l: number): DispatchSpec[] {
     ...dispatches(graph, `o backward L${l}`, linearBackwardJobs(graph, l, 'o', dres, act(graph, `att.${l}`), act(graph, 'datt'), { in: d, out: d })),
     attentionBackward(`L${l}`, {
       B: acts.B, T: acts.T, C: d, H: s.nHead, qkv: act(graph, `qkv.${l}`), out: act(graph, `att.${l}`), lse: act(graph, `lse.${l}`), dout: act(graph, 'datt'), dqkv: act(graph, 'dqkv'),
-    }, graph.bufs, graph.style),
+    }, graph.bufs, graph.style, graph.runs),
     ...dispatches(graph, `qkv backward L${l}`, linearBackwardJobs(graph, l, 'qkv', act(graph, 'dqkv'), act(graph, `h1.${l}`), act(graph, 'dh'), { in: d, out: 3 * d }, {}, inputGrad)),
     ...(inputGrad ? [lnBackward(graph, `ln1 L${l}`, `${b}.ln1`, `x.${l}`, `1.${l}`, true)] : []),
   ];
@@ -274,7 +277,7 @@ export function backwardDispatches(graph: Graph, winOff: number): DispatchSpec[]
   const dwte = trainable(graph, 'tok_emb.weight') ? param(graph, 'tok_emb.weight') : undefined;
   const dwpe = trainable(graph, 'pos_emb.weight') ? param(graph, 'pos_emb.weight') : undefined;
   if (dwte !== undefined || dwpe !== undefined) {
-    out.push(embeddingBackward('tok+pos', { B, T, C: d, V: s.vocab, winOff, dx: act(graph, 'dres'), dwte, dwpe }, graph.bufs, graph.style));
+    out.push(embeddingBackward('tok+pos', { B, T, C: d, V: s.vocab, winOff, dx: act(graph, 'dres'), dwte, dwpe }, graph.bufs, graph.style, graph.runs));
   }
   // dA += s·uᵀ·input for every adapter, all layers at once (u was written by the dispatches above).
   const aJobs: MatmulJob[] = [];

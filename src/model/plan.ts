@@ -3,7 +3,8 @@
 // table and every buffer's size. Planned once per run: the fit check, the memory estimate, the
 // resume check and GpuModel.create all read the same plan.
 
-import { buildOptimTable, workSize, type OptimTable } from '../kernels/optim';
+import { buildOptimTable, STATE_BYTES, STEP_BYTES, workSize, type OptimTable } from '../kernels/optim';
+import type { Runs } from '../kernels/runs';
 import { planActivations, type ActivationPlan } from './activations';
 import type { ModelSetup } from './gpu-model';
 import { buildParamTable, optimTensors, type ParamTable } from './params';
@@ -19,8 +20,7 @@ export interface ModelArenas {
 
 /**
  * Bytes of each GPU buffer whose size depends on the setup, named as in ModelBuffers (the corpus is
- * the caller's text, the optimizer table is uploaded from `table.data`, the step uniform and the
- * optimizer state have fixed sizes).
+ * the caller's text, the optimizer table is uploaded from `table.data`), for all packed runs.
  */
 export interface BufferBytes {
   P: number;
@@ -31,10 +31,17 @@ export interface BufferBytes {
   windows: number;
   work: number;
   ring: number;
+  step: number;
+  state: number;
 }
 
 export interface ModelPlan extends ModelArenas {
   setup: ModelSetup;
+  /**
+   * The packed runs (setup.runs, default 1) and the elements from one run's data to the next: P, X
+   * and G (G's serves M and V) rounded up to 64 elements, so each run's region starts 256-byte aligned.
+   */
+  runs: Runs;
   /** The trainable tensors in chunks, for the optimizer's dispatches [nChunks + nTensors rows]. */
   table: OptimTable;
   bytes: BufferBytes;
@@ -51,20 +58,33 @@ export function planArenas(s: ArenaSetup, params = buildParamTable(s.shape, s.sc
   return { params, acts: planActivations(s.shape, params, s.microBatch, s.seqLen, lossRows, training) };
 }
 
+const align64 = (n: number) => Math.ceil(n / 64) * 64;
+
 export function planModel(setup: ModelSetup): ModelPlan {
   const { params, acts } = planArenas(setup);
   const table = buildOptimTable(optimTensors(params));
+  const K = setup.runs ?? 1;
+  if (!Number.isInteger(K) || K < 1) throw new Error(`runs: ${K} is not allowed; an integer ≥ 1`);
   // An evaluation-only model keeps placeholder G, M and V (a binding cannot be empty).
   const trainable = setup.training !== false ? Math.max(params.trainableSize, 4) : 4;
-  const bytes: BufferBytes = {
-    P: params.size * 4,
-    G: trainable * 4,
-    M: trainable * 4,
-    V: trainable * 4,
-    X: acts.layout.bytes,
-    windows: (setup.accum + setup.evalBatches) * setup.microBatch * 4,
-    work: Math.max(1, workSize(table)) * 4,
-    ring: setup.ringSlots * table.slotSize * 4,
+  const runs: Runs = {
+    count: K,
+    P: align64(params.size),
+    X: align64(acts.layout.size),
+    G: align64(trainable),
+    windows: (setup.accum + setup.evalBatches) * setup.microBatch,
   };
-  return { setup, params, acts, table, bytes };
+  const bytes: BufferBytes = {
+    P: (K - 1) * runs.P * 4 + params.size * 4,
+    G: ((K - 1) * runs.G + trainable) * 4,
+    M: ((K - 1) * runs.G + trainable) * 4,
+    V: ((K - 1) * runs.G + trainable) * 4,
+    X: (K - 1) * runs.X * 4 + acts.layout.bytes,
+    windows: K * runs.windows * 4,
+    work: K * Math.max(1, workSize(table)) * 4,
+    ring: K * setup.ringSlots * table.slotSize * 4,
+    step: K * STEP_BYTES,
+    state: K * STATE_BYTES,
+  };
+  return { setup, params, acts, table, bytes, runs };
 }

@@ -100,6 +100,18 @@ describe('stepsize CLI', () => {
     }
   });
 
+  it('benchmarks packed runs: one line per run count, the same dispatches per step, more memory; a bad count is refused', () => {
+    const r = cli(dir, ['bench', '--workload', 'tiny', '--mode', 'lora', '--steps', '1', '--batch', '2', '--runs', '1,3', ...SW]);
+    expect(r.status).toBe(0);
+    const [one, three] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect([one.runs, three.runs]).toEqual([1, 3]);
+    expect(three.dispatches_per_step).toBe(one.dispatches_per_step);
+    expect(three.gpu_bytes).toBeGreaterThan(2 * one.gpu_bytes);
+    const bad = cli(dir, ['bench', '--workload', 'tiny', '--runs', '1,0', ...SW]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--runs: "0" is not allowed; positive integers/);
+  });
+
   it.each([
     ['an unknown key', 'lr: 0.1\n', /^stepsize: lr: 0\.1 is not allowed; unknown key \(did you mean learning_rate\?\)/],
     ['a negative rate', 'learning_rate: -1\n', /^stepsize: learning_rate: -1 is not allowed/],

@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import type { GpuContext } from '../../../src/gpu/device';
-import { createStorage, createStorageFrom, createUniform, readBytes, readF32, upload } from '../../../src/gpu/buffers';
+import { createStorage, createStorageFrom, readBytes, readF32, upload } from '../../../src/gpu/buffers';
 import { Program } from '../../../src/gpu/program';
 import {
-  buildOptimTable, CHUNK, decodeSlot, decodeState, finalizeKernel, HALT_CODES, optimizerStep, packStep, SLOT_FIELDS, SLOT_HEAD, STATE_BYTES, statsKernel, workSize,
+  buildOptimTable, CHUNK, decodeSlot, decodeState, finalizeKernel, HALT_CODES, optimizerStep, packStep, SLOT_FIELDS, SLOT_HEAD, STATE_BYTES, statsKernel, STEP_BYTES, workSize,
   type OptimHyper, type OptimTensor,
 } from '../../../src/kernels/optim';
 import { adamwStep, clipScale, globalNorm, type Segment } from '../../../src/ref/optim';
@@ -29,7 +29,7 @@ async function setup(ctx: GpuContext, p0: Float64Array, lossCount: number, style
   const table = buildOptimTable(tensors);
   const ringSlots = 4;
   const b = {
-    step: await createUniform(ctx, 'step', 32),
+    step: await createStorage(ctx, 'step', STEP_BYTES),
     P: await createStorageFrom(ctx, 'P', Float32Array.from(p0)),
     G: await createStorage(ctx, 'G', N * 4),
     M: await createStorage(ctx, 'M', N * 4),
@@ -41,7 +41,7 @@ async function setup(ctx: GpuContext, p0: Float64Array, lossCount: number, style
     ring: await createStorage(ctx, 'ring', ringSlots * table.slotSize * 4),
   };
   const prog = new Program(ctx, 'optim');
-  for (const d of optimizerStep('t', H, { table, lossOff: 3, lossCount, ringSlots, zeroGrads: true }, b, style)) prog.add(d);
+  for (const d of optimizerStep('t', { table, lossOff: 3, lossCount, ringSlots, zeroGrads: true }, b, style)) prog.add(d);
   await prog.build();
   return { b, prog, table, ringSlots };
 }
@@ -69,7 +69,7 @@ describe.each(STYLES)('optimizer kernels (%s style)', (style) => {
       const lr = 1e-2 * t;
       upload(ctx, b.G, Float32Array.from(g));
       upload(ctx, b.losses, Float32Array.from(losses), 12);
-      ctx.device.queue.writeBuffer(b.step, 0, packStep(t, lr, H.beta1, H.beta2, (t - 1) % ringSlots));
+      ctx.device.queue.writeBuffer(b.step, 0, packStep(t, lr, H, (t - 1) % ringSlots));
       await prog.run();
       const gf = Float64Array.from(Float32Array.from(g));
       const norm = globalNorm(gf);
@@ -106,7 +106,7 @@ describe.each(STYLES)('optimizer kernels (%s style)', (style) => {
     const step = async (t: number, g: Float64Array, losses: number[]) => {
       upload(ctx, b.G, Float32Array.from(g));
       upload(ctx, b.losses, Float32Array.from(losses), 12);
-      ctx.device.queue.writeBuffer(b.step, 0, packStep(t, 1e-2, H.beta1, H.beta2, t - 1));
+      ctx.device.queue.writeBuffer(b.step, 0, packStep(t, 1e-2, H, t - 1));
       await prog.run();
     };
     await step(1, mask(rng.uniformArray(N, -0.01, 0.01)), [2, 2]);
@@ -128,7 +128,7 @@ describe.each(STYLES)('optimizer kernels (%s style)', (style) => {
     const run = async (t: number, loss: number) => {
       upload(ctx, fresh.b.G, Float32Array.from(mask(rng.uniformArray(N, -0.01, 0.01))));
       upload(ctx, fresh.b.losses, Float32Array.from([loss, loss]), 12);
-      ctx.device.queue.writeBuffer(fresh.b.step, 0, packStep(t, 1e-2, H.beta1, H.beta2, t - 1));
+      ctx.device.queue.writeBuffer(fresh.b.step, 0, packStep(t, 1e-2, H, t - 1));
       await fresh.prog.run();
     };
     await run(1, 1.5);
