@@ -26,8 +26,10 @@ export async function benchCommand(o: { workload: string; mode: string; steps: n
       for (const m of modes) for (const runs of runCounts) {
         const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true, batch, runs);
         const { kernels, slowest, ...line } = r;
-        if (kernels && runs === runCounts[0]) matmulMs[m] = kernels.filter((k) => k.kernel.startsWith('matmul')).reduce((a, k) => a + k.ms, 0);
-        process.stdout.write(JSON.stringify(kernels ? { ...line, matmul_ms: Number(matmulMs[m]!.toFixed(3)) } : line) + '\n');
+        const ms = kernels?.filter((k) => k.kernel.startsWith('matmul')).reduce((a, k) => a + k.ms, 0);
+        // The LoRA / full ratio compares the first run count's steps.
+        if (ms !== undefined && runs === runCounts[0]) matmulMs[m] = ms;
+        process.stdout.write(JSON.stringify(ms !== undefined ? { ...line, matmul_ms: Number(ms.toFixed(3)) } : line) + '\n');
         if (kernels) {
           process.stderr.write(`per-kernel GPU time, one ${w} ${m} step of ${runs} run(s) (${r.profile_method}, median of 3 rounds):\n`);
           for (const k of kernels) process.stderr.write(`  ${k.kernel.padEnd(20)} ${k.ms.toFixed(3).padStart(10)} ms  ${String(k.count).padStart(4)} dispatches  ${(k.share * 100).toFixed(1).padStart(5)}%\n`);

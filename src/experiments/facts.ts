@@ -186,8 +186,9 @@ export function outcomeSentence(gs: readonly GroupFacts[]): string {
     const within = verdicts.filter((x) => x.v.kind === 'within-noise');
     // One seed: no noise estimate; runs level with the lowest at the three decimals shown tie with it.
     const level = others.filter((g) => f3(g.best) === f3(low.best));
-    if ((low.bests.length < MIN_SEEDS || verdicts.some((x) => x.v.kind === 'one-seed')) && level.length) parts.push(`${names([low, ...level])} tied for the lowest validation loss (${f3(low.best)}; one seed, no noise estimate)`);
-    else if (low.bests.length < MIN_SEEDS || verdicts.some((x) => x.v.kind === 'one-seed')) parts.push(`${what}; one seed, no noise estimate)`);
+    const oneSeed = low.bests.length < MIN_SEEDS || verdicts.some((x) => x.v.kind === 'one-seed');
+    if (oneSeed && level.length) parts.push(`${names([low, ...level])} tied for the lowest validation loss (${f3(low.best)}; one seed, no noise estimate)`);
+    else if (oneSeed) parts.push(`${what}; one seed, no noise estimate)`);
     else if (within.length) parts.push(`${what}), but ${names(within.map((x) => x.g))} ${within.length > 1 ? 'are' : 'is'} within seed noise of it (${within.map((x) => x.v.text.replace(/^within seed noise \((.*)\)$/, '$1')).join('; ')})`);
     else if (others.length) parts.push(`${what}), lower than every other beyond the seed noise (Welch's test, p < ${SIGNIFICANCE})`);
     else parts.push(`${what})`);

@@ -132,10 +132,3 @@ export async function readF32(ctx: GpuContext, buffer: GPUBuffer, offsetElems = 
   const n = count ?? buffer.size / 4 - offsetElems;
   return new Float32Array(await readBytes(ctx, buffer, offsetElems * 4, n * 4));
 }
-
-/** A small uniform buffer the host rewrites (e.g. once per step) with queue.writeBuffer. */
-export async function createUniform(ctx: GpuContext, label: string, bytes: number): Promise<GPUBuffer> {
-  assertAlive(ctx);
-  const { device } = ctx;
-  return scoped(device, `uniform ${label}`, () => device.createBuffer({ label, size: Math.ceil(bytes / 16) * 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
-}

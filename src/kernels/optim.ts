@@ -1,5 +1,5 @@
 // The optimizer step's kernels (gradient norm in two parts, AdamW, update statistics; shaders/optim/)
-// and the host side of their data: the chunk/tensor table, the per-step uniform, the state block and
+// and the host side of their data: the chunk/tensor table, the per-run Step record, the state block and
 // the metrics ring's slot layout, with its decoder.
 // Limits: 256 invocations per workgroup; 2·256·4 = 2 KiB of workgroup storage (wg_sum).
 

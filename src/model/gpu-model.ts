@@ -3,8 +3,8 @@
 //   train: [LoRA merge] + accum × (forward + backward [+ LoRA dA]) + optimizer (4 dispatches)
 //   eval:  [LoRA merge] + evalBatches × forward (losses only)
 //   copy:  once after weights are loaded: frozen qkv rows into LoRA's merged blocks
-// A training step writes only its window offsets and a 32-byte step uniform, then encodes the train
-// program in one compute pass.
+// A training step writes only each run's window offsets and its 48-byte Step record (STEP_BYTES),
+// then encodes the train program in one compute pass.
 
 import { createStorage, createStorageFrom, readBytes, readF32, readRegions, upload } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/device';
