@@ -3,7 +3,8 @@
 //   p ← p·(1 - lr_t·wd_t);  m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²
 //   p ← p - (lr_t / bc1) · m / (√v / √bc2 + eps)           bc1 = 1-β1^t, √bc2 = √(1-β2^t) from Step
 // Then zeroes the gradient (the next step accumulates from zero) and writes Σ Δp², Σ p² per chunk.
-// Does nothing once State.halt is set, so parameters keep their last finite values.
+// Does nothing once State.halt is set, so parameters keep their last finite values; while the run
+// holds (Step.hold) only zeroes the gradient, so the run goes on later from the same P, M and V.
 // Limits: WG = 256 invocations and 2·WG·4 = 2 KiB of workgroup storage (wg_sum2); THREAD_WG = 64, none.
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -33,6 +34,12 @@ fn update(i: u32, lr: f32, decay: f32, step_size: f32, clip: f32) -> vec2f {
   return vec2f((p - p0) * (p - p0), p0 * p0);
 }
 
+// A held run's chunk: the gradient the step accumulated is dropped, nothing else is touched.
+fn drop_grads(start: u32, count: u32, first: u32, stride: u32) {
+  if (prm.zero_grads == 0u) { return; }
+  for (var k = first; k < count; k += stride) { G[rg + start + k] = 0.0; }
+}
+
 struct ChunkRates { lr: f32, decay: f32, step_size: f32 }
 
 fn rates(ch: vec4<u32>) -> ChunkRates {
@@ -48,6 +55,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   let c = chunk_id(wg, nwg);
   if (c >= prm.n_chunks || states[wg.z].halt != 0u) { return; }
   let ch = table[c];
+  if (steps[wg.z].hold != 0u) {
+    drop_grads(ch.x, ch.y, li, WG);
+    return;
+  }
   let r = rates(ch);
   let clip = states[wg.z].clip;
   var acc = vec2f(0.0);
@@ -68,6 +79,10 @@ fn main_thread(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: v
   let c = chunk_id(wg, nwg) * THREAD_WG + li;
   if (c >= prm.n_chunks || states[wg.z].halt != 0u) { return; }
   let ch = table[c];
+  if (steps[wg.z].hold != 0u) {
+    drop_grads(ch.x, ch.y, 0u, 1u);
+    return;
+  }
   let r = rates(ch);
   let clip = states[wg.z].clip;
   var acc = vec2f(0.0);

@@ -5,7 +5,8 @@
 //            sticky halt flag; writes the step's ring slot                       (gradient norm, part 2)
 //   adamw    one workgroup per chunk: clipped AdamW update (decoupled weight decay, bias correction,
 //            per-tensor learning-rate multiplier and decay flag); zeroes the gradient it consumed;
-//            work[NC + 2c], work[NC + 2c + 1] = Σ Δp², Σ p² over the chunk; nothing when halted
+//            work[NC + 2c], work[NC + 2c + 1] = Σ Δp², Σ p² over the chunk; nothing when halted;
+//            only the zeroing when the run holds (Step.hold)
 //   stats    one workgroup: per-tensor gradient norms and update-to-weight ratios into the ring slot
 // Chunks never cross tensors, so per-tensor figures are sums of whole chunks. Every sum has a fixed
 // order (no atomics): the same inputs give the same bits.
@@ -32,10 +33,13 @@ struct Params {
 }
 
 // One per run, written by the host once per optimizer step (queue.writeBuffer before the step's submit).
+// hold ≠ 0: the run sits this step out (paused, or ended while the runs packed with it train on):
+// finalize and stats leave its State and ring alone and AdamW only zeroes the gradient the step
+// accumulated, so P, M, V and State are exactly as before the step.
 struct Step {
   step: u32, lr: f32, bc1: f32, bc2_sqrt: f32,
   slot: u32, beta1: f32, beta2: f32, eps: f32,
-  weight_decay: f32, grad_clip: f32, diverge_margin: f32, _p0: u32,
+  weight_decay: f32, grad_clip: f32, diverge_margin: f32, hold: u32,
 }
 
 struct State {

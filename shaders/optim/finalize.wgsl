@@ -18,6 +18,8 @@
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   enter_run(wg.z);
   let stp = steps[wg.z];
+  // A held run's step leaves no trace (steps is read-only storage: the branch is uniform).
+  if (steps[wg.z].hold != 0u) { return; }
   let wk = work_base(wg.z);
   var g = 0.0;
   for (var c = li; c < prm.n_chunks; c += WG) { g += work[wk + c]; }

@@ -18,6 +18,7 @@ fn ratio(du: f32, pw: f32) -> f32 {
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   enter_run(wg.z);
+  if (steps[wg.z].hold != 0u) { return; }
   let ran = states[wg.z].halt == 0u;
   let base = ring_base(wg.z, steps[wg.z].slot);
   let wk = work_base(wg.z) + prm.n_chunks;

@@ -212,6 +212,11 @@ export function packStep(stepNumber: number, lr: number, h: OptimHyper, slot: nu
     .finish();
 }
 
+/** The Step record of a run that sits the step out (Step.hold): nothing of it changes but a zeroed gradient. */
+export function packHold(): ArrayBuffer {
+  return new ParamWriter(STEP_BYTES).seek(STEP_BYTES - 4).u32(1).finish();
+}
+
 export interface StepMetrics {
   step: number;
   loss: number;

@@ -14,7 +14,7 @@ import { packBytes } from '../kernels/embedding';
 import type { Runs } from '../kernels/runs';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import {
-  decodeSlot, decodeState, HALT_REASONS, optimizerStep, packStep, STATE_BYTES, STEP_BYTES,
+  decodeSlot, decodeState, HALT_REASONS, optimizerStep, packHold, packStep, STATE_BYTES, STEP_BYTES,
   type HaltState, type OptimHyper, type OptimTable, type StepMetrics,
 } from '../kernels/optim';
 
@@ -231,6 +231,15 @@ export class GpuModel {
     if (windows.length !== need) throw new Error(`writeStep: ${windows.length} window offsets, step needs ${need}`);
     upload(this.ctx, this.buffers.windows, windows, run * this.runs.windows * 4);
     this.ctx.device.queue.writeBuffer(this.buffers.step, run * STEP_BYTES, packStep(stepNumber, lr, optim, slot));
+  }
+
+  /**
+   * Run `run` sits the next step out (paused, or ended while the others train on): its parameters,
+   * moments, State and ring stay as they are, the gradient the step accumulates for it is dropped.
+   */
+  holdStep(run: number): void {
+    this.checkRun(run, 'holdStep');
+    this.ctx.device.queue.writeBuffer(this.buffers.step, run * STEP_BYTES, packHold());
   }
 
   /** Uploads run `run`'s evaluation windows (evalBatches × B offsets). */

@@ -37,22 +37,33 @@ const corpus = (() => {
   return Uint8Array.from({ length: 400 }, () => rng.int(256));
 })();
 
-/** Trains runs `which` (indices into HYPER and LR) together in one model; returns each run's bits. */
-async function train(ctx: GpuContext, style: KernelStyle, lora: LoraSpec | null, which: number[]) {
+/**
+ * Trains runs `which` (indices into HYPER and LR) together in one model for `steps` steps; returns
+ * each run's bits. A run that `holds` at a step sits it out (Step.hold): its own step count, windows
+ * and rate go on from where they were when it trains again.
+ */
+async function train(ctx: GpuContext, style: KernelStyle, lora: LoraSpec | null, which: number[], steps = STEPS, holds: (k: number, t: number) => boolean = () => false) {
   const setup: ModelSetup = {
     shape: SHAPE, scope: scope(lora), microBatch: B, seqLen: T, accum: ACCUM, evalBatches: 1,
     optim: HYPER[0], ringSlots: 4, style, runs: which.length,
   };
   const model = await GpuModel.create(ctx, planModel(setup), corpus);
   const samplers = which.map((r) => new Rng(100 + r));
-  const windows = () => which.map((_, k) => Uint32Array.from({ length: ACCUM * B }, () => samplers[k].int(corpus.length - T - 1)));
+  const own = which.map(() => 0);
   for (const [k, r] of which.entries()) {
     await model.setParams(initParams(model.params, 1 + r), k);
     model.setEvalWindows(Uint32Array.from({ length: B }, (_, i) => 7 * i + 3 * r), k);
   }
-  for (let t = 1; t <= STEPS; t++) {
-    const w = windows();
-    for (const [k, r] of which.entries()) model.writeStep(w[k], t, LR[r] * (1 - 0.2 * t), (t - 1) % 4, k, HYPER[r]);
+  for (let t = 1; t <= steps; t++) {
+    for (const [k, r] of which.entries()) {
+      if (holds(k, t)) {
+        model.holdStep(k);
+        continue;
+      }
+      const s = ++own[k];
+      const w = Uint32Array.from({ length: ACCUM * B }, () => samplers[k].int(corpus.length - T - 1));
+      model.writeStep(w, s, LR[r] * (1 - 0.2 * s), (s - 1) % 4, k, HYPER[r]);
+    }
     const enc = ctx.device.createCommandEncoder();
     model.train.submit(enc);
     ctx.device.queue.submit([enc.finish()]);
@@ -97,4 +108,15 @@ describe.each(STYLES)('packed runs in one model (%s style)', (style) => {
       expect(alone[0].runs[0].metrics).not.toEqual(alone[2].runs[0].metrics);
     });
   }
+
+  it('a run that holds (paused, or ended while the others train on) changes in nothing but time: each of 2 runs, holding at a different step of 4, ends as alone after 3', { timeout: 300_000 }, async () => {
+    const ctx = gpu();
+    // Run 0 holds before its first step (its first loss must come from its own first step); run 1 mid-run.
+    const packed = await train(ctx, style, LORA, [0, 1], STEPS + 1, (k, t) => (k === 0 ? t === 1 : t === 3));
+    for (const [k, r] of [0, 1].entries()) {
+      const want = (await train(ctx, style, LORA, [r], STEPS)).runs[0];
+      const got = packed.runs[k];
+      for (const key of Object.keys(want) as (keyof typeof want)[]) expect(got[key], `run ${r}, held one step: ${key}`).toEqual(want[key]);
+    }
+  });
 });
