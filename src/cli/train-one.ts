@@ -99,7 +99,7 @@ export async function trainOne(ctx: GpuContext, config: TrainConfig, o: TrainOne
     }
     const arena = await trainer.readParams();
     const files = writeRunDir(dir, record, trainer.model.params, arena, trainer.shape);
-    const cost = trainer.checkpointCost;
+    const cost = trainer.checkpointCost();
     if (cost.count) {
       const share = (100 * cost.totalMs) / Math.max(1, record.outcome.elapsed_ms);
       process.stderr.write(`stepsize: ${cost.count} checkpoint(s), ${(cost.totalMs / cost.count).toFixed(0)} ms each (${share.toFixed(2)}% of training time)\n`);

@@ -7,7 +7,7 @@
 import { Rng } from '../data/rng';
 import { createStorage, createStorageFrom, RepeatedReader, upload } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/device';
-import { Program } from '../gpu/program';
+import { Program, type BufferRef } from '../gpu/program';
 import { packBytes } from '../kernels/embedding';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import { planActivations } from './activations';
@@ -51,8 +51,8 @@ export class Generator {
     private readonly owned: GPUBuffer[],
   ) {}
 
-  /** Builds the one-sequence forward over `P` (the training model's parameter buffer). */
-  static async create(ctx: GpuContext, shape: ModelShape, params: ParamTable, P: GPUBuffer, style: KernelStyle = styleFor(ctx.adapter)): Promise<Generator> {
+  /** Builds the one-sequence forward over `P` (the training model's parameter buffer, or one packed run's part of it). */
+  static async create(ctx: GpuContext, shape: ModelShape, params: ParamTable, P: BufferRef, style: KernelStyle = styleFor(ctx.adapter)): Promise<Generator> {
     const T = shape.context;
     const acts = planActivations(shape, params, 1, T, T, false);
     const X = await createStorage(ctx, 'sample activations', acts.layout.bytes);
