@@ -35,12 +35,13 @@ const setOption = () => new Option('--set <key=value>', 'override a config key (
 
 program
   .command('sweep')
-  .description('train the product of a sweep: block (learning_rate, batch_size, lora_rank, seed lists; lr_scaling, reference_batch_size) one run after another; writes each run, summary.csv, groups.csv (seeds folded) and check.txt (the verdict) into output_dir')
+  .description('train the product of a sweep: block (learning_rate, batch_size, lora_rank, seed lists; lr_scaling, reference_batch_size; together), compatible runs side by side; writes each run, summary.csv, groups.csv (seeds folded) and check.txt (the verdict) into output_dir')
   .option('--config <file>', 'config file with a sweep: block')
   .option('--resume <dir>', 'continue the sweep in DIR: keep the runs that ended, resume the interrupted one, train the rest')
   .addOption(setOption())
   .option('--target <loss>', 'a validation loss: groups.csv gives the tokens each group needed to reach it', (v) => Number(v))
   .option('--shard <I/N>', 'train only the I-th of N slices of the runs (runs I, I+N, …) into output_dir/shard-I-of-N; merge them with `merge`')
+  .option('--together <k>', "runs trained side by side in one step program: auto (as many as fit) or 1-8 (1: one after another); overrides the sweep block's together")
   .addOption(gpuOption())
   .option('--quiet', 'no progress bars')
   .action((o) => sweepCommand(o));
@@ -65,6 +66,7 @@ program
   .option('--base <file>', 'base model.safetensors (default: the shipped tiny base, or runs/base-classroom, pretrained if missing)')
   .option('--out <dir>', 'output directory (default runs/scenario-N)')
   .option('--resume <dir>', 'continue the scenario in DIR: keep the runs that ended, resume the interrupted one, train the rest')
+  .option('--together <k>', 'runs trained side by side in one step program: auto (default: as many as fit) or 1-8 (1: one after another)')
   .addOption(gpuOption())
   .option('--quiet', 'no progress bars')
   .action((n: string | undefined, o) => (o.list || (n === undefined && !o.resume) ? listScenarios() : scenarioCommand(n, o)));

@@ -1,8 +1,10 @@
-// Runs a plan (sweep, scenario, range test) from the command line: every run's data and base are
-// checked before the first starts, then the runs train one after another, each into its own
-// directory under `dir`. Ctrl-C stops the current run (with a checkpoint) and starts no other.
-// With `resume`, runs that ended are read back from their run.json, a run with a checkpoint goes on
-// from it, and the rest start afresh.
+// Runs a plan (sweep, scenario, range test) from the command line: every run is planned and checked
+// (data, base, fit, checkpoint) before the first starts, then the runs train in groups of runs that
+// can share a step program (src/train/pack.ts), `together` at a time (auto: as many as fit the
+// adapter; 1: one after another), each into its own directory under `dir`: the same directories,
+// weights and metrics in every case. Ctrl-C stops the current group (with checkpoints) and starts
+// no other. With `resume`, runs that ended are read back from their run.json, a run with a
+// checkpoint goes on from it, and the rest start afresh.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +13,13 @@ import { parsePlan, planDifference, serializePlan, type PlanOptions } from '../e
 import type { GpuContext } from '../gpu/device';
 import { writeFileAtomic } from '../node/atomic';
 import { latestCheckpointStep } from '../node/checkpoint-dir';
-import { loadTrainData, readModelFile } from '../node/files';
 import { safeName } from '../runs/names';
 import { isEnded, parseRun, type RunRecord } from '../runs/schema';
+import type { Together } from '../experiments/sweep';
+import { largestPack, packKey } from '../train/pack';
 import { interrupted } from './interrupt';
 import { recordedStatus, resumableCheckpoint } from './resume';
-import { formatOutcome, trainOne } from './train-one';
+import { formatOutcome, planCliRun, readRunInputs, trainTogether, type GroupRun, type RunInputs } from './train-one';
 
 export const PLAN_FILE = 'plan.json';
 
@@ -44,35 +47,63 @@ export function planRunDir(dir: string, i: number, label: string): string {
   return join(dir, `${String(i + 1).padStart(2, '0')}-${safeName(label)}`);
 }
 
-/** Trains the plan's runs (those `only` keeps: a shard's), in order; returns the records of those that ran. */
-export async function runPlan(ctx: GpuContext, plan: Plan, dir: string, o: { quiet?: boolean; resume?: boolean; only?: (index: number) => boolean } = {}): Promise<RunRecord[]> {
-  const keep = o.only ?? (() => true);
-  const bases = new Set<string>();
-  for (const [i, r] of plan.runs.entries()) {
-    if (!keep(i)) continue;
-    loadTrainData(r.config);
-    if (r.config.base_model && !bases.has(r.config.base_model)) {
-      readModelFile(r.config.base_model);
-      bases.add(r.config.base_model);
+/**
+ * Splits runs into groups that train together: runs with the same pack key, in plan order, at most
+ * `together` to a group (auto: as many as fit the adapter, largestPack). Each group keeps plan order.
+ */
+export function packGroups<T extends { run: GroupRun }>(items: readonly T[], together: Together, limits: GpuContext['limits']): T[][] {
+  const byKey = new Map<string, T[][]>();
+  const groups: T[][] = [];
+  for (const item of items) {
+    const key = packKey(item.run.plan);
+    const open = byKey.get(key)?.at(-1);
+    const cap = together === 'auto' ? largestPack(item.run.plan, limits) : together;
+    if (open && open.length < cap) {
+      open.push(item);
+      continue;
     }
+    const group = [item];
+    groups.push(group);
+    byKey.set(key, [...(byKey.get(key) ?? []), group]);
   }
-  const records: RunRecord[] = [];
+  return groups;
+}
+
+/**
+ * Trains the plan's runs (those `only` keeps: a shard's), `together` at a time where they can share
+ * a step program; returns the records of those that ran, in plan order.
+ */
+export async function runPlan(
+  ctx: GpuContext, plan: Plan, dir: string,
+  o: { quiet?: boolean; resume?: boolean; only?: (index: number) => boolean; together?: Together } = {},
+): Promise<RunRecord[]> {
+  const keep = o.only ?? (() => true);
+  const inputs = new Map<string, RunInputs>();
+  const records = new Map<number, RunRecord>();
+  const pending: { i: number; label: string; run: GroupRun }[] = [];
   for (const [i, r] of plan.runs.entries()) {
     if (!keep(i)) continue;
-    if (interrupted()) break;
     const label = `${i + 1}/${plan.runs.length} ${r.label}`;
     const runDir = planRunDir(dir, i, r.label);
     const status = o.resume ? recordedStatus(runDir) : null;
     if (status && isEnded(status)) {
       const record = parseRun(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')), join(runDir, 'run.json'));
       process.stdout.write(`${label}: ${formatOutcome(record)} (done before)\n`);
-      records.push(record);
+      records.set(i, record);
       continue;
     }
+    const key = `${r.config.train_data}\0${r.config.base_model ?? ''}`;
+    if (!inputs.has(key)) inputs.set(key, readRunInputs(r.config));
     const resume = o.resume && latestCheckpointStep(runDir) !== null ? resumableCheckpoint(runDir) : undefined;
-    const { record } = await trainOne(ctx, r.config, { dir: runDir, quiet: o.quiet, label, resume });
-    process.stdout.write(`${label}: ${formatOutcome(record)}\n`);
-    records.push(record);
+    pending.push({ i, label, run: { dir: runDir, label, plan: planCliRun(ctx, r.config, inputs.get(key)!, resume) } });
   }
-  return records;
+  for (const group of packGroups(pending, o.together ?? 'auto', ctx.limits)) {
+    if (interrupted()) break;
+    const done = await trainTogether(ctx, group.map((g) => g.run), { quiet: o.quiet });
+    for (const [k, { record }] of done.entries()) {
+      process.stdout.write(`${group[k].label}: ${formatOutcome(record)}\n`);
+      records.set(group[k].i, record);
+    }
+  }
+  return [...records.keys()].sort((a, b) => a - b).map((i) => records.get(i)!);
 }

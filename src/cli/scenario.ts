@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkScenario, MAX_SCENARIO_SEEDS, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, scenarioTries, SCENARIOS, type ScenarioSize } from '../experiments/scenarios';
 import { summarize, summaryCsv } from '../experiments/summary';
+import { parseTogether } from '../experiments/sweep';
 import type { NodeBackend } from '../node/gpu';
 import { ConfigError } from '../config/config';
 import { pretrainConfig } from '../train/pretrain';
@@ -42,6 +43,8 @@ export interface ScenarioCommandOptions {
   quiet?: boolean;
   /** Print the plan (label and config of every run) as JSON instead of running it. */
   printPlan?: boolean;
+  /** Runs side by side: 'auto' (default) or 1..MAX_TOGETHER, as a flag gives it. */
+  together?: string;
 }
 
 export async function scenarioCommand(id: string | undefined, o: ScenarioCommandOptions): Promise<void> {
@@ -52,6 +55,7 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
   if (o.stepsScale !== undefined && !(o.stepsScale > 0 && o.stepsScale <= 1)) throw new ConfigError('--steps-scale', o.stepsScale, 'a number above 0 and at most 1');
   if (o.seeds !== undefined && !(Number.isInteger(o.seeds) && o.seeds >= 1 && o.seeds <= MAX_SCENARIO_SEEDS)) throw new ConfigError('--seeds', o.seeds, `an integer from 1 to ${MAX_SCENARIO_SEEDS}`);
   const seeds = o.seeds ?? 1;
+  const together = o.together === undefined ? 'auto' : parseTogether(o.together, '--together');
   if (o.printPlan) {
     if (n === null) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length} with --print-plan`);
     const size = o.size ?? 'tiny';
@@ -73,7 +77,7 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
     const scenario = scenarioById(Number(options.scenario));
     const note = scenarioNote({ size: options.size as ScenarioSize, stepScale: Number(options.stepScale) });
     process.stderr.write(`stepsize: ${plan.name}: ${plan.runs.length} runs ${o.resume ? 'resumed in' : 'into'} ${out}\n${note ? `stepsize: ${note}\n` : ''}`);
-    const records = await runPlan(ctx, plan, out, { quiet: o.quiet, resume: o.resume !== undefined });
+    const records = await runPlan(ctx, plan, out, { quiet: o.quiet, resume: o.resume !== undefined, together });
     if (records.length < plan.runs.length) {
       process.stdout.write(`stopped after ${records.length} of ${plan.runs.length} runs; continue with: stepsize scenario --resume ${out}\n`);
       return;

@@ -9,7 +9,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expandSweep, parseSweepFile } from '../experiments/sweep';
+import { expandSweep, parseSweepFile, parseTogether, type Together } from '../experiments/sweep';
 import { groupRows, groupsCsv, groupVerdict, type GroupKey } from '../experiments/groups';
 import { lrBatchMap } from '../experiments/lr-batch-map';
 import { bestRow, summarize, summaryCsv } from '../experiments/summary';
@@ -61,12 +61,14 @@ export function checkTarget(target: number | undefined): number | null {
   return target;
 }
 
-export async function sweepCommand(o: { config?: string; resume?: string; set?: string[]; target?: number; shard?: string; gpu: NodeBackend; quiet?: boolean }): Promise<void> {
+export async function sweepCommand(o: { config?: string; resume?: string; set?: string[]; target?: number; shard?: string; together?: string; gpu: NodeBackend; quiet?: boolean }): Promise<void> {
   if (!o.config && !o.resume) throw new Error('sweep: give --config FILE (a new sweep) or --resume DIR (a sweep to continue)');
   const target = checkTarget(o.target);
+  let together: Together = o.together === undefined ? 'auto' : parseTogether(o.together, '--together');
   let given: { plan: Plan; options: PlanOptions; dir: string } | null = null;
   if (o.config) {
     const { config, spec } = parseSweepFile(withBaseModelShape(readConfigObject(o.config, o.set ?? [])));
+    if (o.together === undefined) together = spec.together ?? 'auto';
     const plan = expandSweep(config, { name: config.name || config.output_dir.split('/').filter(Boolean).at(-1), ...spec });
     const shard = o.shard === undefined ? null : parseShard(o.shard, plan.runs.length);
     given = shard
@@ -84,7 +86,7 @@ export async function sweepCommand(o: { config?: string; resume?: string; set?: 
   const mine = plan.runs.filter((_, i) => !shard || inShard(shard, i)).length;
   process.stderr.write(`stepsize: sweep "${plan.name}": ${shard ? `shard ${shard.index} of ${shard.count}, ${mine} of ${plan.runs.length} runs` : `${plan.runs.length} runs`} ${o.resume ? 'resumed in' : 'into'} ${dir}\n`);
   await withGpu(o.gpu, async (ctx) => {
-    const records = await runPlan(ctx, plan, dir, { quiet: o.quiet, resume: o.resume !== undefined, only: shard ? (i) => inShard(shard, i) : undefined });
+    const records = await runPlan(ctx, plan, dir, { quiet: o.quiet, resume: o.resume !== undefined, only: shard ? (i) => inShard(shard, i) : undefined, together });
     writeSweepResults(dir, records, plan, target);
     if (shard) process.stdout.write(`shard ${shard.index} of ${shard.count}: merge the shards with  stepsize merge ${join(dir, '..', 'shard-*')} --out DIR\n`);
   });

@@ -1,10 +1,11 @@
-// One training run from the command line: data and base loaded, a progress bar, the run directory
-// kept current as the run goes (run.json and metrics.csv at the start, at every evaluation and
-// checkpoint and every few seconds; checkpoints under checkpoint/; the weights at the end), and
-// Ctrl-C or SIGTERM stopping after the current step with a checkpoint. `train`, `sweep`, `scenario`
-// and `lr-range` all go through it.
+// Training runs from the command line: data and base loaded, a progress bar per run, each run
+// directory kept current as the run goes (run.json and metrics.csv at the start, at every evaluation
+// and checkpoint and every few seconds; checkpoints under checkpoint/; the weights as soon as the run
+// ends), and Ctrl-C or SIGTERM stopping after the current step with a checkpoint. Runs given together
+// train packed side by side in one model (src/train/pack.ts); each writes what it would alone.
+// `train`, `sweep`, `scenario` and `lr-range` all go through it.
 
-import { SingleBar } from 'cli-progress';
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { clearCheckpoints, writeCheckpoint } from '../node/checkpoint-dir';
 import { loadTrainData, readModelFile } from '../node/files';
 import { writeRunDir, writeRunRecord } from '../node/run-dir';
@@ -13,8 +14,8 @@ import type { Checkpoint } from '../runs/checkpoint';
 import type { ModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
 import type { TrainConfig } from '../config/config';
-import { planRun } from '../train/plan';
-import { Trainer } from '../train/trainer';
+import { planRun, type RunPlan } from '../train/plan';
+import { Trainer, type TrainerEvents } from '../train/trainer';
 import { VERSION } from './common';
 import { stopOnInterrupt } from './interrupt';
 
@@ -38,9 +39,21 @@ export interface RunInputs {
   base: ModelFile | null;
 }
 
+/** One run of a group: its directory, label, and the plan checked for this adapter. */
+export interface GroupRun {
+  dir: string;
+  label?: string;
+  plan: RunPlan;
+}
+
 /** Reads and checks a config's training text and base model (no GPU needed). */
 export function readRunInputs(config: TrainConfig): RunInputs {
   return { data: loadTrainData(config), base: config.base_model ? readModelFile(config.base_model) : null };
+}
+
+/** Plans a run on this adapter from its config, inputs and checkpoint (refusals name the key). */
+export function planCliRun(ctx: GpuContext, config: TrainConfig, inputs: RunInputs, resume?: Checkpoint): RunPlan {
+  return planRun({ config, text: inputs.data.bytes, dataSource: inputs.data.source, base: inputs.base, limits: ctx.limits, resume });
 }
 
 export function formatOutcome(r: RunRecord): string {
@@ -52,62 +65,83 @@ export function formatOutcome(r: RunRecord): string {
 
 /** Validates data and base, trains (or resumes), keeps the run directory written; returns the record and the files. */
 export async function trainOne(ctx: GpuContext, config: TrainConfig, o: TrainOneOptions = {}): Promise<{ record: RunRecord; files: string[] }> {
-  const dir = o.dir ?? config.output_dir;
-  const { data, base } = o.inputs ?? readRunInputs(config);
-  const bar = new SingleBar({
-    format: `${o.label ? `${o.label} | ` : ''}step {value}/{total} | loss {loss} | {tps} tok/s | {elapsed}s | ETA {eta_text}`,
+  const plan = planCliRun(ctx, config, o.inputs ?? readRunInputs(config), o.resume);
+  return (await trainTogether(ctx, [{ dir: o.dir ?? config.output_dir, label: o.label, plan }], o))[0];
+}
+
+/**
+ * Trains the runs side by side (one run: alone), each into its directory; returns each run's record
+ * and the files its directory ended with, in the order given.
+ */
+export async function trainTogether(ctx: GpuContext, runs: readonly GroupRun[], o: { quiet?: boolean } = {}): Promise<{ record: RunRecord; files: string[] }[]> {
+  const bars = new MultiBar({
+    format: '{label}step {value}/{total} | loss {loss} | {tps} tok/s | {elapsed}s | ETA {eta_text}',
     noTTYOutput: true,
     notTTYSchedule: 5000,
     hideCursor: true,
-  });
-  let recordedAt = 0;
-  const keepRecord = () => {
-    writeRunRecord(dir, trainer.record);
-    recordedAt = performance.now();
+  }, Presets.legacy);
+  const recordedAt = runs.map(() => 0);
+  const files: string[][] = runs.map(() => []);
+  const bar: (SingleBar | null)[] = runs.map(() => null);
+  let trainer: Trainer | null = null;
+  const keepRecord = (k: number) => {
+    writeRunRecord(runs[k].dir, trainer!.lanes[k].record);
+    recordedAt[k] = performance.now();
   };
-  const plan = planRun({ config, text: data.bytes, dataSource: data.source, base, limits: ctx.limits, resume: o.resume });
-  const trainer: Trainer = await Trainer.create(ctx, { plan, runtime: 'node', version: VERSION }, {
+  const events = runs.map((run, k): TrainerEvents => ({
     status: (s) => {
       // cli-progress computes its own {eta} (NF before the first step); ours is '–' until a step has run.
       const eta = s.step > 0 && s.state === 'running' ? `${Math.round((s.elapsedMs / s.step) * (s.maxSteps - s.step) / 1000)}s` : '–';
-      bar.update(s.step, { loss: s.loss === null ? '–' : s.loss.toFixed(4), tps: Math.round(s.tokensPerSec), elapsed: (s.elapsedMs / 1000).toFixed(1), eta_text: eta });
-      if (s.state === 'running' && performance.now() - recordedAt > RECORD_EVERY_MS) keepRecord();
+      bar[k]?.update(s.step, { loss: s.loss === null ? '–' : s.loss.toFixed(4), tps: Math.round(s.tokensPerSec), elapsed: (s.elapsedMs / 1000).toFixed(1), eta_text: eta });
+      if (s.state === 'running' && performance.now() - recordedAt[k] > RECORD_EVERY_MS) keepRecord(k);
     },
-    eval: () => keepRecord(),
+    eval: () => keepRecord(k),
     checkpoint: (c) => {
-      writeCheckpoint(dir, c);
-      keepRecord();
+      writeCheckpoint(run.dir, c);
+      keepRecord(k);
     },
-  });
-  // Everything checked: from here on the directory is this run's.
-  if (!o.resume) clearCheckpoints(dir);
-  keepRecord();
-  const env = trainer.record.environment;
+    ended: async (record) => {
+      // The weights now: a packed run's stay as they ended while the others train on.
+      files[k] = writeRunDir(run.dir, record, trainer!.model.params, await trainer!.readParams(k), run.plan.shape);
+    },
+  }));
+  trainer = await Trainer.createPacked(ctx, runs.map((r) => ({ plan: r.plan, runtime: 'node' as const, version: VERSION })), events);
+  const t = trainer;
+  // Everything checked: from here on the directories are these runs'.
+  for (const [k, r] of runs.entries()) {
+    if (!r.plan.resume) clearCheckpoints(r.dir);
+    keepRecord(k);
+  }
+  const env = t.record.environment;
+  const resumed = runs.filter((r) => r.plan.resume).map((r) => `${r.dir} after step ${r.plan.resume!.state.step}`);
   process.stderr.write(
-    `stepsize: ${ctx.adapter.name}; ${env.params_trainable} of ${env.params_total} parameters train; ${trainer.model.train.dispatchCount} dispatches per step` +
-      `${o.resume ? `; resuming ${dir} after step ${o.resume.state.step}` : ''}\n`,
+    `stepsize: ${ctx.adapter.name}; ${env.params_trainable} of ${env.params_total} parameters train; ${t.model.train.dispatchCount} dispatches per step` +
+      `${runs.length > 1 ? ` for ${runs.length} runs side by side` : ''}${resumed.length ? `; resuming ${resumed.join(', ')}` : ''}\n`,
   );
-  if (!o.quiet) bar.start(trainer.maxSteps, trainer.currentStep, { loss: '–', tps: 0, elapsed: '0.0', eta_text: '–' });
-  const release = stopOnInterrupt(() => trainer.stop());
+  if (!o.quiet) {
+    for (const [k, r] of runs.entries()) {
+      bar[k] = bars.create(t.lanes[k].maxSteps, t.lanes[k].step, { label: r.label ? `${r.label} | ` : '', loss: '–', tps: 0, elapsed: '0.0', eta_text: '–' });
+    }
+  }
+  const release = stopOnInterrupt(() => t.stop());
   try {
-    let record: RunRecord;
+    let records: RunRecord[];
     try {
-      record = await trainer.run();
+      records = await t.runAll();
     } catch (e) {
-      keepRecord();
+      for (const k of runs.keys()) keepRecord(k);
       throw e;
     }
-    const arena = await trainer.readParams();
-    const files = writeRunDir(dir, record, trainer.model.params, arena, trainer.shape);
-    const cost = trainer.checkpointCost();
-    if (cost.count) {
+    for (const [k, record] of records.entries()) {
+      const cost = t.checkpointCost(k);
+      if (!cost.count) continue;
       const share = (100 * cost.totalMs) / Math.max(1, record.outcome.elapsed_ms);
-      process.stderr.write(`stepsize: ${cost.count} checkpoint(s), ${(cost.totalMs / cost.count).toFixed(0)} ms each (${share.toFixed(2)}% of training time)\n`);
+      process.stderr.write(`stepsize: ${runs.length > 1 ? `${runs[k].label ?? runs[k].dir}: ` : ''}${cost.count} checkpoint(s), ${(cost.totalMs / cost.count).toFixed(0)} ms each (${share.toFixed(2)}% of training time)\n`);
     }
-    return { record, files };
+    return records.map((record, k) => ({ record, files: files[k] }));
   } finally {
     release();
-    bar.stop();
-    trainer.destroy();
+    bars.stop();
+    t.destroy();
   }
 }

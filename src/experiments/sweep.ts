@@ -9,6 +9,7 @@
 
 import { z } from 'zod';
 import { ConfigError, ConfigErrors, parseConfig, type TrainConfig } from '../config/config';
+import { MAX_TOGETHER } from '../train/pack';
 import type { Plan, PlannedRun } from './plan';
 
 export const SWEEP_KEYS = ['learning_rate', 'batch_size', 'lora_rank', 'seed'] as const;
@@ -27,6 +28,20 @@ export interface SweepSpec {
   alpha_scaling: 'fixed' | 'with_rank';
   /** Names the sweep's tag (sweep:NAME) and its runs. */
   name?: string;
+  /**
+   * How many compatible runs train side by side in one step program (src/train/pack.ts): 'auto' (the
+   * default) packs as many as fit the adapter, 1 trains one after another. Changes no run's numbers.
+   */
+  together?: Together;
+}
+
+export type Together = 'auto' | number;
+
+/** The `together` value a flag or the page gives: 'auto' or an integer from 1 to MAX_TOGETHER. */
+export function parseTogether(value: unknown, key = 'together'): Together {
+  const r = SPEC_FIELDS.together.schema.safeParse(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+  if (!r.success) throw new ConfigError(key, value, SPEC_FIELDS.together.allowed);
+  return r.data;
 }
 
 export const MAX_SWEEP_RUNS = 64;
@@ -41,6 +56,7 @@ const SPEC_FIELDS = {
   reference_batch_size: { schema: z.number().int().min(1).max(4096), allowed: 'an integer from 1 to 4096' },
   alpha_scaling: { schema: z.enum(['fixed', 'with_rank']), allowed: "'fixed' or 'with_rank'" },
   name: { schema: z.string().min(1).max(80), allowed: 'a string of 1 to 80 characters' },
+  together: { schema: z.union([z.literal('auto'), z.number().int().min(1).max(MAX_TOGETHER)]), allowed: `'auto' or an integer from 1 to ${MAX_TOGETHER} (runs trained side by side)` },
 } as const;
 
 /** Validates a `sweep:` block; errors name the key as sweep.KEY. */

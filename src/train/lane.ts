@@ -37,6 +37,11 @@ export interface TrainerEvents {
    * a checkpoint is on disk before the run goes on; a rejection ends the run as failed.
    */
   checkpoint?(c: Checkpoint): Promise<void> | void;
+  /**
+   * The run has ended (not failed) and its record is final; its weights stay as they are while runs
+   * packed with it train on (Trainer.readParams). Training waits for the returned promise.
+   */
+  ended?(record: RunRecord): Promise<void> | void;
 }
 
 export class RunLane {

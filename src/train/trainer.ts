@@ -303,6 +303,7 @@ export class Trainer {
     if (trained && l.record.evals.at(-1)?.step !== l.lastRecorded) await this.evaluateLanes([l]);
     if (trained && l.record.samples.at(-1)?.step !== l.lastRecorded) await this.sampleLane(l);
     l.finish(this.elapsed(l));
+    await l.events.ended?.(l.record);
   }
 
   /** Ends the lanes that are over; sees to a new pause (checkpoint, status) of the others. */

@@ -57,6 +57,42 @@ describe('stepsize CLI experiments', () => {
     expect(r.stdout).toContain(check);
   });
 
+  it('a sweep of 4 rates with together: 4 writes the same run directories as together: 1 (weights byte for byte, metrics.csv but for elapsed time)', () => {
+    const yaml = (together: number) => [
+      'name: packed', 'model: tiny', `base_model: ${BASE}`, 'train_data: sotu', 'lora_rank: 4', 'batch_size: 2', 'max_steps: 6', 'warmup_steps: 1',
+      'eval_interval: 3', 'eval_batches: 1', 'sample_interval: 3', 'sample_length: 4', `output_dir: runs/together-${together}`,
+      'sweep:', '  learning_rate: [1.0e-4, 1.0e-3, 1.0e-2, 5.0e-1]', `  together: ${together}`,
+    ].join('\n');
+    for (const k of [1, 4]) {
+      writeFileSync(join(dir, `together-${k}.yaml`), yaml(k));
+      const r = cli(dir, ['sweep', '--config', `together-${k}.yaml`, '--quiet', ...SW]);
+      expect(r.stderr).not.toMatch(/Error/);
+      expect(r.status).toBe(0);
+      expect(r.stderr.match(/dispatches per step.*\n/g), `together: ${k}`).toHaveLength(k === 1 ? 4 : 1);
+      if (k === 4) expect(r.stderr).toMatch(/dispatches per step for 4 runs side by side/);
+    }
+    const runDirs = (k: number) => readdirSync(join(dir, `runs/together-${k}`)).filter((d) => /^\d\d-/.test(d)).sort();
+    expect(runDirs(4)).toEqual(runDirs(1));
+    expect(runDirs(1)).toHaveLength(4);
+    const noElapsed = (csv: string) => csv.trim().split('\n').map((l) => l.split(',').filter((_, i, a) => i !== a.length - 1).join(','));
+    for (const d of runDirs(1)) {
+      const [a, b] = [1, 4].map((k) => join(dir, `runs/together-${k}`, d));
+      expect(readdirSync(b).sort(), d).toEqual(readdirSync(a).sort());
+      expect(readFileSync(join(b, 'adapter_model.safetensors')).equals(readFileSync(join(a, 'adapter_model.safetensors'))), `${d}: adapter weights`).toBe(true);
+      const [csvA, csvB] = [a, b].map((x) => readFileSync(join(x, 'metrics.csv'), 'utf8'));
+      expect(csvA.split('\n')[0].split(',').at(-1)).toBe('elapsed_ms');
+      expect(noElapsed(csvB), `${d}: metrics.csv`).toEqual(noElapsed(csvA));
+      const [ra, rb] = [a, b].map((x) => parseRun(JSON.parse(readFileSync(join(x, 'run.json'), 'utf8'))));
+      expect(rb.samples.map((s) => s.text), `${d}: samples`).toEqual(ra.samples.map((s) => s.text));
+      expect(rb.evals.map((e) => e.val_loss), `${d}: evaluations`).toEqual(ra.evals.map((e) => e.val_loss));
+      expect(rb.outcome.status).toBe(ra.outcome.status);
+    }
+    // The comparison is between different runs: the rates give different weights.
+    const ds = runDirs(1).map((d) => readFileSync(join(dir, 'runs/together-1', d, 'adapter_model.safetensors')));
+    expect(ds[0].equals(ds[2])).toBe(false);
+    expect(readFileSync(join(dir, 'runs/together-4/summary.csv'), 'utf8')).toBe(readFileSync(join(dir, 'runs/together-1/summary.csv'), 'utf8').replaceAll('together-1', 'together-4'));
+  });
+
   it('trains a sweep in 3 shards (--shard I/N) whose merge equals the unsharded sweep: summary.csv, groups.csv and check.txt', () => {
     // The unsharded reference is the seed sweep of the test above (runs/seeds, 4 runs).
     const whole = (f: string) => readFileSync(join(dir, 'runs/seeds', f), 'utf8');
