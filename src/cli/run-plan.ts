@@ -16,7 +16,7 @@ import { latestCheckpointStep } from '../node/checkpoint-dir';
 import { safeName } from '../runs/names';
 import { isEnded, parseRun, type RunRecord } from '../runs/schema';
 import type { Together } from '../experiments/sweep';
-import { largestPack, packKey } from '../train/pack';
+import { largestPack, packGroups, packKey } from '../train/pack';
 import { interrupted } from './interrupt';
 import { recordedStatus, resumableCheckpoint } from './resume';
 import { formatOutcome, planCliRun, readRunInputs, trainTogether, type GroupRun, type RunInputs } from './train-one';
@@ -48,28 +48,6 @@ export function planRunDir(dir: string, i: number, label: string): string {
 }
 
 /**
- * Splits runs into groups that train together: runs with the same pack key, in plan order, at most
- * `together` to a group (auto: as many as fit the adapter, largestPack). Each group keeps plan order.
- */
-export function packGroups<T extends { run: GroupRun }>(items: readonly T[], together: Together, limits: GpuContext['limits']): T[][] {
-  const byKey = new Map<string, T[][]>();
-  const groups: T[][] = [];
-  for (const item of items) {
-    const key = packKey(item.run.plan);
-    const open = byKey.get(key)?.at(-1);
-    const cap = together === 'auto' ? largestPack(item.run.plan, limits) : together;
-    if (open && open.length < cap) {
-      open.push(item);
-      continue;
-    }
-    const group = [item];
-    groups.push(group);
-    byKey.set(key, [...(byKey.get(key) ?? []), group]);
-  }
-  return groups;
-}
-
-/**
  * Trains the plan's runs (those `only` keeps: a shard's), `together` at a time where they can share
  * a step program; returns the records of those that ran, in plan order.
  */
@@ -97,7 +75,9 @@ export async function runPlan(
     const resume = o.resume && latestCheckpointStep(runDir) !== null ? resumableCheckpoint(runDir) : undefined;
     pending.push({ i, label, run: { dir: runDir, label, plan: planCliRun(ctx, r.config, inputs.get(key)!, resume) } });
   }
-  for (const group of packGroups(pending, o.together ?? 'auto', ctx.limits)) {
+  const together = o.together ?? 'auto';
+  const groups = packGroups(pending, (p) => packKey(p.run.plan), (p) => (together === 'auto' ? largestPack(p.run.plan.model.setup, p.run.plan.data.bytes.length, ctx.limits) : together));
+  for (const group of groups) {
     if (interrupted()) break;
     const done = await trainTogether(ctx, group.map((g) => g.run), { quiet: o.quiet });
     for (const [k, { record }] of done.entries()) {

@@ -7,7 +7,11 @@
 // clipping, divergence margin, early stopping, length, evaluation, sample and checkpoint cadence.
 
 import { canonicalJson } from '../runs/checksum';
+import type { ModelSetup } from '../model/gpu-model';
 import { planModel, type ModelPlan } from '../model/plan';
+import { shapeOf, type ConfigKey, type TrainConfig } from '../config/config';
+import { modelSetupOf } from './plan';
+import { resolveScope } from './resolve';
 import type { RunPlan } from './plan';
 import type { FitLimits } from './fit';
 
@@ -47,26 +51,67 @@ export function packedModel(p: RunPlan, K: number): ModelPlan {
   return planModel({ ...p.model.setup, runs: K });
 }
 
-/** GPU bytes of K packed runs: every arena and per-run buffer, and the shared corpus once. */
-export function packedBytes(p: RunPlan, K: number): number {
-  const b = packedModel(p, K).bytes;
-  return Object.values(b).reduce((s, x) => s + x, 0) + p.data.bytes.length;
-}
-
-/**
- * The most runs `together: auto` packs: no buffer beyond the adapter's binding and buffer limits,
- * everything within AUTO_PACK_BYTES, and at most MAX_TOGETHER runs.
- */
+/** The most runs packed together (`together` in a sweep), and the GPU memory `auto` stays within. */
 export const MAX_TOGETHER = 8;
 export const AUTO_PACK_BYTES = 2 ** 30;
 
-export function largestPack(p: RunPlan, limits: FitLimits, cap = MAX_TOGETHER): number {
+/**
+ * The most runs of a setup `together: auto` packs: no buffer beyond the adapter's binding and buffer
+ * limits, all buffers and the corpus (`corpusBytes`, shared) within AUTO_PACK_BYTES, at most MAX_TOGETHER.
+ */
+export function largestPack(setup: ModelSetup, corpusBytes: number, limits: FitLimits): number {
   const per = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   let best = 1;
-  for (let K = 2; K <= cap; K++) {
-    const b = packedModel(p, K).bytes;
-    if (Object.values(b).some((x) => x > per) || packedBytes(p, K) > AUTO_PACK_BYTES) break;
+  for (let K = 2; K <= MAX_TOGETHER; K++) {
+    const b = Object.values(planModel({ ...setup, runs: K }).bytes);
+    if (b.some((x) => x > per) || b.reduce((s, x) => s + x, corpusBytes) > AUTO_PACK_BYTES) break;
     best = K;
   }
   return best;
+}
+
+/**
+ * Config keys that packed runs may each set their own way (the Step record, the host's schedule,
+ * sampler and cadences); runs whose configs agree in every other key can share a step program. The
+ * page groups a plan's runs by this before the worker plans them (which checks again: packProblem).
+ */
+export const PER_RUN_KEYS: readonly ConfigKey[] = [
+  'name', 'tags', 'notes', 'output_dir', 'seed', 'learning_rate', 'min_lr', 'lr_schedule', 'warmup_steps', 'warmup_init_lr', 'warmup_shape',
+  'max_steps', 'epochs', 'weight_decay', 'beta1', 'beta2', 'adam_eps', 'grad_clip', 'divergence_margin', 'early_stopping_patience',
+  'eval_interval', 'sample_interval', 'checkpoint_interval', 'sample_prompt', 'sample_length', 'sample_temperature', 'sample_top_k', 'train_windows',
+];
+
+/** Configs with the same key may train together (the rest of the config, canonically). */
+export function packConfigKey(c: TrainConfig): string {
+  const shared: Record<string, unknown> = { ...c };
+  for (const k of PER_RUN_KEYS) delete shared[k];
+  return canonicalJson(shared);
+}
+
+/**
+ * Splits items into groups that train together: items with the same key, in the given order, at most
+ * cap(item) to a group (the first item of a group decides its cap). Groups come in the order of their
+ * first items; each keeps the items' order.
+ */
+export function packGroups<T>(items: readonly T[], key: (item: T) => string, cap: (item: T) => number): T[][] {
+  const open = new Map<string, { group: T[]; cap: number }>();
+  const groups: T[][] = [];
+  for (const item of items) {
+    const k = key(item);
+    const o = open.get(k);
+    if (o && o.group.length < o.cap) {
+      o.group.push(item);
+      continue;
+    }
+    const group = [item];
+    groups.push(group);
+    open.set(k, { group, cap: Math.max(1, cap(item)) });
+  }
+  return groups;
+}
+
+/** largestPack for a config not yet planned (the page, before its worker has the text): `hasBase` as planRun would see it. */
+export function largestPackOf(c: TrainConfig, hasBase: boolean, corpusBytes: number, limits: FitLimits): number {
+  const shape = shapeOf(c.model);
+  return largestPack(modelSetupOf(c, shape, resolveScope(c, hasBase)), corpusBytes, limits);
 }

@@ -76,7 +76,7 @@ function splitText(c: TrainConfig, text: Uint8Array, dataSource: string, window:
 }
 
 /** The model a config trains: micro-batches of batch_size × context, its AdamW, a ring of two read-back intervals. */
-function modelSetupOf(c: TrainConfig, shape: ModelShape, scope: TrainScope): ModelSetup {
+export function modelSetupOf(c: TrainConfig, shape: ModelShape, scope: TrainScope): ModelSetup {
   return {
     shape, scope, microBatch: c.batch_size, seqLen: shape.context, accum: c.grad_accum_steps, evalBatches: c.eval_batches,
     optim: { beta1: c.beta1, beta2: c.beta2, eps: c.adam_eps, weightDecay: c.weight_decay, gradClip: c.grad_clip, divergeMargin: c.divergence_margin },

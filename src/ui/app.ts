@@ -19,6 +19,7 @@ import './components/run-table';
 import './components/run-list';
 import './components/samples-panel';
 import './components/train-controls';
+import './components/live-runs';
 
 type Boot = { kind: 'loading' } | { kind: 'no-webgpu'; message: string } | { kind: 'error'; message: string } | { kind: 'ready' };
 
@@ -142,11 +143,12 @@ export class StepsizeApp extends LitElement {
           .busy=${job.busy} .baseOptions=${b.baseOptions(c.values.model as TrainConfig['model'])} .upload=${b.upload} .corpusSizes=${b.corpusSizes} .limits=${job.gpu}></config-panel></div>
         <div>
           <div class="card"><train-controls .jobState=${job.state} .status=${job.status} .run=${job.run} .error=${job.error}
-            .adapter=${job.gpu?.adapter.name ?? ''} .invalid=${c.config ? null : ([...c.errors.values()][0] ?? '')}></train-controls></div>
+            .adapter=${job.gpu?.adapter.name ?? ''} .invalid=${c.config ? null : ([...c.errors.values()][0] ?? '')}></train-controls>
+            ${job.runs.length > 1 ? html`<live-runs .runs=${job.runs} .statuses=${job.statuses}></live-runs>` : nothing}</div>
           <div class="card"><charts-panel .runs=${b.shownRuns()} .view=${b.view}></charts-panel>
             <h3 class="compare">Compare the shown runs</h3><run-table .runs=${b.shownRuns()} .view=${b.view}></run-table></div>
           <div class="card"><h2>Samples</h2><samples-panel .run=${job.run}></samples-panel></div>
-          <div class="card"><h2>Experiments</h2><experiments-panel .plan=${x.plan} .planIndex=${x.index} .runs=${runs} .config=${c.config}
+          <div class="card"><h2>Experiments</h2><experiments-panel .plan=${x.plan} .planIndex=${x.index} .planTraining=${x.training} .runs=${runs} .config=${c.config}
             .sweepForm=${x.sweepForm} .rangeSteps=${x.rangeSteps} .busy=${planBusy} .scenarioNote=${x.scenarioNote()} .scenarioSeeds=${x.scenarioSeeds}></experiments-panel></div>
         </div>
       </div>

@@ -28,6 +28,10 @@ export interface UiEvents {
   'train-stop': null;
   /** Clear the finished live run from the page (it stays in the run list). */
   'train-reset': null;
+  /** Pause, resume or stop one of the runs training side by side (the others train on). */
+  'live-pause': { id: string };
+  'live-resume': { id: string };
+  'live-stop': { id: string };
   // ---- charts
   'view-change': Partial<ViewPrefs>;
   // ---- runs

@@ -45,6 +45,9 @@ export type TrainEvent =
   | { kind: 'checkpoint'; step: number; files: CheckpointFiles }
   | { kind: 'finished'; record: RunRecord };
 
+/** An event of one of the runs a packed job trains (`run`: its index among the jobs given). */
+export type PackedEvent = TrainEvent & { run: number };
+
 export interface WeightFile {
   name: string;
   bytes: Uint8Array;
@@ -56,13 +59,19 @@ export interface TrainingApi {
   selfTest(): Promise<SelfTestResult>;
   /** Runs a job to its end; events stream to `onEvents` in batches. Resolves with the final record. */
   start(job: JobSpec, onEvents: (events: TrainEvent[]) => void): Promise<RunRecord>;
-  pause(): Promise<void>;
-  resume(): Promise<void>;
+  /**
+   * Trains jobs side by side in one step program (src/train/pack.ts: they must share model, batch,
+   * text and split); each run's events carry its index. Resolves with the final records, in order.
+   */
+  startPacked(jobs: JobSpec[], onEvents: (events: PackedEvent[]) => void): Promise<RunRecord[]>;
+  /** The controls act on run `run` of a packed job, or on every run when it is left out. */
+  pause(run?: number): Promise<void>;
+  resume(run?: number): Promise<void>;
   /** While paused: train `n` more steps, then pause again. */
-  step(n?: number): Promise<void>;
-  stop(): Promise<void>;
-  /** The last job's weights: model.safetensors, or adapter_model.safetensors + adapter_config.json. */
-  weights(): Promise<WeightFile[]>;
+  step(n?: number, run?: number): Promise<void>;
+  stop(run?: number): Promise<void>;
+  /** Run `run`'s weights (of the last job): model.safetensors, or adapter_model.safetensors + adapter_config.json. */
+  weights(run?: number): Promise<WeightFile[]>;
   /** Answers at once: the page's heartbeat (a worker that does not answer is taken for dead). */
   ping(): Promise<number>;
   /** Fault injection for tests and demonstrations (see src/ui/state/faults.ts). */

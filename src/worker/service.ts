@@ -1,6 +1,6 @@
 // The training service behind the worker API: opens the GPU (again after a device loss), runs one
-// Trainer at a time (new, or resumed from a checkpoint the page kept), and batches its events. No
-// DOM: it runs in a dedicated worker (navigator.gpu).
+// Trainer at a time (one run, or several packed side by side; new, or resumed from checkpoints the
+// page kept), and batches its events. No DOM: it runs in a dedicated worker (navigator.gpu).
 
 import { openGpu, type GpuContext } from '../gpu/device';
 import { matmulSelfTest, type SelfTestResult } from '../kernels/selftest';
@@ -9,7 +9,7 @@ import { decodeModelFile, encodeAdapter, encodeModelFile } from '../runs/model-f
 import type { RunRecord } from '../runs/schema';
 import { planRun } from '../train/plan';
 import { Trainer } from '../train/trainer';
-import type { GpuInfo, JobSpec, JobText, TrainEvent, TrainingApi, WeightFile, WorkerFault } from './api';
+import type { GpuInfo, JobSpec, JobText, PackedEvent, TrainEvent, TrainingApi, WeightFile, WorkerFault } from './api';
 
 const FLUSH_MS = 150;
 /** How long a failed run waits for the device's loss to be reported before calling it a plain failure. */
@@ -18,7 +18,7 @@ const LOSS_GRACE_MS = 2000;
 export class TrainingService implements TrainingApi {
   private ctx: GpuContext | null = null;
   private trainer: Trainer | null = null;
-  private last: { trainer: Trainer; params: Float32Array } | null = null;
+  private last: { trainer: Trainer; params: Float32Array[] } | null = null;
   /** Bundled corpora fetched by this worker, by URL (each is fetched once). */
   private readonly corpora = new Map<string, Promise<Uint8Array>>();
 
@@ -49,9 +49,15 @@ export class TrainingService implements TrainingApi {
   }
 
   async start(job: JobSpec, onEvents: (events: TrainEvent[]) => void): Promise<RunRecord> {
+    const [record] = await this.startPacked([job], (events) => onEvents(events.map(({ run: _run, ...e }) => e as TrainEvent)));
+    return record;
+  }
+
+  async startPacked(jobs: JobSpec[], onEvents: (events: PackedEvent[]) => void): Promise<RunRecord[]> {
     if (this.trainer) throw new Error('a run is already training; stop it first');
+    if (!jobs.length) throw new Error('startPacked: no jobs');
     const ctx = await this.context();
-    let queue: TrainEvent[] = [];
+    let queue: PackedEvent[] = [];
     let timer: ReturnType<typeof setTimeout> | null = null;
     const flush = () => {
       timer = null;
@@ -60,34 +66,41 @@ export class TrainingService implements TrainingApi {
       queue = [];
       onEvents(batch);
     };
-    const push = (e: TrainEvent) => {
+    const push = (e: PackedEvent) => {
       queue.push(e);
       timer ??= setTimeout(flush, FLUSH_MS);
     };
-    const base = job.base ? decodeModelFile(job.base, job.config.base_model ?? 'base model') : null;
-    const resume = job.resume ? decodeCheckpoint(job.resume, `the checkpoint of run ${job.id}`) : undefined;
-    const text = await this.text(job.data);
-    const plan = planRun({ config: job.config, text, dataSource: job.data.source, base, limits: ctx.limits, resume });
-    const trainer = await Trainer.create(ctx, { plan, runtime: 'browser', userAgent: job.userAgent ?? null, id: job.id, version: this.version }, {
-      metrics: (rows) => push({ kind: 'steps', rows }),
-      eval: (e) => push({ kind: 'eval', ...e }),
-      sample: (s) => push({ kind: 'sample', ...s }),
-      status: (status) => push({ kind: 'status', status }),
+    const inputs = [];
+    for (const job of jobs) {
+      const base = job.base ? decodeModelFile(job.base, job.config.base_model ?? 'base model') : null;
+      const resume = job.resume ? decodeCheckpoint(job.resume, `the checkpoint of run ${job.id}`) : undefined;
+      const text = await this.text(job.data);
+      const plan = planRun({ config: job.config, text, dataSource: job.data.source, base, limits: ctx.limits, resume });
+      inputs.push({ plan, runtime: 'browser' as const, userAgent: job.userAgent ?? null, id: job.id, version: this.version });
+    }
+    const trainer = await Trainer.createPacked(ctx, inputs, jobs.map((_, run) => ({
+      metrics: (rows) => push({ run, kind: 'steps', rows }),
+      eval: (e) => push({ run, kind: 'eval', ...e }),
+      sample: (s) => push({ run, kind: 'sample', ...s }),
+      status: (status) => push({ run, kind: 'status', status }),
       checkpoint: (c) => {
-        push({ kind: 'checkpoint', step: c.state.step, files: encodeCheckpoint(c) });
+        push({ run, kind: 'checkpoint', step: c.state.step, files: encodeCheckpoint(c) });
         flush();
       },
-    });
+      // A run packed with others may end while they train on: its final record goes at once.
+      ended: (record) => push({ run, kind: 'finished', record: structuredClone(record) }),
+    })));
     this.last?.trainer.destroy();
     this.last = null;
     this.trainer = trainer;
-    push({ kind: 'started', record: structuredClone(trainer.record) });
+    for (const [run, lane] of trainer.lanes.entries()) push({ run, kind: 'started', record: structuredClone(lane.record) });
     flush();
     try {
-      const record = await trainer.run();
-      this.last = { trainer, params: await trainer.readParams() };
-      push({ kind: 'finished', record });
-      return record;
+      const records = await trainer.runAll();
+      const params = [];
+      for (let k = 0; k < records.length; k++) params.push(await trainer.readParams(k));
+      this.last = { trainer, params };
+      return records;
     } catch (e) {
       // Said in plain words; the page keeps the last checkpoint, and the next call opens a new device.
       // (A browser may fail a pending read before it reports the loss itself: wait a moment for it.)
@@ -114,20 +127,20 @@ export class TrainingService implements TrainingApi {
     return fetched;
   }
 
-  async pause(): Promise<void> {
-    this.trainer?.pause();
+  async pause(run?: number): Promise<void> {
+    this.trainer?.pause(run);
   }
 
-  async resume(): Promise<void> {
-    this.trainer?.resume();
+  async resume(run?: number): Promise<void> {
+    this.trainer?.resume(run);
   }
 
-  async step(n = 1): Promise<void> {
-    this.trainer?.stepOnce(n);
+  async step(n = 1, run?: number): Promise<void> {
+    this.trainer?.stepOnce(n, run);
   }
 
-  async stop(): Promise<void> {
-    this.trainer?.stop();
+  async stop(run?: number): Promise<void> {
+    this.trainer?.stop(run);
   }
 
   async ping(): Promise<number> {
@@ -145,17 +158,20 @@ export class TrainingService implements TrainingApi {
     }, 0);
   }
 
-  async weights(): Promise<WeightFile[]> {
+  async weights(run = 0): Promise<WeightFile[]> {
     if (!this.last) throw new Error('no finished run in this worker to take weights from');
-    const { trainer, params } = this.last;
+    const { trainer } = this.last;
+    const params = this.last.params[run];
+    if (!params) throw new Error(`weights: run ${run} is not one of the last job's ${this.last.params.length}`);
     const table = trainer.model.params;
+    const lane = trainer.lanes[run];
     if (table.lora) {
-      const a = encodeAdapter(table, params, trainer.config.base_model);
+      const a = encodeAdapter(table, params, lane.config.base_model);
       return [
         { name: 'adapter_model.safetensors', bytes: a.safetensors },
         { name: 'adapter_config.json', bytes: new TextEncoder().encode(JSON.stringify(a.config, null, 2) + '\n') },
       ];
     }
-    return [{ name: 'model.safetensors', bytes: encodeModelFile(table, params, trainer.shape, { run_id: trainer.record.id }) }];
+    return [{ name: 'model.safetensors', bytes: encodeModelFile(table, params, lane.shape, { run_id: lane.record.id }) }];
   }
 }

@@ -230,14 +230,15 @@ describe('stepsize CLI: checkpoints and resume', () => {
     writeFileSync(join(dir, 'sweep-ref.yaml'), sweep('runs/sweep-ref'));
     writeFileSync(join(dir, 'sweep-cut.yaml'), sweep('runs/sweep-cut'));
     expect(cli(dir, ['sweep', '--config', 'sweep-ref.yaml', '--quiet', ...SW]).status).toBe(0);
-    const p = spawnCli(dir, ['sweep', '--config', 'sweep-cut.yaml', '--quiet', ...SW]);
+    // One run after another (runs trained side by side stop together: the next test).
+    const p = spawnCli(dir, ['sweep', '--config', 'sweep-cut.yaml', '--together', '1', '--quiet', ...SW]);
     const second = join(dir, 'runs/sweep-cut/02-lr_0.003');
     await waitFor(() => steps(second) >= 4);
     p.child.kill('SIGINT');
     expect((await p.done).status).toBe(130);
     expect(record(second).outcome.status).toBe('stopped');
     expect(existsSync(join(dir, 'runs/sweep-cut/03-lr_0.01'))).toBe(false);
-    const r = cli(dir, ['sweep', '--resume', 'runs/sweep-cut', '--quiet', ...SW]);
+    const r = cli(dir, ['sweep', '--resume', 'runs/sweep-cut', '--together', '1', '--quiet', ...SW]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^1\/3 lr 0\.001: finished at step 12.*\(done before\)$/m);
     for (const d of ['01-lr_0.001', '02-lr_0.003', '03-lr_0.01']) expectSameRun(join(dir, 'runs/sweep-cut', d), join(dir, 'runs/sweep-ref', d));
@@ -248,6 +249,21 @@ describe('stepsize CLI: checkpoints and resume', () => {
     const other = cli(dir, ['sweep', '--config', 'sweep-other.yaml', '--resume', 'runs/sweep-cut', ...SW]);
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/^stepsize: --resume: this plan is not the one runs\/sweep-cut started: run 3 is "lr 0\.02"/m);
+  });
+
+  it('a sweep trained side by side, stopped part-way, resumes every run from its checkpoint side by side; the same results', async () => {
+    // The reference is the previous test's sweep (runs/sweep-ref), trained side by side too.
+    writeFileSync(join(dir, 'sweep-packed.yaml'), readFileSync(join(dir, 'sweep-cut.yaml'), 'utf8').replace('runs/sweep-cut', 'runs/sweep-packed'));
+    const p = spawnCli(dir, ['sweep', '--config', 'sweep-packed.yaml', '--quiet', ...SW]);
+    const runs = ['01-lr_0.001', '02-lr_0.003', '03-lr_0.01'].map((d) => join(dir, 'runs/sweep-packed', d));
+    await waitFor(() => steps(runs[1]) >= 4);
+    p.child.kill('SIGINT');
+    expect((await p.done).status).toBe(130);
+    for (const d of runs) expect(record(d).outcome.status, d).toBe('stopped');
+    const r = cli(dir, ['sweep', '--resume', 'runs/sweep-packed', '--quiet', ...SW]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/dispatches per step for 3 runs side by side; resuming /);
+    for (const d of runs) expectSameRun(d, d.replace('sweep-packed', 'sweep-ref'));
   });
 
   it('a scenario stopped part-way resumes from its directory and prints its check', async () => {

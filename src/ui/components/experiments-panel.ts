@@ -38,6 +38,8 @@ export class ExperimentsPanel extends LitElement {
   @property({ attribute: false }) plan: Plan | null = null;
   /** Index of the plan's run that is training. */
   @property({ type: Number }) planIndex = 0;
+  /** Indices of the plan's runs training now (several: side by side). */
+  @property({ attribute: false }) planTraining: readonly number[] = [];
   /** Every listed run, the live one included (sweep results and range tests are found by tag). */
   @property({ attribute: false }) runs: readonly RunRecord[] = [];
   /** The validated config the experiments start from, or null while a field is invalid. */
@@ -58,7 +60,9 @@ export class ExperimentsPanel extends LitElement {
     const p = this.plan;
     const i = this.planIndex;
     return html`
-      ${p ? html`<div class="plan" data-testid="plan-progress"><span>${p.name}: run <b>${i + 1}</b> of ${p.runs.length} (${p.runs[i]?.label})</span>
+      ${p ? html`<div class="plan" data-testid="plan-progress"><span>${this.planTraining.length > 1
+        ? html`${p.name}: runs <b>${this.planTraining.map((k) => k + 1).join(', ')}</b> of ${p.runs.length} side by side`
+        : html`${p.name}: run <b>${i + 1}</b> of ${p.runs.length} (${p.runs[i]?.label})`}</span>
         <button data-testid="stop-plan" @click=${() => emit(this, 'plan-stop')}>Stop ${p.kind === 'range' ? 'the test' : 'all'}</button></div>` : nothing}
       <div class="tabs">${TABS.map((t) => html`<button data-testid="tab-${t.id}" class=${this.tab === t.id ? 'on' : ''} @click=${() => (this.tab = t.id)}>${t.label}</button>`)}</div>
       ${this.tab === 'sweep' ? html`<sweep-builder .form=${this.sweepForm} .config=${this.config} .busy=${this.busy}></sweep-builder><hr />

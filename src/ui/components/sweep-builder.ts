@@ -5,6 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Plan } from '../../experiments/plan';
 import { ConfigErrors, type TrainConfig } from '../../config/config';
+import { MAX_TOGETHER } from '../../train/pack';
 import { emit } from '../events';
 import { DEFAULT_SWEEP_FORM, sweepPlan, type SweepForm } from '../state/sweep-form';
 import { controlStyles } from './styles';
@@ -14,6 +15,12 @@ const FIELDS: { key: keyof SweepForm; label: string; hint: string }[] = [
   { key: 'batch_size', label: 'batch sizes', hint: 'e.g. 4, 16 (empty: the config’s)' },
   { key: 'lora_rank', label: 'LoRA ranks', hint: 'e.g. 4, 8, 16 (empty: the config’s)' },
   { key: 'seed', label: 'seeds', hint: 'e.g. 1, 2, 3: repeats give a band' },
+];
+
+/** The side-by-side choices: auto (as many as fit the GPU), or a fixed number (1: one after another). */
+const TOGETHER_CHOICES: readonly [string, string][] = [
+  ['auto', 'as many as fit the GPU'], ['1', 'one after another'],
+  ...[2, 4, 8, MAX_TOGETHER].filter((n, i, a) => n <= MAX_TOGETHER && a.indexOf(n) === i).map((n): [string, string] => [String(n), `${n} at a time`]),
 ];
 
 /**
@@ -60,7 +67,7 @@ export class SweepBuilder extends LitElement {
     const fieldErrors = [...errors].filter(([k]) => !['learning_rate', 'batch_size', 'lora_rank', 'seed', 'reference_batch_size'].includes(k));
     const busy = this.busy;
     return html`
-      <p class="muted">Runs the product of these lists on top of the setup on the left, one after another; each run is recorded with the tag <code>sweep:NAME</code>.</p>
+      <p class="muted">Runs the product of these lists on top of the setup on the left, side by side where they can share one step program (same model, batch and text); each run is recorded with the tag <code>sweep:NAME</code>.</p>
       <div class="grid">
         <label for="sweep-name">name</label><input id="sweep-name" type="text" data-testid="sweep-name" placeholder="e.g. lr sweep" .value=${f.name} @input=${(e: Event) => set({ name: (e.target as HTMLInputElement).value })} />
         ${FIELDS.map((d) => html`
@@ -78,6 +85,10 @@ export class SweepBuilder extends LitElement {
           ${errors.has('reference_batch_size') ? html`<div class="err">${errors.get('reference_batch_size')}</div>` : nothing}
         </div>
         <span></span><label><input type="checkbox" .checked=${f.alpha_with_rank} @change=${(e: Event) => set({ alpha_with_rank: (e.target as HTMLInputElement).checked })} /> scale alpha with rank (keep alpha/r)</label>
+        <label for="sweep-together" title="Runs that share model, batch and text train side by side in one step program; each gives the numbers it gives alone.">side by side</label>
+        <select id="sweep-together" data-testid="sweep-together" @change=${(e: Event) => { const v = (e.target as HTMLSelectElement).value; set({ together: v === 'auto' ? 'auto' : Number(v) }); }}>
+          ${TOGETHER_CHOICES.map(([v, label]) => html`<option value=${v} ?selected=${String(f.together) === v}>${label}</option>`)}
+        </select>
       </div>
       ${fieldErrors.map(([, m]) => html`<div class="err">${m}</div>`)}
       <div class="row">

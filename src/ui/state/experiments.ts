@@ -1,5 +1,6 @@
-// Experiments in the page: runs a plan (a sweep, a scenario, an LR range test) one run after another
-// through the training job, each recorded as a normal run with the plan's tag; the presenter's
+// Experiments in the page: runs a plan (a sweep, a scenario, an LR range test) through the training
+// job, runs that can share a step program side by side (src/train/pack.ts; `together` of them at a
+// time, auto: as many as fit the GPU), each recorded as a normal run with the plan's tag; the presenter's
 // current scenario; the sweep builder's and the range test's fields. It reaches the rest of the page
 // only through ExperimentsHost, so it can be driven without one (tests/unit/ui). A plan whose runs
 // would change a key the class link locks is refused before anything trains, with the key named.
@@ -9,6 +10,8 @@ import type { Plan } from '../../experiments/plan';
 import { MAX_SCENARIO_SEEDS, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, type ScenarioOptions } from '../../experiments/scenarios';
 import type { RunRecord } from '../../runs/schema';
 import type { TrainConfig } from '../../config/config';
+import type { Together } from '../../experiments/sweep';
+import { packConfigKey, packGroups } from '../../train/pack';
 import { lockMessage, planLockedChanges } from './locks';
 import { lastResult } from './memo';
 import { DEFAULT_SWEEP_FORM, sweepPlan, type SweepForm } from './sweep-form';
@@ -27,6 +30,10 @@ export interface ExperimentsHost {
   pretrainBase(model: ScenarioOptions['size']): Promise<void>;
   /** Trains one config to its end; null when it could not start or failed (the page says why). */
   runConfig(config: TrainConfig): Promise<RunRecord | null>;
+  /** Trains configs side by side (they share a pack key); each record, or null where it failed. */
+  runConfigs(configs: readonly TrainConfig[]): Promise<(RunRecord | null)[]>;
+  /** How many runs of this config `together: auto` packs on this GPU. */
+  packCap(config: TrainConfig): number;
   stopJob(): Promise<void>;
   /** Shows an error as the page's message. */
   sayError(text: string): void;
@@ -55,6 +62,8 @@ const MIN_RANGE_STEPS = 20;
 export class Experiments extends EventTarget {
   #plan: Plan | null = null;
   #index = 0;
+  /** Indices of the plan's runs training now (several when packed). */
+  #training: readonly number[] = [];
   private stopping = false;
   #presenting: number | null = null;
   #scenarioScale: number | null = null;
@@ -75,10 +84,16 @@ export class Experiments extends EventTarget {
     return this.#plan;
   }
 
-  /** Index of the plan's run that is training. */
+  /** Index of the plan's run that is training (the first, when several train side by side). */
   get index(): number {
     return this.#index;
   }
+
+  /** Indices of the plan's runs that are training now. */
+  get training(): readonly number[] {
+    return this.#training;
+  }
+
 
   get busy(): boolean {
     return this.#plan !== null;
@@ -194,7 +209,7 @@ export class Experiments extends EventTarget {
   async runSweep(): Promise<RunRecord[]> {
     const config = this.host.config();
     if (!config) return [];
-    return this.run(sweepPlan(this.#sweepForm, config));
+    return this.run(sweepPlan(this.#sweepForm, config), this.#sweepForm.together);
   }
 
   async runRangeTest(): Promise<RunRecord[]> {
@@ -220,10 +235,12 @@ export class Experiments extends EventTarget {
   }
 
   /**
-   * Trains the plan's runs one after another; a stop ends the current run and skips the rest. A plan
-   * that would change a locked key trains nothing, and the page says which key.
+   * Trains the plan's runs, those that can share a step program side by side (`together` at a time:
+   * 'auto' as many as fit the GPU, 1 one after another),
+   * the groups one after another; a stop ends the current runs and skips the rest. A plan that would
+   * change a locked key trains nothing, and the page says which key.
    */
-  async run(plan: Plan): Promise<RunRecord[]> {
+  async run(plan: Plan, together: Together = 'auto'): Promise<RunRecord[]> {
     if (this.busy || this.host.jobBusy()) return [];
     const refusal = this.lockRefusal(plan);
     if (refusal) {
@@ -235,17 +252,21 @@ export class Experiments extends EventTarget {
     this.stopping = false;
     this.changed();
     const done: RunRecord[] = [];
+    const groups = packGroups([...plan.runs.keys()], (i) => packConfigKey(plan.runs[i].config), (i) => (together === 'auto' ? this.host.packCap(plan.runs[i].config) : together));
     try {
-      for (const [i, r] of plan.runs.entries()) {
+      for (const group of groups) {
         if (this.stopping) break;
-        this.#index = i;
+        this.#index = group[0];
+        this.#training = group;
         this.changed();
-        const record = await this.host.runConfig(r.config);
-        if (!record) break;
-        done.push(record);
+        const configs = group.map((i) => plan.runs[i].config);
+        const records = group.length === 1 ? [await this.host.runConfig(configs[0])] : await this.host.runConfigs(configs);
+        done.push(...records.filter((r): r is RunRecord => r !== null));
+        if (records.includes(null)) break;
       }
     } finally {
       this.#plan = null;
+      this.#training = [];
       this.changed();
     }
     return done;

@@ -1,6 +1,7 @@
-// The current training job, owned outside the components: the worker (Comlink), the live run record
-// built from the worker's event batches, and its persistence in IndexedDB as it goes (the record,
-// and each checkpoint with it in one transaction). It notices a dead worker (an error event, or no
+// The current training job, owned outside the components: the worker (Comlink), the live run records
+// built from the worker's event batches (one run, or several trained side by side: a packed job),
+// and their persistence in IndexedDB as they go (each record, and each checkpoint with it in one
+// transaction). It notices a dead worker (an error event, or no
 // answer to the heartbeat) and a lost GPU device, says so in plain words, ends the run as
 // interrupted at its last checkpoint (to be resumed), and carries on with a fresh worker.
 // The page reads it through getters and changes it through its methods.
@@ -13,7 +14,7 @@ import type { TrainConfig } from '../../config/config';
 import { newRunId, recordEval, recordSample, recordSteps } from '../../train/record';
 import type { TrainerStatus } from '../../train/trainer';
 import type { SelfTestResult } from '../../kernels/selftest';
-import type { GpuInfo, JobSpec, JobText, TrainEvent, TrainingApi, WeightFile } from '../../worker/api';
+import type { GpuInfo, JobSpec, JobText, PackedEvent, TrainingApi, WeightFile } from '../../worker/api';
 import { formatBytes } from '../format';
 import { isQuotaError, quotaMessage } from './quota';
 import type { RunStore, StoredCheckpoint } from './store';
@@ -54,11 +55,15 @@ class Interruption extends Error {}
  * The job with fresh copies of its large byte arrays, moved (transferred) to the worker rather than
  * cloned by postMessage on the main thread; the page keeps its own (the cached base, the dropped file).
  */
-function movedCopies(job: JobSpec): JobSpec {
-  const data = 'bytes' in job.data ? { ...job.data, bytes: job.data.bytes.slice() } : job.data;
-  const base = job.base?.slice() ?? null;
-  const buffers = [...('bytes' in data ? [data.bytes.buffer] : []), ...(base ? [base.buffer] : [])];
-  return transfer({ ...job, data, base }, buffers);
+function movedCopies(jobs: JobSpec[]): JobSpec[] {
+  const buffers: ArrayBuffer[] = [];
+  const copies = jobs.map((job) => {
+    const data = 'bytes' in job.data ? { ...job.data, bytes: job.data.bytes.slice() } : job.data;
+    const base = job.base?.slice() ?? null;
+    buffers.push(...('bytes' in data ? [data.bytes.buffer] : []), ...(base ? [base.buffer] : []));
+    return { ...job, data, base };
+  });
+  return transfer(copies, buffers);
 }
 
 function makeWorker(): Worker {
@@ -71,12 +76,14 @@ function makeWorker(): Worker {
  */
 export class JobController extends EventTarget {
   #state: JobState = 'idle';
-  #run: RunRecord | null = null;
-  #status: TrainerStatus | null = null;
+  /** The live runs (one, or those of a packed job, in the order given) and each one's status and latest stored checkpoint. */
+  #runs: RunRecord[] = [];
+  #statuses: (TrainerStatus | null)[] = [];
+  #statusMap: ReadonlyMap<string, TrainerStatus> = new Map();
+  #checkpointSteps: (number | null)[] = [];
   #error: string | null = null;
   #gpu: GpuInfo | null = null;
   #check: SelfTestResult | null = null;
-  #checkpointStep: number | null = null;
   private heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS;
   private worker!: Worker;
   private api!: Remote<TrainingApi>;
@@ -97,13 +104,32 @@ export class JobController extends EventTarget {
     return this.#state;
   }
 
-  /** The live run's record (null before a run starts and after a reset). */
+  /** The live run's record, the first of a packed job's (null before a run starts and after a reset). */
   get run(): RunRecord | null {
-    return this.#run;
+    return this.#runs[0] ?? null;
+  }
+
+  /** Every live run's record: one, or each run of a packed job. */
+  get runs(): readonly RunRecord[] {
+    return this.#runs;
   }
 
   get status(): TrainerStatus | null {
-    return this.#status;
+    return this.#statuses[0] ?? null;
+  }
+
+  /** The status of live run `id`, or null. */
+  statusOf(id: string): TrainerStatus | null {
+    return this.#statuses[this.laneOf(id)] ?? null;
+  }
+
+  /** Every live run's latest status, by run id (a fresh map after every change, for views). */
+  get statuses(): ReadonlyMap<string, TrainerStatus> {
+    return this.#statusMap;
+  }
+
+  private laneOf(id: string): number {
+    return this.#runs.findIndex((r) => r.id === id);
   }
 
   get error(): string | null {
@@ -122,7 +148,7 @@ export class JobController extends EventTarget {
 
   /** Step of the live run's latest stored checkpoint. */
   get checkpointStep(): number | null {
-    return this.#checkpointStep;
+    return this.#checkpointSteps[0] ?? null;
   }
 
   /** How long a busy worker may stay silent before it is given up for hung (fault injection shortens it). */
@@ -184,9 +210,9 @@ export class JobController extends EventTarget {
     this.onNotice({ kind: 'error', text: await quotaMessage(this.store, needBytes) });
   }
 
-  /** Saves the live record (serialised, so saves never overlap). */
-  private persist(): void {
-    const run = this.#run;
+  /** Saves live run k's record (serialised, so saves never overlap). */
+  private persist(k: number): void {
+    const run = this.#runs[k];
     if (!run) return;
     this.saving = this.saving
       .then(() => this.store.put(run))
@@ -196,9 +222,9 @@ export class JobController extends EventTarget {
       );
   }
 
-  /** Stores a checkpoint with the record; on a full disk, older checkpoints of other runs go first. */
-  private keepCheckpoint(step: number, files: CheckpointFiles): void {
-    const run = this.#run;
+  /** Stores live run k's checkpoint with its record; on a full disk, older checkpoints of other runs go first. */
+  private keepCheckpoint(k: number, step: number, files: CheckpointFiles): void {
+    const run = this.#runs[k];
     if (!run) return;
     const snapshot = structuredClone(run);
     const bytes = files.tensors.byteLength + files.state.length;
@@ -206,7 +232,7 @@ export class JobController extends EventTarget {
       for (;;) {
         try {
           await this.store.putCheckpoint(snapshot, step, files);
-          this.#checkpointStep = step;
+          this.#checkpointSteps[k] = step;
           this.changed();
           return;
         } catch (e) {
@@ -220,23 +246,30 @@ export class JobController extends EventTarget {
     });
   }
 
-  private apply(events: TrainEvent[]): void {
+  private apply(events: PackedEvent[]): void {
+    const touched = new Set<number>();
     for (const e of events) {
-      const run = this.#run;
-      if (e.kind === 'started') this.#run = e.record;
+      const k = e.run;
+      const run = this.#runs[k];
+      touched.add(k);
+      if (e.kind === 'started') this.#runs[k] = e.record;
       else if (!run) continue;
       else if (e.kind === 'steps') recordSteps(run, e.rows, run.tensors.names.length, run.config.metrics_interval);
-      else if (e.kind === 'eval') recordEval(run, { step: e.step, tokens: e.tokens, val_loss: e.valLoss, elapsed_ms: this.#status?.elapsedMs ?? 0 });
+      else if (e.kind === 'eval') recordEval(run, { step: e.step, tokens: e.tokens, val_loss: e.valLoss, elapsed_ms: this.#statuses[k]?.elapsedMs ?? 0 });
       else if (e.kind === 'sample') recordSample(run, { step: e.step, prompt: e.prompt, text: e.text, temperature: run.config.sample_temperature, top_k: run.config.sample_top_k });
-      else if (e.kind === 'checkpoint') this.keepCheckpoint(e.step, e.files);
-      else if (e.kind === 'status') {
-        this.#status = e.status;
-        if (this.#state === 'running' || this.#state === 'paused') this.#state = e.status.state === 'paused' ? 'paused' : 'running';
-      } else if (e.kind === 'finished') this.#run = e.record;
+      else if (e.kind === 'checkpoint') this.keepCheckpoint(k, e.step, e.files);
+      else if (e.kind === 'status') this.#statuses[k] = e.status;
+      else if (e.kind === 'finished') this.#runs[k] = e.record;
     }
-    if (this.#run) this.#run = { ...this.#run };
-    if (this.#state === 'starting' && this.#run) this.#state = 'running';
-    this.persist();
+    // Paused when every run still training is; a run that ended leaves the others' state alone.
+    if (this.#state === 'running' || this.#state === 'paused') {
+      const states = this.#statuses.map((s) => s?.state);
+      this.#state = states.includes('running') || !states.includes('paused') ? 'running' : 'paused';
+    }
+    this.#runs = this.#runs.map((r, k) => (touched.has(k) ? { ...r } : r));
+    this.#statusMap = new Map(this.#runs.flatMap((r, k) => (this.#statuses[k] ? [[r.id, this.#statuses[k]!] as const] : [])));
+    if (this.#state === 'starting' && this.#runs.length) this.#state = 'running';
+    for (const k of touched) this.persist(k);
     this.changed();
   }
 
@@ -244,58 +277,76 @@ export class JobController extends EventTarget {
     return isBusy(this.#state);
   }
 
-  /** Renames, tags or annotates the live run; returns its record, or null when `id` is not the live run. */
+  /** Renames, tags or annotates a live run; returns its record, or null when `id` is not a live run. */
   annotate(id: string, patch: Partial<Pick<RunRecord, 'name' | 'tags' | 'notes'>>): RunRecord | null {
-    if (this.#run?.id !== id) return null;
-    this.#run = { ...this.#run, ...patch };
+    const k = this.laneOf(id);
+    if (k < 0) return null;
+    this.#runs = this.#runs.map((r, i) => (i === k ? { ...r, ...patch } : r));
     this.changed();
-    return this.#run;
+    return this.#runs[k];
   }
 
   async start(req: StartRequest): Promise<RunRecord | null> {
+    return (await this.startPacked([req]))[0];
+  }
+
+  /**
+   * Trains the requests side by side in one step program (one request: a run alone); each is a run
+   * of its own, recorded, checkpointed and kept as if trained alone. Resolves with each run's final
+   * record, or null for a run that failed or was interrupted (the page says why).
+   */
+  async startPacked(reqs: readonly StartRequest[]): Promise<(RunRecord | null)[]> {
     if (this.busy) throw new Error('a run is already in progress');
     this.#state = 'starting';
     this.#error = null;
-    this.#run = null;
-    this.#status = null;
-    this.#checkpointStep = req.resume?.step ?? null;
+    this.#runs = [];
+    this.#statusMap = new Map();
+    this.#statuses = reqs.map(() => null);
+    this.#checkpointSteps = reqs.map((r) => r.resume?.step ?? null);
     this.storageFullSaid = false;
     this.changed();
-    const id = req.resume?.id ?? newRunId();
+    const ids = reqs.map((r) => r.resume?.id ?? newRunId());
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    void navigator.locks?.request(runLockName(id), () => held);
+    for (const id of ids) void navigator.locks?.request(runLockName(id), () => held);
     const interrupted = new Promise<never>((_, reject) => (this.interrupt = reject));
-    const onEvents = proxy((events: TrainEvent[]) => this.apply(events));
+    const onEvents = proxy((events: PackedEvent[]) => this.apply(events));
     try {
-      if (!req.resume && 'bytes' in req.data && !isCorpusId(req.config.train_data)) await this.store.putText(id, req.data.source, req.data.bytes);
-      const resume = req.resume ? { state: req.resume.state, tensors: req.resume.tensors } : undefined;
-      const job = { id, config: req.config, data: req.data, base: req.base, userAgent: navigator.userAgent, resume };
-      const record = await Promise.race([this.api.start(movedCopies(job), onEvents), interrupted]);
-      this.#run = record;
-      this.persist();
-      const weights = await this.api.weights();
-      await this.saving;
-      await this.store.putWeights(record.id, weights);
-      // A run that ended needs no checkpoint; a stopped one keeps it, to be resumed.
-      if (record.outcome.status !== 'stopped') await this.store.deleteCheckpoint(record.id);
-      await req.onDone?.(record, weights);
+      const jobs: JobSpec[] = [];
+      for (const [k, req] of reqs.entries()) {
+        const id = ids[k];
+        if (!req.resume && 'bytes' in req.data && !isCorpusId(req.config.train_data)) await this.store.putText(id, req.data.source, req.data.bytes);
+        const resume = req.resume ? { state: req.resume.state, tensors: req.resume.tensors } : undefined;
+        jobs.push({ id, config: req.config, data: req.data, base: req.base, userAgent: navigator.userAgent, resume });
+      }
+      const records = await Promise.race([this.api.startPacked(movedCopies(jobs), onEvents), interrupted]);
+      this.#runs = [...records];
+      for (const k of records.keys()) this.persist(k);
+      for (const [k, record] of records.entries()) {
+        const weights = await this.api.weights(k);
+        await this.saving;
+        await this.store.putWeights(record.id, weights);
+        // A run that ended needs no checkpoint; a stopped one keeps it, to be resumed.
+        if (record.outcome.status !== 'stopped') await this.store.deleteCheckpoint(record.id);
+        await reqs[k].onDone?.(record, weights);
+      }
       this.#state = 'done';
-      return record;
+      return records;
     } catch (e) {
       const message = (e as Error).message;
       const outside = e instanceof Interruption || /GPU device lost/.test(message);
       this.#state = 'error';
       this.#error = message;
-      const run = this.#run;
-      if (run) {
-        const at = this.#checkpointStep !== null ? ` It can be resumed from step ${this.#checkpointStep}.` : '';
-        this.#run = { ...run, outcome: { ...run.outcome, status: outside ? 'interrupted' : 'failed', reason: message } };
-        this.persist();
+      for (const [k, run] of this.#runs.entries()) {
+        const checkpoint = this.#checkpointSteps[k];
+        const at = checkpoint !== null && checkpoint !== undefined ? ` It can be resumed from step ${checkpoint}.` : '';
+        this.#runs[k] = { ...run, outcome: { ...run.outcome, status: outside ? 'interrupted' : 'failed', reason: message } };
+        this.persist(k);
         if (outside) this.onNotice({ kind: 'error', text: `${message} The run "${run.name}" was interrupted at step ${run.outcome.step}.${at}` });
-      } else if (outside) this.onNotice({ kind: 'error', text: message });
+      }
+      if (!this.#runs.length && outside) this.onNotice({ kind: 'error', text: message });
       await this.saving;
-      return null;
+      return reqs.map(() => null);
     } finally {
       this.interrupt = null;
       release();
@@ -303,20 +354,29 @@ export class JobController extends EventTarget {
     }
   }
 
-  pause(): Promise<void> {
-    return this.api.pause();
+  /** The live run's index for a control (undefined: every run). */
+  private target(id?: string): number | undefined {
+    if (id === undefined) return undefined;
+    const k = this.laneOf(id);
+    if (k < 0) throw new Error(`run ${id} is not training here`);
+    return k;
   }
 
-  resume(): Promise<void> {
-    return this.api.resume();
+  /** Pauses run `id` of the job (every run when left out); the others train on. */
+  pause(id?: string): Promise<void> {
+    return this.api.pause(this.target(id));
   }
 
-  step(n = 1): Promise<void> {
-    return this.api.step(n);
+  resume(id?: string): Promise<void> {
+    return this.api.resume(this.target(id));
   }
 
-  stop(): Promise<void> {
-    return this.api.stop();
+  step(n = 1, id?: string): Promise<void> {
+    return this.api.step(n, this.target(id));
+  }
+
+  stop(id?: string): Promise<void> {
+    return this.api.stop(this.target(id));
   }
 
   /** Fault injection (src/ui/state/faults.ts). */
@@ -328,10 +388,11 @@ export class JobController extends EventTarget {
   reset(): void {
     if (this.busy) return;
     this.#state = 'idle';
-    this.#run = null;
-    this.#status = null;
+    this.#runs = [];
+    this.#statuses = [];
+    this.#statusMap = new Map();
     this.#error = null;
-    this.#checkpointStep = null;
+    this.#checkpointSteps = [];
     this.changed();
   }
 }

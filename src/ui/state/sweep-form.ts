@@ -2,7 +2,7 @@
 // the builder previews the plan as the person types, and Experiments runs it.
 
 import type { Plan } from '../../experiments/plan';
-import { expandSweep, parseListText, type LrScaling, type SweepSpec } from '../../experiments/sweep';
+import { expandSweep, parseListText, type LrScaling, type SweepSpec, type Together } from '../../experiments/sweep';
 import { ConfigError, ConfigErrors, type TrainConfig } from '../../config/config';
 
 export interface SweepForm {
@@ -14,9 +14,11 @@ export interface SweepForm {
   lr_scaling: LrScaling;
   reference_batch_size: string;
   alpha_with_rank: boolean;
+  /** Runs trained side by side: 'auto' (as many as fit the GPU) or a number (1: one after another). */
+  together: Together;
 }
 
-export const DEFAULT_SWEEP_FORM: SweepForm = { name: '', learning_rate: '1e-4, 3e-4, 1e-3', batch_size: '', lora_rank: '', seed: '', lr_scaling: 'none', reference_batch_size: '', alpha_with_rank: false };
+export const DEFAULT_SWEEP_FORM: SweepForm = { name: '', learning_rate: '1e-4, 3e-4, 1e-3', batch_size: '', lora_rank: '', seed: '', lr_scaling: 'none', reference_batch_size: '', alpha_with_rank: false, together: 'auto' };
 
 /** The sweep the form describes on top of `config`; throws ConfigErrors naming the field. */
 export function sweepPlan(f: SweepForm, config: TrainConfig): Plan {

@@ -5,6 +5,7 @@
 
 import { isCorpusId, type CorpusId } from '../../data/corpora';
 import type { RunRecord } from '../../runs/schema';
+import { largestPackOf } from '../../train/pack';
 import type { TrainConfig } from '../../config/config';
 import { pretrainConfig } from '../../train/pretrain';
 import { newRunId } from '../../train/record';
@@ -62,6 +63,8 @@ export class Workbench extends EventTarget {
       baseFor: (model) => this.baseOptions(model)[0]?.value,
       pretrainBase: (model) => this.pretrainBase(model),
       runConfig: (config) => this.runConfig(config),
+      runConfigs: (configs) => this.runConfigs(configs),
+      packCap: (config) => this.packCap(config),
       stopJob: () => this.job.stop(),
       sayError: (text) => this.say({ kind: 'error', text }),
       locks: () => ({ locked: this.config.locked, values: this.config.values }),
@@ -78,9 +81,10 @@ export class Workbench extends EventTarget {
         this.chooseBase();
       }
     });
-    // The run being trained is always drawn.
+    // The runs being trained are always drawn.
     this.job.addEventListener('change', () => {
-      if (this.job.run && this.job.state !== 'idle') this.select(this.job.run.id, true);
+      if (this.job.state === 'idle') return;
+      for (const r of this.job.runs) if (!this.#selected.has(r.id)) this.select(r.id, true);
     });
   }
 
@@ -213,23 +217,43 @@ export class Workbench extends EventTarget {
 
   // ---- training ---------------------------------------------------------------------------------
 
+  /** How many runs of `config` train side by side on this GPU (auto; 1 until the GPU has answered). */
+  packCap(config: TrainConfig): number {
+    const gpu = this.job.gpu;
+    if (!gpu) return 1;
+    const text = isCorpusId(config.train_data) ? this.#corpusSizes[config.train_data] : this.#upload?.bytes.length;
+    return largestPackOf(config, config.base_model !== null, text ?? 0, gpu);
+  }
+
   /**
    * Loads the config's text and base, trains it through the job and refreshes the run list. Returns
    * the finished record, or null (an error is shown as the page's message).
    */
   async runConfig(config: TrainConfig, onDone?: StartRequest['onDone']): Promise<RunRecord | null> {
+    return (await this.runConfigs([config], onDone))[0];
+  }
+
+  /**
+   * Trains configs side by side in one step program (they must share model, batch, text and split:
+   * src/train/pack.ts); each is a run of its own. Returns each finished record, or null.
+   */
+  async runConfigs(configs: readonly TrainConfig[], onDone?: StartRequest['onDone']): Promise<(RunRecord | null)[]> {
     this.#message = null;
-    let record: RunRecord | null = null;
+    let records: (RunRecord | null)[] = configs.map(() => null);
     try {
-      const data = await this.trainingText(config);
-      const base = config.base_model ? await this.bases.load(config.base_model) : null;
+      const reqs: StartRequest[] = [];
+      for (const config of configs) {
+        const data = await this.trainingText(config);
+        const base = config.base_model ? await this.bases.load(config.base_model) : null;
+        reqs.push({ config, data, base, onDone });
+      }
       this.changed();
-      record = await this.job.start({ config, data, base, onDone });
+      records = await this.job.startPacked(reqs);
     } catch (e) {
       this.#message = { kind: 'error', text: (e as Error).message };
     }
     await this.refreshRuns();
-    return record;
+    return records;
   }
 
   /**
@@ -300,24 +324,25 @@ export class Workbench extends EventTarget {
     this.changed();
   }
 
-  /** The run list: recorded runs, with the live run (newest state) in place or on top. */
+  /** The run list: recorded runs, with the live runs (newest state) in place or on top. */
   listedRuns(): RunRecord[] {
-    return this.listed(this.#runs, this.job.run);
+    return this.listed(this.#runs, this.job.runs);
   }
 
-  private readonly listed = lastResult((runs: readonly RunRecord[], live: RunRecord | null): RunRecord[] => {
-    if (!live) return [...runs];
-    return runs.some((r) => r.id === live.id) ? runs.map((r) => (r.id === live.id ? live : r)) : [live, ...runs];
+  private readonly listed = lastResult((runs: readonly RunRecord[], live: readonly RunRecord[]): RunRecord[] => {
+    const byId = new Map(live.map((r) => [r.id, r]));
+    const fresh = live.filter((l) => !runs.some((r) => r.id === l.id));
+    return [...fresh, ...runs.map((r) => byId.get(r.id) ?? r)];
   });
 
-  /** Runs to draw: the selected ones, and the live run. */
+  /** Runs to draw: the live runs, and the selected ones. */
   shownRuns(): RunRecord[] {
-    return this.shown(this.#runs, this.#selected, this.job.run);
+    return this.shown(this.#runs, this.#selected, this.job.runs);
   }
 
-  private readonly shown = lastResult((runs: readonly RunRecord[], selected: ReadonlySet<string>, live: RunRecord | null): RunRecord[] => {
-    const out = runs.filter((r) => selected.has(r.id) && r.id !== live?.id);
-    return live ? [live, ...out] : out;
+  private readonly shown = lastResult((runs: readonly RunRecord[], selected: ReadonlySet<string>, live: readonly RunRecord[]): RunRecord[] => {
+    const out = runs.filter((r) => selected.has(r.id) && !live.some((l) => l.id === r.id));
+    return [...live, ...out];
   });
 
   async updateRun(id: string, patch: RunPatch): Promise<void> {
@@ -328,7 +353,7 @@ export class Workbench extends EventTarget {
   }
 
   async deleteRun(id: string): Promise<void> {
-    if (this.job.run?.id === id && this.job.busy) return;
+    if (this.job.runs.some((r) => r.id === id) && this.job.busy) return;
     const saved = await this.store.remove(id);
     if (!saved) return;
     this.#selected = new Set([...this.#selected].filter((s) => s !== id));

@@ -73,9 +73,16 @@ const CONFIG = defaultConfig();
 /** A host that records what the experiments asked of it. */
 function fakeHost(over: Partial<ExperimentsHost> = {}) {
   const trained: TrainConfig[] = [];
+  const packed: TrainConfig[][] = [];
   const errors: string[] = [];
   let stops = 0;
   const host: ExperimentsHost = {
+    packCap: () => 1,
+    runConfigs: async (cs) => {
+      packed.push([...cs]);
+      trained.push(...cs);
+      return cs.map((c) => makeRecord({ name: c.name }));
+    },
     config: () => CONFIG,
     jobBusy: () => false,
     isSoftware: () => true,
@@ -92,7 +99,7 @@ function fakeHost(over: Partial<ExperimentsHost> = {}) {
     locks: () => ({ locked: new Set(), values: CONFIG }),
     ...over,
   };
-  return { host, trained, errors, stops: () => stops };
+  return { host, trained, packed, errors, stops: () => stops };
 }
 
 describe('ConfigState', () => {
@@ -287,6 +294,24 @@ describe('Experiments (through a fake host, without a Workbench)', () => {
     expect(done).toHaveLength(2);
     expect(seen).toEqual([null, 0, 0, 1, null]);
     expect(x.busy).toBe(false);
+  });
+
+  it('trains runs that can share a step program side by side, as many as the GPU takes (or together says)', async () => {
+    const { host, trained, packed } = fakeHost({ packCap: () => 2 });
+    const x = new Experiments(host);
+    const seen: string[] = [];
+    x.addEventListener('change', () => x.training.length && seen.push(x.training.join(',')));
+    // 3 rates × 2 batch sizes: the batch sizes cannot share a program; at most 2 of each together.
+    x.editSweep({ name: 'lr', learning_rate: '1e-4, 3e-4, 1e-3', batch_size: '2, 4' });
+    const done = await x.runSweep();
+    expect(done).toHaveLength(6);
+    expect(packed.map((g) => g.map((c) => `${c.batch_size} ${c.learning_rate}`))).toEqual([['2 0.0001', '2 0.0003'], ['4 0.0001', '4 0.0003']]);
+    expect(trained.map((c) => `${c.batch_size} ${c.learning_rate}`)).toEqual(['2 0.0001', '2 0.0003', '2 0.001', '4 0.0001', '4 0.0003', '4 0.001']);
+    expect([...new Set(seen)]).toEqual(['0,1', '2', '3,4', '5']);
+    x.editSweep({ together: 1 });
+    packed.length = 0;
+    await x.runSweep();
+    expect(packed).toEqual([]);
   });
 
   it('a stop ends the current run through the host and skips the rest', async () => {
