@@ -73,17 +73,24 @@ fn run_job(j: Job, run: u32) -> Job {
 }
 
 // Bias, addend, GELU (or its derivative), then store or accumulate: C[m, n] from alpha·(A·B)[m, n].
+// Whether the job asks for epilogue step `f` and this pipeline has code for it: EPILOGUE is a
+// constant per pipeline (src/kernels/matmul.ts matmulKernel), so a step no job of the dispatch
+// takes is compiled out (a CPU adapter would otherwise run it under a lane mask).
+fn step_on(job: Job, f: u32) -> bool {
+  return (EPILOGUE & f) != 0u && (job.flags & f) != 0u;
+}
+
 fn epilogue(job: Job, m: u32, n: u32, prod: f32) {
   var v = job.alpha * prod;
-  if ((job.flags & F_BIAS) != 0u) { v += P[job.bias_off + n]; }
-  if ((job.flags & F_ADD_D) != 0u) { v += ld(job.d_buf, job.d_off + m * job.d_sm + n); }
-  if ((job.flags & F_GELU) != 0u) {
+  if (step_on(job, F_BIAS)) { v += P[job.bias_off + n]; }
+  if (step_on(job, F_ADD_D)) { v += ld(job.d_buf, job.d_off + m * job.d_sm + n); }
+  if (step_on(job, F_GELU)) {
     X[job.e_off + m * job.e_sm + n] = v;
     v = gelu(v);
   }
-  if ((job.flags & F_GELU_BWD) != 0u) { v *= gelu_grad(X[job.e_off + m * job.e_sm + n]); }
+  if (step_on(job, F_GELU_BWD)) { v *= gelu_grad(X[job.e_off + m * job.e_sm + n]); }
   let ci = job.c_off + m * job.c_sm + n;
-  if ((job.flags & F_ACCUM) != 0u) { v += ld(job.c_buf, ci); }
+  if (step_on(job, F_ACCUM)) { v += ld(job.c_buf, ci); }
   st(job.c_buf, ci, v);
 }
 

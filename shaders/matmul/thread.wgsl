@@ -36,16 +36,16 @@ fn store4(job: Job, m: u32, n: u32, prod: vec4f) {
     return;
   }
   var v = job.alpha * prod;
-  if ((job.flags & F_BIAS) != 0u) { v += ld4(BUF_P, job.bias_off + n); }
-  if ((job.flags & F_ADD_D) != 0u) { v += ld4(job.d_buf, job.d_off + m * job.d_sm + n); }
+  if (step_on(job, F_BIAS)) { v += ld4(BUF_P, job.bias_off + n); }
+  if (step_on(job, F_ADD_D)) { v += ld4(job.d_buf, job.d_off + m * job.d_sm + n); }
   let ei = job.e_off + m * job.e_sm + n;
-  if ((job.flags & F_GELU) != 0u) {
+  if (step_on(job, F_GELU)) {
     X[ei] = v.x; X[ei + 1u] = v.y; X[ei + 2u] = v.z; X[ei + 3u] = v.w;
     v = vec4f(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w));
   }
-  if ((job.flags & F_GELU_BWD) != 0u) { v *= vec4f(gelu_grad(X[ei]), gelu_grad(X[ei + 1u]), gelu_grad(X[ei + 2u]), gelu_grad(X[ei + 3u])); }
+  if (step_on(job, F_GELU_BWD)) { v *= vec4f(gelu_grad(X[ei]), gelu_grad(X[ei + 1u]), gelu_grad(X[ei + 2u]), gelu_grad(X[ei + 3u])); }
   let ci = job.c_off + m * job.c_sm + n;
-  if ((job.flags & F_ACCUM) != 0u) { v += ld4(job.c_buf, ci); }
+  if (step_on(job, F_ACCUM)) { v += ld4(job.c_buf, ci); }
   if (job.c_buf == BUF_X) {
     X[ci] = v.x; X[ci + 1u] = v.y; X[ci + 2u] = v.z; X[ci + 3u] = v.w;
   } else {

@@ -64,10 +64,9 @@ export function benchScope(mode: BenchMode): TrainScope {
   };
 }
 
-/** Builds the workload's model and times `steps` training steps after `warmup` untimed ones (batch: the workload's unless given). */
-export async function benchTraining(ctx: GpuContext, workload: Workload, mode: BenchMode, steps: number, warmup = 3, profile = false, batchSize?: number, runs = 1): Promise<BenchResult> {
+/** The workload's model of `runs` packed runs on random tokens, and a function submitting its step i. */
+export async function benchModel(ctx: GpuContext, workload: Workload, mode: BenchMode, batch: number, runs: number) {
   const { shape } = WORKLOADS[workload];
-  const batch = batchSize ?? WORKLOADS[workload].batch;
   const T = shape.context;
   const rng = new Rng(0);
   const corpus = Uint8Array.from({ length: 1 << 16 }, () => rng.int(256));
@@ -77,16 +76,66 @@ export async function benchTraining(ctx: GpuContext, workload: Workload, mode: B
     ringSlots: 2, runs,
   });
   const model = await GpuModel.create(ctx, plan, corpus);
+  for (let r = 0; r < runs; r++) await model.setParams(initParams(model.params, r), r);
+  const windows = () => Uint32Array.from({ length: batch }, () => rng.int(corpus.length - T - 1));
+  const step = (i: number) => {
+    // Each run its own windows and rate (a learning-rate sweep), all in one submit.
+    for (let r = 0; r < runs; r++) model.writeStep(windows(), i + 1, 2e-4 * (r + 1), i % 2, r);
+    const enc = ctx.device.createCommandEncoder();
+    model.train.submit(enc);
+    ctx.device.queue.submit([enc.finish()]);
+  };
+  return { model, plan, corpus, step };
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+export interface MatmulRatio {
+  /** LoRA's matmul GPU time over full training's: each a sum of per-dispatch medians over the rounds. */
+  ratio: number;
+  loraMs: number;
+  fullMs: number;
+  rounds: number;
+}
+
+/**
+ * LoRA's matmul GPU time against full training's, one step of each: both models built side by side
+ * and profiled in alternating order, round after round, so that the host's drift (10–40% within a
+ * minute on a shared CPU box) falls on both alike; each dispatch keeps its median over the rounds.
+ */
+export async function matmulRatio(ctx: GpuContext, workload: Workload, rounds = 7, batchSize?: number): Promise<MatmulRatio> {
+  const batch = batchSize ?? WORKLOADS[workload].batch;
+  const full = await benchModel(ctx, workload, 'full', batch, 1);
+  const lora = await benchModel(ctx, workload, 'lora', batch, 1);
   try {
-    for (let r = 0; r < runs; r++) await model.setParams(initParams(model.params, r), r);
-    const windows = () => Uint32Array.from({ length: batch }, () => rng.int(corpus.length - T - 1));
-    const step = (i: number) => {
-      // Each run its own windows and rate (a learning-rate sweep), all in one submit.
-      for (let r = 0; r < runs; r++) model.writeStep(windows(), i + 1, 2e-4 * (r + 1), i % 2, r);
-      const enc = ctx.device.createCommandEncoder();
-      model.train.submit(enc);
-      ctx.device.queue.submit([enc.finish()]);
-    };
+    for (const m of [full, lora]) m.step(0);
+    await ctx.device.queue.onSubmittedWorkDone();
+    // Per model, each matmul dispatch's times over the rounds.
+    const times = [full, lora].map(() => [] as number[][]);
+    for (let r = 0; r < rounds; r++) {
+      for (const i of r % 2 ? [1, 0] : [0, 1]) {
+        const matmuls = (await profileProgram(ctx, [full, lora][i].model.train, 1)).dispatches.filter((d) => d.kernel.startsWith('matmul'));
+        matmuls.forEach((d, k) => (times[i][k] ??= []).push(d.ms));
+      }
+    }
+    const [fullMs, loraMs] = times.map((perDispatch) => perDispatch.reduce((a, ms) => a + median(ms), 0));
+    return { ratio: loraMs / fullMs, loraMs, fullMs, rounds };
+  } finally {
+    full.model.destroy();
+    lora.model.destroy();
+  }
+}
+
+/** Builds the workload's model and times `steps` training steps after `warmup` untimed ones (batch: the workload's unless given). */
+export async function benchTraining(ctx: GpuContext, workload: Workload, mode: BenchMode, steps: number, warmup = 3, profile = false, batchSize?: number, runs = 1): Promise<BenchResult> {
+  const { shape } = WORKLOADS[workload];
+  const batch = batchSize ?? WORKLOADS[workload].batch;
+  const T = shape.context;
+  const { model, plan, corpus, step } = await benchModel(ctx, workload, mode, batch, runs);
+  try {
     for (let i = 0; i < warmup; i++) step(i);
     await ctx.device.queue.onSubmittedWorkDone();
     const t0 = performance.now();

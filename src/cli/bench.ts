@@ -1,9 +1,12 @@
 // `stepsize bench`: one JSON line per workload, mode and number of packed runs (step time, tokens/s
 // of all runs together, dispatches and submits per step, GPU memory, adapter), on whatever GPU answers.
 
-import { benchTraining, WORKLOADS, type BenchMode, type Workload } from '../bench/bench';
+import { benchTraining, matmulRatio, WORKLOADS, type BenchMode, type Workload } from '../bench/bench';
 import type { NodeBackend } from '../node/gpu';
 import { positiveInt, withGpu } from './common';
+
+/** Rounds of the LoRA / full matmul comparison (bench --profile with both modes). */
+const RATIO_ROUNDS = 7;
 
 function list<T extends string>(flag: string, raw: string, allowed: readonly T[]): T[] {
   const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -22,13 +25,10 @@ export async function benchCommand(o: { workload: string; mode: string; steps: n
   const batch = o.batch === undefined ? undefined : positiveInt('--batch', o.batch);
   await withGpu(o.gpu, async (ctx) => {
     for (const w of workloads) {
-      const matmulMs: Partial<Record<BenchMode, number>> = {};
       for (const m of modes) for (const runs of runCounts) {
         const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true, batch, runs);
         const { kernels, slowest, ...line } = r;
         const ms = kernels?.filter((k) => k.kernel.startsWith('matmul')).reduce((a, k) => a + k.ms, 0);
-        // The LoRA / full ratio compares the first run count's steps.
-        if (ms !== undefined && runs === runCounts[0]) matmulMs[m] = ms;
         process.stdout.write(JSON.stringify(ms !== undefined ? { ...line, matmul_ms: Number(ms.toFixed(3)) } : line) + '\n');
         if (kernels) {
           process.stderr.write(`per-kernel GPU time, one ${w} ${m} step of ${runs} run(s) (${r.profile_method}, median of 3 rounds):\n`);
@@ -38,8 +38,11 @@ export async function benchCommand(o: { workload: string; mode: string; steps: n
         }
       }
       // A LoRA step should cost about two thirds of a full one: frozen weights get no gradient.
-      const { full, lora } = matmulMs;
-      if (full && lora) process.stderr.write(`matmul GPU time, ${w} lora / full: ${(lora / full).toFixed(3)} (${lora.toFixed(0)} ms / ${full.toFixed(0)} ms)\n`);
+      // Measured apart from the lines above: both models, profiled in alternating order.
+      if (o.profile && modes.includes('full') && modes.includes('lora')) {
+        const q = await matmulRatio(ctx, w, RATIO_ROUNDS, batch);
+        process.stderr.write(`matmul GPU time, ${w} lora / full: ${q.ratio.toFixed(3)} (${q.loraMs.toFixed(0)} ms / ${q.fullMs.toFixed(0)} ms; the two profiled in turn, each dispatch's median of ${q.rounds} rounds)\n`);
+      }
     }
   });
 }

@@ -14,7 +14,7 @@ import geluCode from '../../shaders/matmul/gelu.wgsl?raw';
 import threadCode from '../../shaders/matmul/thread.wgsl?raw';
 import tiledCode from '../../shaders/matmul/tiled.wgsl?raw';
 import { GELU_TANH } from '../config/architecture';
-import { defineKernel } from '../gpu/kernel';
+import { defineKernel, type KernelDef } from '../gpu/kernel';
 import { ParamWriter } from '../gpu/params';
 import type { BufferRef, DispatchSpec } from '../gpu/program';
 import { f32, instantiate, type WgslSource } from '../gpu/wgsl';
@@ -33,10 +33,17 @@ export const MAX_JOBS = 64;
 /** Bytes of one WGSL Job struct (24 u32/f32 fields). */
 const JOB_BYTES = 96;
 
-/** What every matmul kernel's WGSL reads: job layout, flags, buffer numbers, GELU's constants. */
+/** The epilogue's optional steps, one flag each (the rest of FLAGS choose operands and tiles). */
+const EPILOGUE_STEPS = { bias: FLAGS.F_BIAS, accum: FLAGS.F_ACCUM, add_d: FLAGS.F_ADD_D, gelu: FLAGS.F_GELU, gelu_bwd: FLAGS.F_GELU_BWD } as const;
+const ALL_STEPS = Object.values(EPILOGUE_STEPS).reduce((a, f) => a | f, 0);
+
+/**
+ * What every matmul kernel's WGSL reads: job layout, flags, buffer numbers, GELU's constants, and
+ * EPILOGUE, the epilogue steps this pipeline has code for (see matmulKernel).
+ */
 const SHARED = {
   MAX_JOBS, ...FLAGS, BUF_P: Buf.P, BUF_X: Buf.X, BUF_G: Buf.G,
-  GELU_C: f32(GELU_TANH.c), GELU_K: f32(GELU_TANH.k),
+  GELU_C: f32(GELU_TANH.c), GELU_K: f32(GELU_TANH.k), EPILOGUE: ALL_STEPS,
 } as const;
 
 /** 'workgroup' style: WG_X × WG_Y threads, a BM × BN tile of C (4×4 per thread), BK k per stage. */
@@ -76,7 +83,7 @@ export function layoutOf(job: Pick<MatmulJob, 'M' | 'N'>, style: KernelStyle): T
 }
 
 const GELU: WgslSource = { file: 'matmul/gelu.wgsl', code: geluCode, needs: ['GELU_C', 'GELU_K'] };
-const COMMON: WgslSource = { file: 'matmul/common.wgsl', code: commonCode, requires: [GELU], needs: ['MAX_JOBS', ...Object.keys(FLAGS), 'BUF_P', 'BUF_X', 'BUF_G'] };
+const COMMON: WgslSource = { file: 'matmul/common.wgsl', code: commonCode, requires: [GELU], needs: ['MAX_JOBS', ...Object.keys(FLAGS), 'BUF_P', 'BUF_X', 'BUF_G', 'EPILOGUE'] };
 const TILED_SRC: WgslSource = { file: 'matmul/tiled.wgsl', code: tiledCode, requires: [COMMON], needs: ['WG_X', 'WG_Y', 'BM', 'BN', 'BK'] };
 const THREAD_SRC: WgslSource = {
   file: 'matmul/thread.wgsl',
@@ -93,10 +100,34 @@ const bindings = [
   { name: 'G', kind: 'rw' },
 ] as const;
 
-export const MATMUL_KERNELS = {
-  workgroup: defineKernel({ name: 'matmul', source: TILED_SRC, constants: TILED, entryPoint: 'main', bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES + RUNS_BYTES }),
-  thread: defineKernel({ name: 'matmul.thread', source: THREAD_SRC, constants: THREAD, entryPoint: 'main_thread', bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES + RUNS_BYTES }),
+const KERNEL_SPECS = {
+  workgroup: { name: 'matmul', source: TILED_SRC, constants: TILED, entryPoint: 'main' },
+  thread: { name: 'matmul.thread', source: THREAD_SRC, constants: THREAD, entryPoint: 'main_thread' },
 } as const;
+const kernelOf = (style: KernelStyle, name: string, epilogue: number) => {
+  const k = KERNEL_SPECS[style];
+  return defineKernel({ ...k, name, constants: { ...k.constants, EPILOGUE: epilogue }, bindings, paramBytes: 16 + MAX_JOBS * JOB_BYTES + RUNS_BYTES });
+};
+
+/** The kernels with every epilogue step (the family's; a dispatch gets the variant its jobs need). */
+export const MATMUL_KERNELS: ByStyle<KernelDef> = { workgroup: kernelOf('workgroup', 'matmul', ALL_STEPS), thread: kernelOf('thread', 'matmul.thread', ALL_STEPS) };
+
+const variants = new Map<string, KernelDef>();
+
+/**
+ * The kernel whose epilogue has code for exactly the steps in `steps` (a mask of EPILOGUE_STEPS,
+ * the union over a dispatch's jobs), named e.g. "matmul.thread[bias+gelu]". Why: a CPU adapter
+ * (SwiftShader) runs the code of a branch not taken under a lane mask, so a GELU a job does not ask
+ * for still cost as much as a 128-long k loop; with the step's flag a constant, the compiler drops it.
+ */
+export function matmulKernel(style: KernelStyle, steps: number): KernelDef {
+  if (steps === ALL_STEPS) return MATMUL_KERNELS[style];
+  const names = Object.entries(EPILOGUE_STEPS).filter(([, f]) => steps & f).map(([n]) => n);
+  const name = `${KERNEL_SPECS[style].name}[${names.join('+') || 'plain'}]`;
+  let k = variants.get(name);
+  if (!k) variants.set(name, (k = kernelOf(style, name, steps)));
+  return k;
+}
 
 // The tiles and the thread layout must agree, or part of C is never written.
 if (TILED.BM !== 4 * TILED.WG_Y || TILED.BN !== 4 * TILED.WG_X || THREAD.THREAD_TILE !== 8 * THREAD.THREAD_WG) {
@@ -193,7 +224,7 @@ function checkJobBounds(job: MatmulJob, buffers: MatmulBuffers, label: string, r
 
 /** Packs 1..MAX_JOBS jobs into one matmul dispatch. */
 export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffers: MatmulBuffers, style: KernelStyle, runs: Runs = ONE_RUN): DispatchSpec {
-  const kernel = MATMUL_KERNELS[style];
+  const kernel = matmulKernel(style, jobs.reduce((m, j) => m | (epilogueFlags(j) & ALL_STEPS), 0));
   if (jobs.length < 1 || jobs.length > MAX_JOBS) throw new Error(`${label}: ${jobs.length} jobs; 1..${MAX_JOBS} allowed`);
   const w = new ParamWriter(kernel.paramBytes);
   let total = 0;
@@ -206,15 +237,8 @@ export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffer
   });
   w.u32(jobs.length).u32(total).u32(0).u32(0);
   jobs.forEach((job, i) => {
-    let flags = 0;
-    if (job.bias !== undefined) flags |= FLAGS.F_BIAS;
-    if (job.accumulate) flags |= FLAGS.F_ACCUM;
-    if (job.d) flags |= FLAGS.F_ADD_D;
-    if (job.gelu) flags |= FLAGS.F_GELU;
-    if (job.geluGrad) flags |= FLAGS.F_GELU_BWD;
-    if (job.a.ones) flags |= FLAGS.F_A_ONES;
     const layout = layoutOf(job, style);
-    flags |= layout.flag;
+    const flags = epilogueFlags(job) | layout.flag;
     const e = job.gelu ?? job.geluGrad;
     w.u32(job.M).u32(job.N).u32(job.K).u32(starts[i]);
     w.u32(Math.ceil(job.N / layout.n)).u32(flags).f32(job.alpha ?? 1).u32(job.bias ?? 0);
@@ -225,6 +249,18 @@ export function matmulDispatch(label: string, jobs: readonly MatmulJob[], buffer
   });
   const desc = jobs.map((j) => `${j.M}x${j.N}x${j.K}`).join(',');
   return { kernel, label: `matmul ${label} [${desc}]`, params: writeRuns(w, runs).finish(), buffers, workgroups: total, runs: runs.count };
+}
+
+/** A job's flags but its tile layout's: the epilogue's steps and the all-ones op(A). */
+function epilogueFlags(job: MatmulJob): number {
+  let flags = 0;
+  if (job.bias !== undefined) flags |= FLAGS.F_BIAS;
+  if (job.accumulate) flags |= FLAGS.F_ACCUM;
+  if (job.d) flags |= FLAGS.F_ADD_D;
+  if (job.gelu) flags |= FLAGS.F_GELU;
+  if (job.geluGrad) flags |= FLAGS.F_GELU_BWD;
+  if (job.a.ones) flags |= FLAGS.F_A_ONES;
+  return flags;
 }
 
 /** Any number of jobs as dispatches of at most MAX_JOBS each (labelled "part i" when split). */

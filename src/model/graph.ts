@@ -206,17 +206,20 @@ function linearBackwardJobs(
   const rows = graph.acts.rows;
   const s = { rows, ...shape };
   const path = modulePrefix(l, module);
-  const jobs = inputGrad ? [linearBackwardInput(s, dy, weight(graph, l, module), dx, extra)] : [];
-  if (trainable(graph, `${path}.weight`)) {
-    jobs.push(linearBackwardWeight(s, dy, input, { buf: Buf.G, off: param(graph, `${path}.weight`) }));
-    jobs.push(biasGrad(rows, shape.out, dy, param(graph, `${path}.bias`)));
-  }
+  // The adapters' jobs first: dB's few workgroups each run the whole batch (K = rows), so started
+  // last they would finish long after the rest of the dispatch. (Jobs of a dispatch are independent.)
+  const jobs: MatmulJob[] = [];
   for (const t of adaptersOf(graph, l, module)) {
     const ls = loraShape(graph, t);
     // This target's columns of dy: its block of the fused qkv gradient, or all of dy.
     const col = isQkv(t) ? qkvIndex(t) * graph.shape.dModel : 0;
     const b = param(graph, `${modulePath(l, t)}.lora_B.weight`);
     jobs.push(...loraGradJobs(ls, { off: dy + col, stride: shape.out }, { b, t: act(graph, `lt.${l}.${t}`), u: act(graph, `lu.${l}.${t}`), dB: b }));
+  }
+  if (inputGrad) jobs.push(linearBackwardInput(s, dy, weight(graph, l, module), dx, extra));
+  if (trainable(graph, `${path}.weight`)) {
+    jobs.push(linearBackwardWeight(s, dy, input, { buf: Buf.G, off: param(graph, `${path}.weight`) }));
+    jobs.push(biasGrad(rows, shape.out, dy, param(graph, `${path}.bias`)));
   }
   return jobs;
 }

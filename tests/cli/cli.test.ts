@@ -88,16 +88,22 @@ describe('stepsize CLI', () => {
     expect(Buffer.byteLength(s.stdout) - 5).toBeGreaterThanOrEqual(10);
   });
 
-  it('benchmarks a step: one JSON line per workload and mode', () => {
-    const r = cli(dir, ['bench', '--workload', 'tiny', '--mode', 'full,lora', '--steps', '1', ...SW]);
+  it('benchmarks a step: one JSON line per workload and mode; --profile adds the kernel tables and the LoRA / full matmul ratio', () => {
+    const r = cli(dir, ['bench', '--workload', 'tiny', '--mode', 'full,lora', '--steps', '1', '--profile', ...SW]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.mode)).toEqual(['full', 'lora']);
     for (const l of lines) {
       expect(l).toMatchObject({ workload: 'tiny', submits_per_step: 1 });
-      for (const k of ['step_ms', 'tokens_per_s', 'dispatches_per_step']) expect(l[k]).toBeGreaterThan(0);
+      for (const k of ['step_ms', 'tokens_per_s', 'dispatches_per_step', 'matmul_ms']) expect(l[k]).toBeGreaterThan(0);
       expect(l.adapter).toMatch(/SwiftShader/);
     }
+    expect(r.stderr).toMatch(/per-kernel GPU time, one tiny full step of 1 run\(s\)/);
+    expect(r.stderr).toMatch(/^  matmul\.thread\[[a-z_+]+\] +[\d.]+ ms/m);
+    const ratio = /matmul GPU time, tiny lora \/ full: ([\d.]+) \((\d+) ms \/ (\d+) ms; the two profiled in turn, each dispatch's median of 7 rounds\)/.exec(r.stderr);
+    expect(ratio, r.stderr).not.toBeNull();
+    expect(Number(ratio![1])).toBeGreaterThan(0.3);
+    expect(Number(ratio![1])).toBeLessThan(1.2);
   });
 
   it('benchmarks packed runs: one line per run count, the same dispatches per step, more memory; a bad count is refused', () => {

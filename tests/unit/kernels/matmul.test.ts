@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { Program } from '../../../src/gpu/program';
-import { biasGrad, Buf, layoutOf, linearBackwardInput, linearBackwardWeight, linearForward, MAX_JOBS, matmulDispatch, matmuls } from '../../../src/kernels/matmul';
+import { biasGrad, Buf, layoutOf, linearBackwardInput, linearBackwardWeight, linearForward, MATMUL_KERNELS, MAX_JOBS, matmulDispatch, matmuls, type MatmulJob } from '../../../src/kernels/matmul';
 import { STYLES } from '../../../src/kernels/style';
 import { gelu, geluBackward, geluForward, geluGrad } from '../../../src/ref/gelu';
 import { gradCheck } from '../../../src/ref/gradcheck';
@@ -152,6 +152,25 @@ describe('matmul tile layouts', () => {
     expect(shape(2048, 384)).toBe('32x32');
     expect(shape(150, 24)).toBe('32x32'); // only three quarters of the padding saved: square
     expect(layoutOf({ M: 2048, N: 8 }, 'workgroup')).toMatchObject({ m: 64, n: 64 });
+  });
+});
+
+describe('matmul epilogue variants', () => {
+  const job = (extra: Partial<MatmulJob>): MatmulJob => ({
+    M: 4, N: 4, K: 4, a: { buf: Buf.X, off: 0, sm: 4, sk: 1 }, b: { buf: Buf.P, off: 0, sk: 1, sn: 4 }, c: { buf: Buf.X, off: 64, sm: 4 }, ...extra,
+  });
+  const bufs = { P: {} as GPUBuffer, X: {} as GPUBuffer, G: {} as GPUBuffer };
+  const kernelOf = (jobs: MatmulJob[]) => matmulDispatch('t', jobs, bufs, 'thread').kernel;
+
+  it("a dispatch's pipeline has code for exactly the epilogue steps its jobs take (the union), each variant built once", () => {
+    expect(kernelOf([job({})]).name).toBe('matmul.thread[plain]');
+    expect(kernelOf([job({ bias: 0, gelu: { off: 200, sm: 4 } }), job({})]).name).toBe('matmul.thread[bias+gelu]');
+    expect(kernelOf([job({ accumulate: true }), job({ geluGrad: { off: 200, sm: 4 }, d: { buf: Buf.P, off: 0, sm: 4 } })]).name).toBe('matmul.thread[accum+add_d+gelu_bwd]');
+    expect(kernelOf([job({ bias: 0 })])).toBe(kernelOf([job({ bias: 4 })]));
+    // The steps left out are constants false in the WGSL (EPILOGUE), so the compiler drops their code.
+    expect(kernelOf([job({ bias: 0 })]).code).toMatch(/const EPILOGUE\b.*= 1u?;/);
+    expect(MATMUL_KERNELS.thread.code).toMatch(/const EPILOGUE\b.*= 31u?;/);
+    expect(matmulDispatch('t', [job({ bias: 0 })], bufs, 'workgroup').kernel.name).toBe('matmul[bias]');
   });
 });
 
