@@ -4,7 +4,7 @@
 
 import { Rng } from '../data/rng';
 import type { GpuContext } from '../gpu/device';
-import { byKernel, profileProgram } from '../gpu/profile';
+import { byKernel, median, profileProgram } from '../gpu/profile';
 import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams, type TrainScope } from '../model/params';
@@ -87,11 +87,6 @@ export async function benchModel(ctx: GpuContext, workload: Workload, mode: Benc
   };
   return { model, plan, corpus, step };
 }
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 export interface MatmulRatio {
   /** LoRA's matmul GPU time over full training's: each a sum of per-dispatch medians over the rounds. */

@@ -57,6 +57,12 @@ async function profileOnce(ctx: GpuContext, program: Program): Promise<Profile> 
   return { method: 'host', dispatches };
 }
 
+/** The median of timings (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /**
  * Profiles the program `rounds` times and keeps each dispatch's median time: one round on a CPU
  * adapter moves by 10–20% with the host's scheduling, too much to compare two programs by.
@@ -64,10 +70,6 @@ async function profileOnce(ctx: GpuContext, program: Program): Promise<Profile> 
 export async function profileProgram(ctx: GpuContext, program: Program, rounds = 1): Promise<Profile> {
   const runs: Profile[] = [];
   for (let r = 0; r < rounds; r++) runs.push(await profileOnce(ctx, program));
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
   return { method: runs[0].method, dispatches: runs[0].dispatches.map((d, i) => ({ ...d, ms: median(runs.map((p) => p.dispatches[i].ms)) })) };
 }
 
