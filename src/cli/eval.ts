@@ -1,27 +1,31 @@
-// `stepsize eval --model FILE [--adapter DIR] --text FILE`: mean cross-entropy in nats of each byte
-// given the bytes before it, over consecutive windows of context + 1 bytes overlapping by one byte
-// (inputs window[:-1], targets window[1:]); a shorter last window counts if it has at least 2 bytes.
+// `stepsize eval --model FILE|DIR [--adapter DIR] --text FILE`: mean cross-entropy in nats of each
+// token given the tokens before it (`loss`; a token is a byte for a byte-level model, a BPE token for
+// GPT-2), over consecutive windows of block size + 1 tokens overlapping by one token (inputs
+// window[:-1], targets window[1:]); a shorter last window counts if it has at least 2 tokens.
+// `bits_per_byte` is the same loss per byte of text, so models with different tokenizers compare.
 
 import { consecutiveWindows } from '../data/dataset';
+import { bitsPerByte, decode } from '../data/tokenizer';
 import { readTextFile } from '../node/files';
 import type { NodeBackend } from '../node/gpu';
-import { loadModel, readModelInputs } from './load-model';
+import { loadModel, readModelInputs, tokenizerOf, windowOf } from './load-model';
 import { positiveInt, withGpu } from './common';
 
-export async function evalCommand(o: { model: string; adapter?: string; text: string; batch: number; gpu: NodeBackend }): Promise<void> {
+export async function evalCommand(o: { model: string; adapter?: string; text: string; batch: number; blockSize?: number; gpu: NodeBackend }): Promise<void> {
   const text = readTextFile(o.text, '--text');
   // Every file is read and validated before the GPU is opened: a bad one costs no device time.
   const inputs = readModelInputs(o.model, o.adapter);
-  const { shape } = inputs.file;
   const B = positiveInt('--batch', o.batch);
-  const T = shape.context;
-  const { starts, lengths } = consecutiveWindows(text.length, T + 1);
-  if (!starts.length) throw new Error(`--text: ${o.text} has ${text.length} byte(s); at least 2 are needed`);
-  const corpus = new Uint8Array(text.length + T + 1);
-  corpus.set(text);
+  const T = windowOf(inputs, o.blockSize);
+  const tokenizer = tokenizerOf(inputs);
+  const ids = tokenizer.kind === 'byte' ? text : tokenizer.encode(decode(text));
+  const { starts, lengths } = consecutiveWindows(ids.length, T + 1);
+  if (!starts.length) throw new Error(`--text: ${o.text} has ${ids.length} token(s); at least 2 are needed`);
+  const corpus = new (ids.constructor as Uint8ArrayConstructor | Uint16ArrayConstructor)(ids.length + T + 1);
+  corpus.set(ids);
   const rounds = Math.min(4, Math.ceil(starts.length / B));
   const result = await withGpu(o.gpu, async (ctx) => {
-    const model = await loadModel(ctx, inputs, corpus, B, rounds);
+    const model = await loadModel(ctx, inputs, corpus, B, rounds, T);
     const losses = await model.windowLosses(starts);
     model.destroy();
     let sum = 0;
@@ -30,7 +34,8 @@ export async function evalCommand(o: { model: string; adapter?: string; text: st
       for (let t = 0; t < lengths[w] - 1; t++) sum += losses[w * T + t];
       tokens += lengths[w] - 1;
     }
-    return { loss: sum / tokens, tokens };
+    const loss = sum / tokens;
+    return { loss, tokens, bits_per_byte: bitsPerByte(loss, text.length / ids.length) };
   });
   process.stdout.write(JSON.stringify(result) + '\n');
 }

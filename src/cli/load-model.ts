@@ -10,12 +10,25 @@ import { planModel } from '../model/plan';
 import { loadTensors } from '../model/weights';
 import { readAdapterDir, readModelFile } from '../node/files';
 import type { ModelFile } from '../runs/model-files';
+import { BYTE_TOKENIZER, type Tokenizer, type Tokens } from '../data/tokenizer';
+import { seqLenOf } from '../config/config';
 
 export interface ModelInputs {
   modelPath: string;
   adapterDir?: string;
   file: ModelFile;
   adapter: ReturnType<typeof readAdapterDir> | null;
+}
+
+/** The model's tokenizer: a GPT-2 checkpoint's BPE, else bytes. */
+export const tokenizerOf = (inputs: ModelInputs): Tokenizer => inputs.file.tokenizer ?? BYTE_TOKENIZER;
+
+/** Positions per window: --block-size, or what a run of this model trains with by default (its context; 128 for GPT-2). */
+export function windowOf(inputs: ModelInputs, blockSize: number | undefined): number {
+  const { shape } = inputs.file;
+  const T = blockSize ?? seqLenOf({ block_size: null }, shape);
+  if (!Number.isInteger(T) || T < 1 || T > shape.context) throw new Error(`--block-size: ${blockSize} is not allowed; an integer from 1 to the model's context ${shape.context}`);
+  return T;
 }
 
 /** Reads --model and --adapter and checks them against each other (names, shapes, r); no GPU. */
@@ -25,14 +38,15 @@ export function readModelInputs(modelPath: string, adapterDir: string | undefine
   return { modelPath, adapterDir, file, adapter };
 }
 
-export async function loadModel(ctx: GpuContext, inputs: ModelInputs, corpus: Uint8Array, batch: number, evalBatches: number): Promise<GpuModel> {
+/** Builds the model of `inputs` for windows of T + 1 tokens of `corpus`, batch sequences at a time. */
+export async function loadModel(ctx: GpuContext, inputs: ModelInputs, corpus: Tokens, batch: number, evalBatches: number, T: number): Promise<GpuModel> {
   const { file, adapter } = inputs;
   const scope: TrainScope = {
     mode: adapter ? 'lora' : 'full', lora: adapter?.lora ?? null,
     layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false,
   };
   const model = await GpuModel.create(ctx, planModel({
-    shape: file.shape, scope, microBatch: batch, seqLen: file.shape.context, accum: 1, evalBatches,
+    shape: file.shape, scope, microBatch: batch, seqLen: T, accum: 1, evalBatches,
     optim: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, gradClip: 0, divergeMargin: 0 }, ringSlots: 2, training: false,
   }), corpus);
   // The files were checked against this very table in readModelInputs; loadTensors checks again as a

@@ -83,23 +83,25 @@ program
 
 program
   .command('eval')
-  .description('mean cross-entropy (nats per byte) of a text under a model: prints {"loss": L, "tokens": N}')
-  .requiredOption('--model <file>', 'model.safetensors')
+  .description('mean cross-entropy of a text under a model, nats per token and bits per byte: prints {"loss": L, "tokens": N, "bits_per_byte": B}')
+  .requiredOption('--model <path>', 'a Stepsize model.safetensors, or a GPT-2 directory (config.json, model.safetensors, tokenizer.json)')
   .option('--adapter <dir>', 'a LoRA adapter directory (adapter_model.safetensors + adapter_config.json)')
   .requiredOption('--text <file>', 'UTF-8 text file')
   .option('--batch <n>', 'windows per forward pass', (v) => Number(v), 8)
+  .option('--block-size <n>', "tokens per window (default: the model's context; 128 for GPT-2)", (v) => Number(v))
   .addOption(gpuOption())
   .action((o) => evalCommand(o));
 
 program
   .command('sample')
   .description('generate text from a model')
-  .requiredOption('--model <file>', 'model.safetensors')
+  .requiredOption('--model <path>', 'a Stepsize model.safetensors, or a GPT-2 directory (config.json, model.safetensors, tokenizer.json)')
   .option('--adapter <dir>', 'a LoRA adapter directory')
   .requiredOption('--prompt <text>', 'text to continue')
-  .option('--length <n>', 'bytes to generate', (v) => Number(v), 200)
+  .option('--length <n>', 'tokens to generate (bytes for a byte-level model)', (v) => Number(v), 200)
   .option('--temperature <t>', 'sampling temperature', (v) => Number(v), 0.8)
-  .option('--top-k <k>', 'sample among the k likeliest bytes (0: all)', (v) => Number(v), 40)
+  .option('--top-k <k>', 'sample among the k likeliest tokens (0: all)', (v) => Number(v), 40)
+  .option('--block-size <n>', "tokens the model sees (default: the model's context; 128 for GPT-2)", (v) => Number(v))
   .option('--seed <n>', 'sampling seed', (v) => Number(v), 1)
   .addOption(gpuOption())
   .action((o) => sampleCommand(o));

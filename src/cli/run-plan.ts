@@ -76,7 +76,7 @@ export async function runPlan(
     pending.push({ i, label, run: { dir: runDir, label, plan: planCliRun(ctx, r.config, inputs.get(key)!, resume) } });
   }
   const together = o.together ?? 'auto';
-  const groups = packGroups(pending, (p) => packKey(p.run.plan), (p) => (together === 'auto' ? largestPack(p.run.plan.model.setup, p.run.plan.data.bytes.length, ctx.limits) : together));
+  const groups = packGroups(pending, (p) => packKey(p.run.plan), (p) => (together === 'auto' ? largestPack(p.run.plan.model.setup, p.run.plan.data.tokens.byteLength, ctx.limits) : together));
   for (const group of groups) {
     if (interrupted()) break;
     const done = await trainTogether(ctx, group.map((g) => g.run), { quiet: o.quiet });

@@ -102,7 +102,7 @@ export async function trainTogether(ctx: GpuContext, runs: readonly GroupRun[], 
     },
     ended: async (record) => {
       // The weights now: a packed run's stay as they ended while the others train on.
-      files[k] = writeRunDir(run.dir, record, trainer!.model.params, await trainer!.readParams(k), run.plan.shape);
+      files[k] = writeRunDir(run.dir, record, trainer!.model.params, await trainer!.readParams(k), run.plan.shape, run.plan.base?.hf);
     },
   }));
   trainer = await Trainer.createPacked(ctx, runs.map((r) => ({ plan: r.plan, runtime: 'node' as const, version: VERSION })), events);

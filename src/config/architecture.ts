@@ -1,5 +1,7 @@
-// Model architecture: a byte-level GPT (vocabulary 256) with pre-LayerNorm blocks of causal
-// multi-head attention and a GELU MLP (4× wide), final LayerNorm, linear head without bias.
+// Model architecture: a GPT with pre-LayerNorm blocks of causal multi-head attention and a GELU MLP
+// (4× wide), final LayerNorm, linear head without bias. Stepsize's own models are byte-level
+// (vocabulary 256) with their own head; a GPT-2-family model (Hugging Face's checkpoints) brings a
+// BPE vocabulary and ties its head to the token embedding.
 
 export interface ModelShape {
   /** Vocabulary size (256: one token per byte). */
@@ -9,10 +11,24 @@ export interface ModelShape {
   nHead: number;
   /** Longest sequence (positions in the position embedding). */
   context: number;
+  /**
+   * 'gpt2': a Hugging Face GPT-2-family model: the head is tok_emb itself (tied), tokens come from
+   * its BPE tokenizer. Absent: Stepsize's byte-level model with its own head.weight.
+   */
+  family?: 'gpt2';
 }
+
+/** Whether the output head reads (and trains) tok_emb.weight instead of a head.weight of its own. */
+export const tiedHead = (s: ModelShape): boolean => s.family === 'gpt2';
 
 /** One token per byte: the byte tokenizer's vocabulary (src/data/tokenizer.ts). */
 export const BYTE_VOCAB = 256;
+
+/**
+ * The largest BPE vocabulary (GPT-2's is 50,257): such tokens are 16 bits wide in the GPU corpus
+ * (src/kernels/tokens.ts), byte tokens 8.
+ */
+export const MAX_BPE_VOCAB = 65_536;
 
 /**
  * The sizes any model may have, from a config or a model file: [min, max] inclusive. headDim is
@@ -45,15 +61,36 @@ export const LN_EPS = 1e-5;
 export const GELU_TANH = { c: Math.sqrt(2 / Math.PI), k: 0.044715 } as const;
 
 export function describeShape(s: ModelShape): string {
-  return `d_model ${s.dModel}, ${s.nLayer} layers, ${s.nHead} heads, context ${s.context}`;
+  const dims = `d_model ${s.dModel}, ${s.nLayer} layers, ${s.nHead} heads, context ${s.context}`;
+  return s.family === 'gpt2' ? `GPT-2 (vocabulary ${s.vocab}, ${dims})` : dims;
 }
 
-/** The linear modules LoRA can adapt, with their [out, in] shapes. */
+/** Whether two shapes describe the same model (every field, the family included). */
+export function sameShape(a: ModelShape, b: ModelShape): boolean {
+  return a.vocab === b.vocab && a.dModel === b.dModel && a.nLayer === b.nLayer && a.nHead === b.nHead && a.context === b.context && a.family === b.family;
+}
+
+/** The linear modules LoRA can adapt, with their [out, in] shapes (the config's default targets). */
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'fc', 'proj'] as const;
-export type LoraTarget = (typeof LORA_TARGETS)[number];
+/**
+ * 'qkv': one adapter on the fused q, k, v projection (A [r, d], B [3d, r]), as PEFT adapts GPT-2's
+ * c_attn. It excludes q, k and v.
+ */
+export const FUSED_QKV = 'qkv';
+export type LoraTarget = (typeof LORA_TARGETS)[number] | typeof FUSED_QKV;
+/** Every target the engine builds, in the order of a block's tensors. */
+export const ADAPTER_TARGETS: readonly LoraTarget[] = [FUSED_QKV, ...LORA_TARGETS];
+
+/**
+ * GPT-2's module names as PEFT's target_modules takes them, and the targets each stands for:
+ * c_proj ends both attn.c_proj and mlp.c_proj, so (as in PEFT, which matches name endings) it adapts both.
+ */
+export const GPT2_TARGETS = { c_attn: [FUSED_QKV], c_proj: ['o', 'proj'], c_fc: ['fc'] } as const satisfies Record<string, readonly LoraTarget[]>;
+export type Gpt2Target = keyof typeof GPT2_TARGETS;
 
 export function targetShape(s: ModelShape, t: LoraTarget): { out: number; in: number } {
   const d = s.dModel;
+  if (t === FUSED_QKV) return { out: 3 * d, in: d };
   if (t === 'fc') return { out: 4 * d, in: d };
   if (t === 'proj') return { out: d, in: 4 * d };
   return { out: d, in: d };

@@ -3,7 +3,7 @@
 // from FIELDS. Bad input is refused with the key, the value and what is allowed, before anything runs.
 
 import { z } from 'zod';
-import { BYTE_VOCAB, LORA_TARGETS, MODEL_LIMITS, MODEL_PRESETS, type ModelShape, type PresetName } from './architecture';
+import { BYTE_VOCAB, FUSED_QKV, GPT2_TARGETS, LORA_TARGETS, MODEL_LIMITS, MODEL_PRESETS, type ModelShape, type PresetName } from './architecture';
 
 export type FieldGroup = 'run' | 'data' | 'model' | 'lora' | 'optimizer' | 'schedule' | 'batching' | 'evaluation';
 
@@ -26,6 +26,12 @@ const modelSchema = z.union([
   z.enum(Object.keys(MODEL_PRESETS) as [PresetName, ...PresetName[]]),
   z.object({ d_model: int(...MODEL_LIMITS.dModel), n_layer: int(...MODEL_LIMITS.nLayer), n_head: int(...MODEL_LIMITS.nHead), context: int(...MODEL_LIMITS.context) }).strict(),
 ]);
+
+/** What lora_targets may name: the byte model's modules, the fused qkv, and GPT-2's names as PEFT writes them. */
+export const TARGET_NAMES = [...LORA_TARGETS, FUSED_QKV, ...(Object.keys(GPT2_TARGETS) as (keyof typeof GPT2_TARGETS)[])] as const;
+
+/** block_size when the config leaves it out and the base is GPT-2 (whose n_positions is 1024): the classroom context. */
+export const GPT2_BLOCK_SIZE = 128;
 
 /** lora_rank when the config leaves it out and names a base_model (without one, every weight trains). */
 export const DEFAULT_LORA_RANK = 8;
@@ -53,7 +59,17 @@ export const FIELDS = {
   train_windows: { schema: int(1).nullable(), default: null, group: 'data', help: 'Train only on N fixed windows of the training split.', allowed: 'a positive integer or null' },
 
   model: { schema: modelSchema, default: 'classroom', group: 'model', help: 'tiny, classroom, nanogpt, or {d_model, n_layer, n_head, context}.', allowed: "'tiny', 'classroom', 'nanogpt' or {d_model, n_layer, n_head, context}" },
-  base_model: { schema: z.string().min(1).nullable(), default: null, group: 'model', help: 'A model.safetensors to fine-tune; null trains from scratch.', allowed: 'a path to a .safetensors file, or null' },
+  base_model: {
+    schema: z.string().min(1).nullable(), default: null, group: 'model',
+    help: "A model to fine-tune: a Stepsize model.safetensors, or a GPT-2 directory in Hugging Face's layout (config.json, model.safetensors, tokenizer.json); null trains from scratch.",
+    allowed: 'a path to a .safetensors file or a GPT-2 directory, or null',
+  },
+  block_size: {
+    schema: int(...MODEL_LIMITS.context).nullable(), default: null, group: 'model',
+    help: `Tokens per training sequence, at most the model's context. null (default): the model's context; ${GPT2_BLOCK_SIZE} on a GPT-2 base.`,
+    allowed: `an integer from ${MODEL_LIMITS.context[0]} to the model's context, or null (automatic)`,
+    nullMeans: 'auto',
+  },
 
   lora_rank: {
     schema: int(0, 256).nullable(), default: null, group: 'lora',
@@ -62,7 +78,11 @@ export const FIELDS = {
     nullMeans: 'auto',
   },
   lora_alpha: { schema: num(0, 1e6, true), default: 16, group: 'lora', help: 'Adapter output scale alpha/r (alpha/√r with rsLoRA).', allowed: 'a positive number' },
-  lora_targets: { schema: z.array(z.enum(LORA_TARGETS)).min(1), default: [...LORA_TARGETS], group: 'lora', help: 'Which linear layers get adapters.', allowed: `a non-empty list of ${LORA_TARGETS.join(', ')}` },
+  lora_targets: {
+    schema: z.array(z.enum(TARGET_NAMES)).min(1), default: [...LORA_TARGETS], group: 'lora',
+    help: "Which linear layers get adapters: q, k, v, o, fc, proj; qkv (one adapter on the fused q, k, v); or GPT-2's names c_attn (= qkv), c_proj (= o and proj), c_fc (= fc). On a GPT-2 base q, k, v go together (as c_attn).",
+    allowed: `a non-empty list of ${TARGET_NAMES.join(', ')}`,
+  },
   use_rslora: { schema: z.boolean(), default: false, group: 'lora', help: 'Rank-stabilised LoRA: scale by alpha/√r.', allowed: 'true or false' },
   lora_b_lr_mult: { schema: num(0, 1e6, true), default: 1, group: 'lora', help: "LoRA B's learning rate relative to A's (LoRA+ suggests 16).", allowed: 'a positive number' },
 
@@ -103,9 +123,9 @@ export const FIELDS = {
   early_stopping_patience: { schema: int(0), default: 0, group: 'evaluation', help: 'Stop after this many evaluations without a better validation loss (0: never).', allowed: 'an integer ≥ 0' },
   sample_interval: { schema: int(0), default: 100, group: 'evaluation', help: 'Generate a text sample every N steps (0: only at the end).', allowed: 'an integer ≥ 0' },
   sample_prompt: { schema: z.string().max(1000), default: 'The ', group: 'evaluation', help: 'Text the samples start from.', allowed: 'a string of at most 1000 characters' },
-  sample_length: { schema: int(1, 4096), default: 200, group: 'evaluation', help: 'Bytes to generate per sample.', allowed: 'an integer from 1 to 4096' },
+  sample_length: { schema: int(1, 4096), default: 200, group: 'evaluation', help: 'Tokens (bytes, for a byte-level model) to generate per sample.', allowed: 'an integer from 1 to 4096' },
   sample_temperature: { schema: num(0, 10, true), default: 0.8, group: 'evaluation', help: 'Sampling temperature: lower is more conservative.', allowed: 'a number above 0 and at most 10' },
-  sample_top_k: { schema: int(0, 256), default: 40, group: 'evaluation', help: 'Sample among the k likeliest bytes (0: all).', allowed: 'an integer from 0 to 256' },
+  sample_top_k: { schema: int(0, 256), default: 40, group: 'evaluation', help: 'Sample among the k likeliest tokens (0: all).', allowed: 'an integer from 0 to 256' },
   divergence_margin: { schema: num(0, 1e6), default: 3, group: 'evaluation', help: "Stop when the loss rises this many nats above the first step's (0: only on NaN/Inf).", allowed: 'a number ≥ 0' },
   metrics_interval: { schema: int(1, 1000), default: 10, group: 'evaluation', help: 'Read metrics back from the GPU every N steps (they are recorded for every step).', allowed: 'an integer from 1 to 1000' },
 } satisfies Record<string, Field>;
@@ -175,6 +195,7 @@ const ALIASES: Record<string, ConfigKey> = {
   num_train_epochs: 'epochs', warmup: 'warmup_steps', warmup_iters: 'warmup_steps',
   lr_scheduler_type: 'lr_schedule', max_grad_norm: 'grad_clip', clip: 'grad_clip',
   adam_beta1: 'beta1', adam_beta2: 'beta2', adam_epsilon: 'adam_eps', use_rslora_scaling: 'use_rslora',
+  max_seq_length: 'block_size', max_length: 'block_size', seq_len: 'block_size',
 };
 
 function closest(key: string): string | null {
@@ -198,6 +219,11 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   }
   return dp[a.length][b.length];
+}
+
+/** Tokens per training sequence: block_size, or the automatic default for this model. */
+export function seqLenOf(c: Pick<TrainConfig, 'block_size'>, s: ModelShape): number {
+  return c.block_size ?? (s.family === 'gpt2' ? Math.min(GPT2_BLOCK_SIZE, s.context) : s.context);
 }
 
 export function shapeOf(model: ModelChoice): ModelShape {
@@ -239,6 +265,14 @@ function crossChecks(c: TrainConfig): ConfigError[] {
   if (c.min_lr !== null && c.min_lr > c.learning_rate) errs.push(new ConfigError('min_lr', c.min_lr, `at most learning_rate (${c.learning_rate})`));
   if (c.lora_rank > Math.min(s.dModel, 256)) errs.push(new ConfigError('lora_rank', c.lora_rank, `at most d_model (${s.dModel})`));
   if (new Set(c.lora_targets).size !== c.lora_targets.length) errs.push(new ConfigError('lora_targets', c.lora_targets, 'each module at most once'));
+  else {
+    const fused = c.lora_targets.find((t) => t === FUSED_QKV || t === 'c_attn');
+    const part = c.lora_targets.find((t) => t === 'q' || t === 'k' || t === 'v');
+    if (fused && part) errs.push(new ConfigError('lora_targets', c.lora_targets, `${fused} is one adapter on q, k and v together; name it or ${part}, not both`));
+    else if (c.lora_targets.includes('c_proj') && (c.lora_targets.includes('o') || c.lora_targets.includes('proj'))) errs.push(new ConfigError('lora_targets', c.lora_targets, 'c_proj already adapts o and proj; name it or them, not both'));
+    else if (c.lora_targets.includes('c_fc') && c.lora_targets.includes('fc')) errs.push(new ConfigError('lora_targets', c.lora_targets, 'c_fc is fc; name one of them'));
+  }
+  if (c.block_size !== null && c.block_size > s.context) errs.push(new ConfigError('block_size', c.block_size, `at most the model's context (${s.context}), or null (automatic)`));
   if (c.train_bytes !== null && c.train_windows !== null) errs.push(new ConfigError('train_windows', c.train_windows, 'set train_bytes or train_windows, not both'));
   return errs;
 }

@@ -1,17 +1,21 @@
 // From text to batches: a deterministic train/validation split (the last val_split of the bytes is
-// held out, as ../shared/bench/torch_scenarios.py does), an optional limit on the training data, and
-// a seeded sampler of window start offsets. The corpus goes to the GPU once; a step uploads only
-// its window offsets. Shapes: a window is T + 1 bytes (inputs window[:-1], targets window[1:]).
+// held out, as ../shared/bench/torch_scenarios.py does), an optional limit on the training data, the
+// tokenizer (each split tokenized on its own), and a seeded sampler of window start offsets. The
+// corpus goes to the GPU once; a step uploads only its window offsets. Shapes: a window is T + 1
+// tokens (inputs window[:-1], targets window[1:]); with byte tokens a token is a byte.
 
 import { Rng } from './rng';
+import { BYTE_TOKENIZER, decode, type Tokenizer, type Tokens } from './tokenizer';
 
 export interface Dataset {
-  /** Train bytes, then validation bytes, then T + 1 zero bytes of padding. */
-  bytes: Uint8Array;
+  /** Train tokens, then validation tokens, then T + 1 tokens (0) of padding. */
+  tokens: Tokens;
   trainStart: number;
   trainLen: number;
   valStart: number;
   valLen: number;
+  /** UTF-8 bytes of the validation text per validation token (1 for byte tokens): loss per token → bits per byte. */
+  valBytesPerToken: number;
 }
 
 export interface SplitOptions {
@@ -32,20 +36,26 @@ export class DataError extends Error {
   }
 }
 
-export function splitDataset(text: Uint8Array, o: SplitOptions, key = 'train_data'): Dataset {
+/**
+ * Splits the text's bytes (the last val_split held out, train_bytes kept of the rest), then tokenizes
+ * each part on its own: with byte tokens the tokens are those bytes.
+ */
+export function splitDataset(text: Uint8Array, o: SplitOptions, key = 'train_data', tokenizer: Tokenizer = BYTE_TOKENIZER): Dataset {
   if (text.length === 0) throw new DataError(key, 'the text is empty');
   const cut = Math.floor(text.length * (1 - o.valSplit));
-  let trainLen = cut;
-  if (o.trainBytes !== null) trainLen = Math.min(trainLen, o.trainBytes);
-  const valLen = text.length - cut;
-  if (trainLen < o.window) {
-    throw new DataError(o.trainBytes !== null && o.trainBytes < cut ? 'train_bytes' : key, `the training split has ${trainLen} bytes; a window needs ${o.window} (context + 1)`);
+  const trainBytes = o.trainBytes === null ? cut : Math.min(cut, o.trainBytes);
+  const tokenize = (bytes: Uint8Array): Tokens => (tokenizer.kind === 'byte' ? bytes : tokenizer.encode(decode(bytes)));
+  const train = tokenize(text.subarray(0, trainBytes));
+  const val = tokenize(text.subarray(cut));
+  const unit = tokenizer.kind === 'byte' ? 'bytes' : 'tokens';
+  if (train.length < o.window) {
+    throw new DataError(o.trainBytes !== null && o.trainBytes < cut ? 'train_bytes' : key, `the training split has ${train.length} ${unit}; a window needs ${o.window} (context + 1)`);
   }
-  if (valLen < o.window) throw new DataError('val_split', `the validation split has ${valLen} bytes; a window needs ${o.window} (context + 1)`);
-  const bytes = new Uint8Array(trainLen + valLen + o.window);
-  bytes.set(text.subarray(0, trainLen), 0);
-  bytes.set(text.subarray(cut), trainLen);
-  return { bytes, trainStart: 0, trainLen, valStart: trainLen, valLen };
+  if (val.length < o.window) throw new DataError('val_split', `the validation split has ${val.length} ${unit}; a window needs ${o.window} (context + 1)`);
+  const tokens = new (train.constructor as Uint8ArrayConstructor | Uint16ArrayConstructor)(train.length + val.length + o.window);
+  tokens.set(train, 0);
+  tokens.set(val, train.length);
+  return { tokens, trainStart: 0, trainLen: train.length, valStart: train.length, valLen: val.length, valBytesPerToken: (text.length - cut) / val.length };
 }
 
 /** Draws window starts uniformly from [start, start + len - window], or from a fixed set of them. */

@@ -1,5 +1,5 @@
 // Token + position embedding forward and backward (shaders/embedding.wgsl). Tokens come from the
-// corpus on the GPU (bytes packed in u32s) through one window offset per sequence.
+// corpus on the GPU (8- or 16-bit tokens packed in u32s: packTokens) through one window offset per sequence.
 // Limits: 64 invocations per workgroup; no workgroup storage.
 
 import code from '../../shaders/embedding.wgsl?raw';
@@ -87,9 +87,15 @@ export function embeddingBackward(label: string, a: EmbeddingBackwardArgs, buffe
   };
 }
 
-/** Packs bytes four to a u32, little-endian, as the kernels read them. */
-export function packBytes(bytes: Uint8Array): Uint32Array {
-  const out = new Uint32Array(Math.max(1, Math.ceil(bytes.length / 4)));
-  new Uint8Array(out.buffer).set(bytes);
+/**
+ * The corpus as the kernels read it (shaders/lib/tokens.wgsl): word 0 the token width in bits (8 for
+ * a Uint8Array, 16 for a Uint16Array), then the tokens packed little-endian, four or two to a u32.
+ */
+export function packTokens(tokens: Uint8Array | Uint16Array): Uint32Array {
+  const bits = tokens.BYTES_PER_ELEMENT * 8;
+  const out = new Uint32Array(1 + Math.max(1, Math.ceil(tokens.byteLength / 4)));
+  out[0] = bits;
+  // Little-endian hosts (every WebGPU platform): the typed array's bytes are the packed words.
+  new Uint8Array(out.buffer, 4).set(new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength));
   return out;
 }

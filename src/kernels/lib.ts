@@ -20,7 +20,7 @@ export const WG_SUM: WgslSource = { file: 'lib/wg_sum.wgsl', code: wgSumCode, ne
 export const RUNS: WgslSource = { file: 'lib/runs.wgsl', code: runsCode };
 
 /**
- * Tokens read from the corpus on the GPU (corpus_byte, token_at), the run's windows (rw). The
+ * Tokens read from the corpus on the GPU (corpus_token, token_at), the run's windows (rw). The
  * including kernel declares the bindings `corpus: array<u32>` and `windows: array<u32>`.
  */
 export const TOKENS: WgslSource = { file: 'lib/tokens.wgsl', code: tokensCode, requires: [RUNS] };

@@ -1,5 +1,5 @@
-// Text generation: the model's forward pass on one sequence (B = 1, T = context) built once over the
-// shared parameter buffer, its own activations, and a small context buffer. Each new byte is one
+// Text generation: the model's forward pass on one sequence (B = 1, T = the run's context) built once
+// over the shared parameter buffer, its own activations, and a small context buffer. Each new token is one
 // forward pass and a read of one logits row through one staging buffer kept for the purpose (the
 // pass and the copy in one submit); the choice (temperature, top-k) uses a seeded Rng, so a
 // sample is reproducible.
@@ -8,7 +8,8 @@ import { Rng } from '../data/rng';
 import { createStorage, createStorageFrom, RepeatedReader, upload } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/device';
 import { Program, type BufferRef } from '../gpu/program';
-import { packBytes } from '../kernels/embedding';
+import { packTokens } from '../kernels/embedding';
+import { tokenArray } from '../data/tokenizer';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import { planActivations } from './activations';
 import { ONE_RUN } from '../kernels/runs';
@@ -23,7 +24,7 @@ export interface SampleOptions {
   seed: number;
 }
 
-/** Picks a byte from logits: softmax(logits / temperature) restricted to the top k (0 = all). */
+/** Picks a token from logits: softmax(logits / temperature) restricted to the top k (0 = all). */
 export function pickToken(logits: ArrayLike<number>, o: { temperature: number; topK: number }, rng: Rng): number {
   const V = logits.length;
   const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
@@ -43,6 +44,8 @@ export class Generator {
   private constructor(
     private readonly ctx: GpuContext,
     private readonly shape: ModelShape,
+    /** Positions the forward sees: the last T tokens of the sequence. */
+    private readonly T: number,
     private readonly program: Program,
     private readonly X: GPUBuffer,
     private readonly context: GPUBuffer,
@@ -51,12 +54,15 @@ export class Generator {
     private readonly owned: GPUBuffer[],
   ) {}
 
-  /** Builds the one-sequence forward over `P` (the training model's parameter buffer, or one packed run's part of it). */
-  static async create(ctx: GpuContext, shape: ModelShape, params: ParamTable, P: BufferRef, style: KernelStyle = styleFor(ctx.adapter)): Promise<Generator> {
-    const T = shape.context;
+  /**
+   * Builds the one-sequence forward over `P` (the training model's parameter buffer, or one packed
+   * run's part of it) that sees the last T tokens (at most shape.context; the run's context).
+   */
+  static async create(ctx: GpuContext, shape: ModelShape, params: ParamTable, P: BufferRef, T: number = shape.context, style: KernelStyle = styleFor(ctx.adapter)): Promise<Generator> {
+    if (!(T >= 1 && T <= shape.context)) throw new RangeError(`Generator: T ${T} is outside 1..${shape.context}`);
     const acts = planActivations(shape, params, 1, T, T, false);
     const X = await createStorage(ctx, 'sample activations', acts.layout.bytes);
-    const context = await createStorage(ctx, 'sample context', Math.ceil((T + 4) / 4) * 4);
+    const context = await createStorage(ctx, 'sample context', packTokens(tokenArray(shape.vocab, new Array(T + 1).fill(0))).byteLength);
     const windows = await createStorageFrom(ctx, 'sample window', new Uint32Array([0]));
     const G = await createStorage(ctx, 'sample grads (unused)', 16);
     const graph: Graph = { shape, params, acts, bufs: { P, X, G, corpus: context, windows }, style, runs: ONE_RUN };
@@ -66,28 +72,28 @@ export class Generator {
     for (const d of [...mergeDispatches(graph), ...forwardDispatches(graph, { winOff: 0, lossOff: 0, logitsOnly: true })]) program.add(d);
     await program.build();
     const logitsRow = await RepeatedReader.create(ctx, 'sample logits row', shape.vocab * 4);
-    return new Generator(ctx, shape, program, X, context, acts.layout.get('logits').offset, logitsRow, [X, context, windows, G]);
+    return new Generator(ctx, shape, T, program, X, context, acts.layout.get('logits').offset, logitsRow, [X, context, windows, G]);
   }
 
-  /** Continues `prompt` (bytes) by `o.length` bytes. */
-  async generate(prompt: Uint8Array, o: SampleOptions): Promise<Uint8Array> {
-    const T = this.shape.context;
+  /** Continues `prompt` (token ids; empty: a newline) by `o.length` tokens. */
+  async generate(prompt: ArrayLike<number>, o: SampleOptions): Promise<number[]> {
+    const T = this.T;
     const V = this.shape.vocab;
     const rng = new Rng(o.seed);
-    const seq = [...(prompt.length ? prompt : new Uint8Array([10]))];
+    const seq = prompt.length ? Array.from(prompt) : [10];
     const out: number[] = [];
     for (let i = 0; i < o.length; i++) {
-      const window = Uint8Array.from(seq.slice(-T));
-      const padded = new Uint8Array(T + 1);
+      const window = seq.slice(-T);
+      const padded = tokenArray(V, new Array(T + 1).fill(0));
       padded.set(window);
-      upload(this.ctx, this.context, packBytes(padded));
+      upload(this.ctx, this.context, packTokens(padded));
       const bytes = await this.logitsRow.read((enc) => this.program.submit(enc), this.X, (this.logitsOff + (window.length - 1) * V) * 4);
       const row = new Float32Array(bytes);
       const next = pickToken(row, o, rng);
       seq.push(next);
       out.push(next);
     }
-    return Uint8Array.from(out);
+    return out;
   }
 
   destroy(): void {

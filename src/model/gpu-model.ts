@@ -10,7 +10,7 @@ import { createStorage, createStorageFrom, readBytes, readF32, readRegions, uplo
 import type { GpuContext } from '../gpu/device';
 import { GpuOperationError } from '../gpu/errors';
 import { Program } from '../gpu/program';
-import { packBytes } from '../kernels/embedding';
+import { packTokens } from '../kernels/embedding';
 import type { Runs } from '../kernels/runs';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import {
@@ -24,6 +24,7 @@ import { backwardDispatches, copyFrozenDispatches, forwardDispatches, mergeDispa
 import type { ParamTable, TrainScope } from './params';
 import type { ModelPlan } from './plan';
 import type { ModelShape } from '../config/architecture';
+import type { Tokens } from '../data/tokenizer';
 
 /** What a model is built for; planModel (plan.ts) sizes it. */
 export interface ModelSetup {
@@ -104,8 +105,8 @@ export class GpuModel {
     this.copy = parts.copy;
   }
 
-  /** Allocates what the plan sizes and builds the programs. `corpus` holds the train and validation bytes. */
-  static async create(ctx: GpuContext, plan: ModelPlan, corpus: Uint8Array): Promise<GpuModel> {
+  /** Allocates what the plan sizes and builds the programs. `corpus` holds the train and validation tokens. */
+  static async create(ctx: GpuContext, plan: ModelPlan, corpus: Tokens): Promise<GpuModel> {
     const { setup, params, acts, table, bytes } = plan;
     const { shape, microBatch: B, seqLen: T, accum } = setup;
     const rows = B * T;
@@ -125,7 +126,7 @@ export class GpuModel {
       M: await createStorage(ctx, 'adam m', bytes.M),
       V: await createStorage(ctx, 'adam v', bytes.V),
       X: await createStorage(ctx, 'activations', bytes.X),
-      corpus: await createStorageFrom(ctx, 'corpus', packBytes(corpus)),
+      corpus: await createStorageFrom(ctx, 'corpus', packTokens(corpus)),
       windows: await createStorage(ctx, 'windows', bytes.windows),
       step: await createStorage(ctx, 'step', bytes.step),
       table: await createStorageFrom(ctx, 'optim table', table.data),

@@ -21,7 +21,7 @@ import type { Runs } from '../kernels/runs';
 import type { KernelStyle } from '../kernels/style';
 import { mergedName, type ActivationPlan } from './activations';
 import { loraTargetsOf, type ParamTable } from './params';
-import { loraScaleOf, modulePath, targetShape, type LoraTarget, type ModelShape } from '../config/architecture';
+import { FUSED_QKV, loraScaleOf, modulePath, targetShape, type LoraTarget, type ModelShape } from '../config/architecture';
 
 export interface GraphBuffers {
   P: BufferRef;
@@ -44,7 +44,10 @@ export interface Graph {
 
 type Module = 'qkv' | 'o' | 'fc' | 'proj';
 const QKV: readonly LoraTarget[] = ['q', 'k', 'v'];
+/** q, k or v: an adapter on one row block of the fused qkv. */
 const isQkv = (t: LoraTarget) => QKV.includes(t);
+/** An adapter that reads the qkv projection's input: q, k, v, or the fused qkv itself (GPT-2's c_attn). */
+const onQkv = (t: LoraTarget) => isQkv(t) || t === FUSED_QKV;
 
 /** Element offset of a parameter in P (and of its gradient in G). */
 function param(graph: Graph, name: string): number {
@@ -64,9 +67,9 @@ function trainable(graph: Graph, name: string): boolean {
 
 const modulePrefix = (l: number, module: Module) => (module === 'qkv' ? `blocks.${l}.attn.qkv` : modulePath(l, module));
 
-/** The adapters on a module of block l (q, k, v all sit on the fused qkv). */
+/** The adapters on a module of block l (q, k, v and the fused qkv all sit on the fused qkv). */
 function adaptersOf(graph: Graph, l: number, module: Module): LoraTarget[] {
-  return loraTargetsOf(graph.params, l).filter((t) => (module === 'qkv' ? isQkv(t) : t === module));
+  return loraTargetsOf(graph.params, l).filter((t) => (module === 'qkv' ? onQkv(t) : t === module));
 }
 
 /** Where a module's weight is read from: W' (merged, in X) when it has an adapter, else W in P. */
@@ -89,7 +92,7 @@ function dispatches(graph: Graph, label: string, jobs: MatmulJob[]): DispatchSpe
 
 /** The input activation of a LoRA target in block l (what t = input·Aᵀ reads). */
 function loraInput(graph: Graph, l: number, t: LoraTarget): number {
-  if (isQkv(t)) return act(graph, `h1.${l}`);
+  if (onQkv(t)) return act(graph, `h1.${l}`);
   if (t === 'o') return act(graph, `att.${l}`);
   if (t === 'fc') return act(graph, `h2.${l}`);
   return act(graph, `gelu.${l}`);
@@ -123,7 +126,8 @@ export function copyFrozenDispatches(graph: Graph): DispatchSpec[] {
   const d = graph.shape.dModel;
   for (let l = 0; l < graph.shape.nLayer; l++) {
     const adapted = adaptersOf(graph, l, 'qkv');
-    if (!adapted.length) continue;
+    // A fused adapter's merge writes all 3d rows every step.
+    if (!adapted.length || adapted.includes(FUSED_QKV)) continue;
     for (const t of QKV) {
       if (adapted.includes(t)) continue;
       const block = qkvIndex(t) * d * d;

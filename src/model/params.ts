@@ -2,10 +2,12 @@
 // and AdamW-moment arenas cover exactly [0, trainableSize) with the same offsets as P.
 // Fused views: q, k and v weights (and biases) are one [3d, d] view so the qkv projection is one
 // matmul; the file names (blocks.N.attn.q.weight …) are row blocks ("parts") of it.
+// A tied head (GPT-2) has no view of its own: byName maps head.weight to tok_emb.weight's view, so
+// the head's product reads tok_emb and its weight gradient adds into tok_emb's.
 
 import { ArenaLayout, numel } from '../gpu/arena';
 import type { OptimTensor } from '../kernels/optim';
-import { LORA_TARGETS, modulePath, targetShape, type LoraSpec, type LoraTarget, type ModelShape } from '../config/architecture';
+import { ADAPTER_TARGETS, modulePath, targetShape, tiedHead, type LoraSpec, type LoraTarget, type ModelShape } from '../config/architecture';
 
 export type ParamKind = 'embedding' | 'norm' | 'weight' | 'bias' | 'head' | 'lora_A' | 'lora_B';
 
@@ -55,6 +57,7 @@ export interface TrainScope {
 
 export interface ParamTable {
   views: ParamView[];
+  /** Arena view by name; with a tied head, head.weight names tok_emb.weight's view. */
   byName: Map<string, ParamView>;
   /** File tensor name → its view and place inside it. */
   files: Map<string, { view: ParamView; part: FilePart }>;
@@ -102,7 +105,7 @@ function drafts(s: ModelShape, lora: LoraSpec | null): Draft[] {
     out.push(single(`${b}.mlp.proj.weight`, [d, 4 * d], 'weight', l, linearInit(4 * d)));
     out.push(single(`${b}.mlp.proj.bias`, [d], 'bias', l, linearInit(4 * d)));
     if (lora) {
-      for (const t of LORA_TARGETS) {
+      for (const t of ADAPTER_TARGETS) {
         if (!lora.targets.includes(t)) continue;
         const { out: o, in: i } = targetShape(s, t);
         const m = modulePath(l, t);
@@ -113,7 +116,7 @@ function drafts(s: ModelShape, lora: LoraSpec | null): Draft[] {
   }
   out.push(single('ln_f.weight', [d], 'norm', s.nLayer, { kind: 'const', value: 1 }));
   out.push(single('ln_f.bias', [d], 'norm', s.nLayer, { kind: 'const', value: 0 }));
-  out.push(single('head.weight', [s.vocab, d], 'head', s.nLayer, linearInit(d)));
+  if (!tiedHead(s)) out.push(single('head.weight', [s.vocab, d], 'head', s.nLayer, linearInit(d)));
   return out;
 }
 
@@ -148,6 +151,7 @@ export function buildParamTable(s: ModelShape, scope: TrainScope): ParamTable {
     if (trainable) trainableSize = at.offset + numel(v.shape);
   }
   const byName = new Map(views.map((v) => [v.name, v]));
+  if (tiedHead(s)) byName.set('head.weight', byName.get('tok_emb.weight')!);
   const files = new Map<string, { view: ParamView; part: FilePart }>();
   for (const view of views) for (const part of view.parts) files.set(part.name, { view, part });
   return { views, byName, files, trainableSize: Math.ceil(trainableSize / 64) * 64, size: layout.size, lora };
@@ -169,5 +173,5 @@ export function countParams(t: ParamTable): { total: number; trainable: number }
 }
 
 export function loraTargetsOf(t: ParamTable, layer: number): LoraTarget[] {
-  return t.lora ? LORA_TARGETS.filter((x) => t.lora!.targets.includes(x) && t.byName.has(`${modulePath(layer, x)}.lora_A.weight`)) : [];
+  return t.lora ? ADAPTER_TARGETS.filter((x) => t.lora!.targets.includes(x) && t.byName.has(`${modulePath(layer, x)}.lora_A.weight`)) : [];
 }

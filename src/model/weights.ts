@@ -3,7 +3,7 @@
 // PEFT's (base_model.model.blocks.0.attn.q.lora_A.weight [r, in], …lora_B.weight [out, r]).
 
 import type { ParamTable } from './params';
-import { loraScaleOf, LORA_TARGETS, modulePath } from '../config/architecture';
+import { ADAPTER_TARGETS, loraScaleOf, modulePath } from '../config/architecture';
 
 export interface NamedTensor {
   name: string;
@@ -69,11 +69,13 @@ export function mergeAdapters(table: ParamTable, arena: Float32Array, nLayer: nu
   const s = loraScaleOf(lora);
   const r = lora.rank;
   for (let l = 0; l < nLayer; l++) {
-    for (const t of LORA_TARGETS) {
+    for (const t of ADAPTER_TARGETS) {
       const m = modulePath(l, t);
       const A = table.files.get(`${m}.lora_A.weight`);
       const B = table.files.get(`${m}.lora_B.weight`);
-      const W = table.files.get(`${m}.weight`);
+      // q, k, v weights are file parts of the fused view; the fused qkv weight is the view itself.
+      const fused = table.byName.get(`${m}.weight`);
+      const W = table.files.get(`${m}.weight`) ?? (fused && { view: fused, part: { name: fused.name, at: 0, shape: fused.shape } });
       if (!A || !B || !W) continue;
       const [outDim, inDim] = W.part.shape;
       const a = A.view.offset + A.part.at;

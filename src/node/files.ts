@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isCorpusId } from '../data/corpora';
 import { loadCorpus } from './corpora';
+import { decodeGpt2Checkpoint, GPT2_FILES } from '../runs/hf-gpt2';
 import { decodeAdapter, decodeModelFile, type ModelFile } from '../runs/model-files';
 import { ConfigError, ConfigErrors, parseConfig, withModelOfBase, type TrainConfig } from '../config/config';
 import type { ModelShape } from '../config/architecture';
@@ -75,12 +76,29 @@ export function withBaseModelShape(raw: unknown): unknown {
   return withModelOfBase(raw, shape);
 }
 
+/** A Stepsize model.safetensors, or a GPT-2 checkpoint directory in Hugging Face's layout (config.json, model.safetensors, tokenizer.json). */
 export function readModelFile(path: string, key = 'base_model'): ModelFile {
-  if (!existsSync(path)) throw new ConfigError(key, path, 'a path to an existing model.safetensors');
+  if (!existsSync(path)) throw new ConfigError(key, path, 'a path to an existing model.safetensors, or a GPT-2 directory');
+  if (statSync(path).isDirectory()) return readGpt2Dir(path, key);
   try {
     return decodeModelFile(new Uint8Array(readFileSync(path)), path);
   } catch (e) {
     throw new ConfigError(key, path, `a Stepsize model file (${(e as Error).message})`);
+  }
+}
+
+function readGpt2Dir(dir: string, key: string): ModelFile {
+  const d = dir.replace(/\/+$/, '');
+  const missing = Object.values(GPT2_FILES).filter((f) => !existsSync(join(d, f)));
+  if (missing.length) throw new ConfigError(key, dir, `a GPT-2 directory in Hugging Face's layout: ${Object.values(GPT2_FILES).join(', ')} (${missing.join(', ')} missing)`);
+  try {
+    return decodeGpt2Checkpoint({
+      config: readFileSync(join(d, GPT2_FILES.config), 'utf8'),
+      model: new Uint8Array(readFileSync(join(d, GPT2_FILES.model))),
+      tokenizer: readFileSync(join(d, GPT2_FILES.tokenizer), 'utf8'),
+    }, d);
+  } catch (e) {
+    throw new ConfigError(key, dir, `a GPT-2 checkpoint (${(e as Error).message})`);
   }
 }
 

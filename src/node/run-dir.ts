@@ -7,7 +7,8 @@ import { writeFileAtomic } from './atomic';
 import type { ParamTable } from '../model/params';
 import type { ModelShape } from '../config/architecture';
 import { metricsCsv } from '../runs/csv';
-import { encodeAdapter, encodeModelFile } from '../runs/model-files';
+import { encodeGpt2Checkpoint } from '../runs/hf-gpt2';
+import { encodeAdapter, encodeModelFile, type ModelFile } from '../runs/model-files';
 import { serializeRun, type RunRecord } from '../runs/schema';
 
 /**
@@ -23,8 +24,11 @@ export function writeRunRecord(dir: string, run: RunRecord, flush = false): stri
   return [csv, json];
 }
 
-/** Writes the weights (model.safetensors, or PEFT's adapter pair), then run.json and metrics.csv; returns the files. */
-export function writeRunDir(dir: string, run: RunRecord, table: ParamTable, arena: Float32Array, shape: ModelShape): string[] {
+/**
+ * Writes the weights (model.safetensors, or PEFT's adapter pair; a GPT-2 model fully fine-tuned as a
+ * Hugging Face checkpoint: config.json, model.safetensors, tokenizer.json from `hf`), then run.json and metrics.csv; returns the files.
+ */
+export function writeRunDir(dir: string, run: RunRecord, table: ParamTable, arena: Float32Array, shape: ModelShape, hf?: ModelFile['hf']): string[] {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   const put = (name: string, data: string | Uint8Array) => {
@@ -32,9 +36,11 @@ export function writeRunDir(dir: string, run: RunRecord, table: ParamTable, aren
     files.push(join(dir, name));
   };
   if (table.lora) {
-    const a = encodeAdapter(table, arena, run.config.base_model);
+    const a = encodeAdapter(table, arena, run.config.base_model, shape.family);
     put('adapter_model.safetensors', a.safetensors);
     put('adapter_config.json', JSON.stringify(a.config, null, 2) + '\n');
+  } else if (shape.family === 'gpt2') {
+    for (const f of encodeGpt2Checkpoint(table, arena, shape, hf, { run_id: run.id })) put(f.name, f.bytes);
   } else {
     put('model.safetensors', encodeModelFile(table, arena, shape, { run_id: run.id }));
   }

@@ -1,6 +1,6 @@
 // GPT-2 checkpoints in Hugging Face's layout, both ways: config.json's sizes as a ModelShape, and
 // model.safetensors' tensors as Stepsize's (and back). The mapping, exactly:
-//   wte.weight [V, d]                 → tok_emb.weight, and head.weight (GPT-2 ties the head to wte)
+//   wte.weight [V, d]                 → tok_emb.weight, which is also the head (GPT-2 ties them)
 //   wpe.weight [T, d]                 → pos_emb.weight
 //   h.{l}.ln_1, ln_2 .weight/.bias    → blocks.{l}.ln1, ln2
 //   h.{l}.attn.c_attn.weight [d, 3d]  → blocks.{l}.attn.q, k, v .weight [d, d] each (Conv1D stores
@@ -14,12 +14,14 @@
 // causal-mask buffers some files carry (h.{l}.attn.bias, h.{l}.attn.masked_bias) are not weights;
 // an lm_head.weight must equal wte (tied). Anything else is refused with the field or tensor named.
 
-import { describeShape, GELU_TANH, LN_EPS, MODEL_LIMITS, type ModelShape } from '../config/architecture';
-import type { NamedTensor } from '../model/weights';
-import { SafetensorsError } from './safetensors';
+import { ADAPTER_TARGETS, describeShape, FUSED_QKV, GELU_TANH, LN_EPS, MAX_BPE_VOCAB, MODEL_LIMITS, modulePath, type LoraTarget, type ModelShape } from '../config/architecture';
+import { bpeTokenizer } from '../data/bpe';
+import { DataError } from '../data/dataset';
+import type { ParamTable } from '../model/params';
+import { baseTensors, type NamedTensor } from '../model/weights';
+import type { ModelFile } from './model-files';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors';
 
-/** The largest vocabulary a GPT-2-family config may have (GPT-2's is 50,257). */
-export const MAX_BPE_VOCAB = 65_536;
 /** Activations that are GPT-2's tanh approximation of GELU (what the kernels compute: GELU_TANH). */
 const TANH_GELU = ['gelu_new', 'gelu_pytorch_tanh'];
 
@@ -41,6 +43,7 @@ export function parseGpt2Config(raw: unknown, what = 'config.json'): ModelShape 
   };
   const contextKey = c.n_positions === undefined && c.n_ctx !== undefined ? 'n_ctx' : 'n_positions';
   const shape: ModelShape = {
+    family: 'gpt2',
     vocab: int('vocab_size', [2, MAX_BPE_VOCAB]),
     dModel: int('n_embd', MODEL_LIMITS.dModel),
     nLayer: int('n_layer', MODEL_LIMITS.nLayer),
@@ -83,7 +86,7 @@ function layout(s: ModelShape): Map<string, { shape: number[]; to: (t: Float32Ar
   const same = (name: string, shape: number[]) => (t: Float32Array) => [{ name, shape, data: t }];
   // Conv1D [in, out] → Linear [out, in].
   const conv = (name: string, inn: number, out: number) => (t: Float32Array) => [{ name, shape: [out, inn], data: transpose(t, inn, out) }];
-  m.set('wte.weight', { shape: [s.vocab, d], to: (t) => [{ name: 'tok_emb.weight', shape: [s.vocab, d], data: t }, { name: 'head.weight', shape: [s.vocab, d], data: t.slice() }] });
+  m.set('wte.weight', { shape: [s.vocab, d], to: same('tok_emb.weight', [s.vocab, d]) });
   m.set('wpe.weight', { shape: [s.context, d], to: same('pos_emb.weight', [s.context, d]) });
   for (let l = 0; l < s.nLayer; l++) {
     const h = `h.${l}`;
@@ -117,8 +120,8 @@ const PREFIX = 'transformer.';
 const MASK_BUFFER = /^h\.\d+\.attn\.(bias|masked_bias)$/;
 
 /**
- * A GPT-2 model.safetensors' tensors as Stepsize's base tensors (every one of the model's, the head
- * tied to wte). Refuses, naming the tensor, a missing, unknown, misshapen or untied one.
+ * A GPT-2 model.safetensors' tensors as Stepsize's base tensors (every one of the model's; the head
+ * is tok_emb). Refuses, naming the tensor, a missing, unknown, misshapen or untied one.
  */
 export function gpt2Tensors(tensors: readonly NamedTensor[], shape: ModelShape, what = 'model.safetensors'): NamedTensor[] {
   const want = layout(shape);
@@ -150,7 +153,7 @@ export function gpt2Tensors(tensors: readonly NamedTensor[], shape: ModelShape, 
 
 /**
  * Stepsize base tensors (by name) as a GPT-2 model.safetensors' tensors, named as the original gpt2
- * file names them (no prefix). The head must equal tok_emb (a GPT-2 model's is tied).
+ * file names them (no prefix); the head is wte.
  */
 export function toGpt2Tensors(byName: ReadonlyMap<string, Float32Array>, shape: ModelShape): NamedTensor[] {
   const get = (n: string) => {
@@ -160,7 +163,6 @@ export function toGpt2Tensors(byName: ReadonlyMap<string, Float32Array>, shape: 
   };
   const d = shape.dModel;
   const wte = get('tok_emb.weight');
-  if (get('head.weight').some((v, i) => v !== wte[i])) throw new Error('toGpt2Tensors: head.weight differs from tok_emb.weight; a GPT-2 checkpoint ties them');
   const out: NamedTensor[] = [{ name: 'wte.weight', shape: [shape.vocab, d], data: wte }, { name: 'wpe.weight', shape: [shape.context, d], data: get('pos_emb.weight') }];
   const conv = (name: string, w: Float32Array, out_: number, inn: number): NamedTensor => ({ name, shape: [inn, out_], data: transpose(w, out_, inn) });
   for (let l = 0; l < shape.nLayer; l++) {
@@ -189,4 +191,110 @@ export function toGpt2Tensors(byName: ReadonlyMap<string, Float32Array>, shape: 
   }
   out.push({ name: 'ln_f.weight', shape: [d], data: get('ln_f.weight') }, { name: 'ln_f.bias', shape: [d], data: get('ln_f.bias') });
   return out;
+}
+
+/** A GPT-2 checkpoint directory's files, as read (bytes or text). */
+export interface Gpt2Files {
+  config: string;
+  model: Uint8Array;
+  tokenizer: string;
+}
+
+/** The three files of a GPT-2 checkpoint directory, in the order they are read. */
+export const GPT2_FILES = { config: 'config.json', model: 'model.safetensors', tokenizer: 'tokenizer.json' } as const;
+
+/**
+ * A GPT-2 checkpoint (config.json, model.safetensors, tokenizer.json of directory `dir`) as a base
+ * model: shape from config.json, Stepsize's tensors, the BPE tokenizer. Every refusal names the file.
+ */
+export function decodeGpt2Checkpoint(files: Gpt2Files, dir: string): ModelFile {
+  const at = (f: keyof typeof GPT2_FILES) => `${dir}/${GPT2_FILES[f]}`;
+  const json = (f: 'config' | 'tokenizer'): unknown => {
+    try {
+      return JSON.parse(files[f]);
+    } catch (e) {
+      throw new SafetensorsError(at(f), `is not valid JSON (${(e as Error).message})`);
+    }
+  };
+  const config = json('config');
+  const shape = parseGpt2Config(config, at('config'));
+  const st = decodeSafetensors(files.model, at('model'));
+  const tensors = gpt2Tensors(st.tensors, shape, at('model'));
+  const tokenizerJson = json('tokenizer');
+  let tokenizer;
+  try {
+    tokenizer = bpeTokenizer(tokenizerJson, shape.vocab, at('tokenizer'));
+  } catch (e) {
+    if (e instanceof DataError) throw new SafetensorsError(at('tokenizer'), e.message.slice(e.key.length + 2));
+    throw e;
+  }
+  return { shape, tensors, metadata: st.metadata, tokenizer, hf: { config: config as Record<string, unknown>, tokenizer: tokenizerJson } };
+}
+
+/** The modules Stepsize adapts on a GPT-2 model, by the names PEFT gives them inside a block. */
+export const GPT2_MODULES = { qkv: 'attn.c_attn', o: 'attn.c_proj', fc: 'mlp.c_fc', proj: 'mlp.c_proj' } as const satisfies Partial<Record<LoraTarget, string>>;
+/** Where a GPT-2 adapter's tensors sit in PEFT's file: base_model.model.transformer.h.{l}.<module>.lora_A.weight. */
+export const GPT2_PEFT_PREFIX = 'base_model.model.transformer.';
+
+/** blocks.{l}.attn.qkv.lora_A.weight → h.{l}.attn.c_attn.lora_A.weight; null for a module GPT-2 has no name for (q alone). */
+export function gpt2AdapterName(name: string): string | null {
+  const m = /^blocks\.(\d+)\.(?:attn|mlp)\.(\w+)\.(lora_[AB]\.weight)$/.exec(name);
+  const module = m && GPT2_MODULES[m[2] as keyof typeof GPT2_MODULES];
+  return m && module ? `h.${m[1]}.${module}.${m[3]}` : null;
+}
+
+/** The inverse of gpt2AdapterName, for a name with or without PEFT's prefix; null if it is not one. */
+export function stepsizeAdapterName(peftName: string): string | null {
+  const name = peftName.startsWith(GPT2_PEFT_PREFIX) ? peftName.slice(GPT2_PEFT_PREFIX.length) : peftName;
+  const m = /^h\.(\d+)\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.(lora_[AB]\.weight)$/.exec(name);
+  if (!m) return null;
+  const target = (Object.keys(GPT2_MODULES) as (keyof typeof GPT2_MODULES)[]).find((t) => GPT2_MODULES[t] === m[2])!;
+  return `${modulePath(Number(m[1]), target)}.${m[3]}`;
+}
+
+/**
+ * PEFT's target_modules for these targets on GPT-2: c_attn, c_fc, and c_proj when both o and proj
+ * are adapted (PEFT matches the name's end, so c_proj means both), else attn.c_proj or mlp.c_proj.
+ * Refuses q, k or v alone, which GPT-2's fused c_attn cannot carry.
+ */
+export function gpt2TargetModules(targets: readonly LoraTarget[]): string[] {
+  const split = targets.filter((t) => t === 'q' || t === 'k' || t === 'v');
+  if (split.length) throw new Error(`lora targets ${split.join(', ')}: GPT-2 fuses q, k and v into c_attn; PEFT adapts it as one module (lora_targets: c_attn)`);
+  const out: string[] = [];
+  if (targets.includes(FUSED_QKV)) out.push('c_attn');
+  if (targets.includes('o') && targets.includes('proj')) out.push('c_proj');
+  else if (targets.includes('o')) out.push('attn.c_proj');
+  else if (targets.includes('proj')) out.push('mlp.c_proj');
+  if (targets.includes('fc')) out.push('c_fc');
+  return out;
+}
+
+/** The targets of a GPT-2 adapter_config.json's target_modules (the inverse of gpt2TargetModules); null if one is unknown. */
+export function gpt2TargetsOf(modules: readonly string[]): LoraTarget[] | null {
+  const names: Record<string, readonly LoraTarget[]> = {
+    c_attn: [FUSED_QKV], 'attn.c_attn': [FUSED_QKV], c_proj: ['o', 'proj'], 'attn.c_proj': ['o'], 'mlp.c_proj': ['proj'], c_fc: ['fc'], 'mlp.c_fc': ['fc'],
+  };
+  const out = new Set<LoraTarget>();
+  for (const m of modules) {
+    const t = names[m];
+    if (!t) return null;
+    for (const x of t) out.add(x);
+  }
+  return ADAPTER_TARGETS.filter((t) => out.has(t));
+}
+
+/**
+ * A GPT-2-family model's weights as a checkpoint directory in Hugging Face's layout: config.json
+ * (the base's own, else one for the shape), model.safetensors with GPT-2's names, and the base's
+ * tokenizer.json, so the run's directory loads as a base again (here, and in transformers).
+ */
+export function encodeGpt2Checkpoint(table: ParamTable, arena: Float32Array, shape: ModelShape, hf: ModelFile['hf'], metadata: Record<string, string> = {}): { name: string; bytes: Uint8Array }[] {
+  const byName = new Map(baseTensors(table, arena).map((t) => [t.name, t.data]));
+  const text = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2) + '\n');
+  const files: { name: string; bytes: Uint8Array }[] = [
+    { name: GPT2_FILES.config, bytes: text(hf?.config ?? gpt2Config(shape)) },
+    { name: GPT2_FILES.model, bytes: encodeSafetensors(toGpt2Tensors(byName, shape), { format: 'pt', ...metadata }) },
+  ];
+  if (hf) files.push({ name: GPT2_FILES.tokenizer, bytes: text(hf.tokenizer) });
+  return files;
 }

@@ -5,12 +5,19 @@
 // architecture and every tensor's name and shape on the CPU, before a GPU buffer is sized from them.
 
 import { buildParamTable, type ParamTable, type TrainScope } from '../model/params';
-import { BYTE_VOCAB, describeShape, LORA_TARGETS, MODEL_LIMITS, type LoraSpec, type LoraTarget, type ModelShape } from '../config/architecture';
+import { BYTE_VOCAB, describeShape, FUSED_QKV, LORA_TARGETS, MAX_BPE_VOCAB, MODEL_LIMITS, type LoraSpec, type LoraTarget, type ModelShape } from '../config/architecture';
 import { adapterTensors, baseTensors, PEFT_PREFIX, type NamedTensor } from '../model/weights';
+import { GPT2_PEFT_PREFIX, gpt2AdapterName, gpt2TargetModules, gpt2TargetsOf, stepsizeAdapterName } from './hf-gpt2';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors';
+import type { Tokenizer } from '../data/tokenizer';
 
 /** __metadata__ key of each ModelShape field. */
-const ARCH_KEYS = { vocab: 'vocab', dModel: 'd_model', nLayer: 'n_layer', nHead: 'n_head', context: 'context' } as const satisfies Record<keyof ModelShape, string>;
+const ARCH_KEYS = { vocab: 'vocab', dModel: 'd_model', nLayer: 'n_layer', nHead: 'n_head', context: 'context' } as const satisfies Record<Exclude<keyof ModelShape, 'family'>, string>;
+
+/** target_modules a Stepsize adapter may name: the byte model's modules and the fused qkv. */
+const BYTE_TARGET_NAMES: readonly string[] = [...LORA_TARGETS, FUSED_QKV];
+/** target_modules a GPT-2 adapter may name. */
+const GPT2_TARGET_NAMES = ['c_attn', 'c_proj', 'c_fc', 'attn.c_proj', 'mlp.c_proj'];
 
 /** The largest LoRA rank a file may ask for (the config's lora_rank limit). */
 export const MAX_LORA_RANK = 256;
@@ -23,14 +30,20 @@ export function encodeModelFile(table: ParamTable, arena: Float32Array, shape: M
     n_layer: String(shape.nLayer),
     n_head: String(shape.nHead),
     context: String(shape.context),
+    ...(shape.family ? { family: shape.family } : {}),
     ...extra,
   });
 }
 
 export interface ModelFile {
   shape: ModelShape;
+  /** Stepsize's tensor names (a GPT-2 checkpoint's mapped by src/runs/hf-gpt2.ts). */
   tensors: NamedTensor[];
   metadata: Record<string, string>;
+  /** The tokenizer the model was trained with; absent: byte tokens. */
+  tokenizer?: Tokenizer;
+  /** A Hugging Face checkpoint's own files, kept to write its layout again (config.json, tokenizer.json). */
+  hf?: { config: Record<string, unknown>; tokenizer: unknown };
 }
 
 /** The architecture in __metadata__, each number checked against what the kernels and tokenizer handle. */
@@ -38,14 +51,20 @@ function readShape(meta: Record<string, string>, what: string): ModelShape {
   const bad = (key: string, allowed: string) =>
     new SafetensorsError(what, `__metadata__.${key} is ${meta[key] === undefined ? 'missing' : JSON.stringify(meta[key])}; ${allowed}`);
   const n = {} as ModelShape;
-  for (const [field, key] of Object.entries(ARCH_KEYS) as [keyof ModelShape, string][]) {
+  for (const [field, key] of Object.entries(ARCH_KEYS) as [Exclude<keyof ModelShape, 'family'>, string][]) {
     const v = meta[key];
     if (v === undefined || !/^\d+$/.test(v)) throw bad(key, `a Stepsize model file stores ${Object.values(ARCH_KEYS).join(', ')} as whole numbers`);
     n[field] = Number(v);
   }
-  // The byte tokenizer emits all 256 byte values: with fewer rows, the embedding lookup and the
-  // cross-entropy would read past the end of their tensors for the higher bytes.
-  if (n.vocab !== BYTE_VOCAB) throw bad('vocab', `only ${BYTE_VOCAB} is allowed (one token per byte; a smaller vocabulary would let byte tokens read past the embedding's and cross-entropy's rows)`);
+  if (meta.family !== undefined) {
+    if (meta.family !== 'gpt2') throw bad('family', 'missing (a byte-level Stepsize model) or "gpt2"');
+    n.family = 'gpt2';
+    if (n.vocab < 2 || n.vocab > MAX_BPE_VOCAB) throw bad('vocab', `from 2 to ${MAX_BPE_VOCAB} for a GPT-2-family model`);
+  } else if (n.vocab !== BYTE_VOCAB) {
+    // The byte tokenizer emits all 256 byte values: with fewer rows, the embedding lookup and the
+    // cross-entropy would read past the end of their tensors for the higher bytes.
+    throw bad('vocab', `only ${BYTE_VOCAB} is allowed (one token per byte; a smaller vocabulary would let byte tokens read past the embedding's and cross-entropy's rows)`);
+  }
   for (const field of ['dModel', 'nLayer', 'nHead', 'context'] as const) {
     const [lo, hi] = MODEL_LIMITS[field];
     if (n[field] < lo || n[field] > hi) throw bad(ARCH_KEYS[field], `allowed: ${lo} to ${hi}`);
@@ -106,21 +125,28 @@ export interface AdapterConfig {
   init_lora_weights: boolean;
 }
 
-export function encodeAdapter(table: ParamTable, arena: Float32Array, basePath: string | null): { safetensors: Uint8Array; config: AdapterConfig } {
+/**
+ * The adapter in PEFT's files. On a GPT-2 base (`family` 'gpt2') it is named as PEFT names a GPT-2
+ * adapter (base_model.model.transformer.h.{l}.attn.c_attn.lora_A.weight …, target_modules c_attn,
+ * c_proj, c_fc, fan_in_fan_out true for its Conv1D modules), so it loads on that base in PEFT.
+ */
+export function encodeAdapter(table: ParamTable, arena: Float32Array, basePath: string | null, family?: 'gpt2'): { safetensors: Uint8Array; config: AdapterConfig } {
   const lora = table.lora;
   if (!lora) throw new Error('encodeAdapter: the model has no LoRA adapters');
+  const gpt2 = family === 'gpt2';
+  const tensors = adapterTensors(table, arena);
   return {
-    safetensors: encodeSafetensors(adapterTensors(table, arena), { format: 'pt' }),
+    safetensors: encodeSafetensors(gpt2 ? tensors.map((t) => ({ ...t, name: GPT2_PEFT_PREFIX + gpt2AdapterName(t.name.slice(PEFT_PREFIX.length))! })) : tensors, { format: 'pt' }),
     config: {
       peft_type: 'LORA',
       r: lora.rank,
       lora_alpha: lora.alpha,
-      target_modules: [...lora.targets],
+      target_modules: gpt2 ? gpt2TargetModules(lora.targets) : [...lora.targets],
       use_rslora: lora.rsLora,
       base_model_name_or_path: basePath,
       lora_dropout: 0,
       bias: 'none',
-      fan_in_fan_out: false,
+      fan_in_fan_out: gpt2,
       task_type: 'CAUSAL_LM',
       inference_mode: true,
       init_lora_weights: true,
@@ -144,11 +170,23 @@ export function decodeAdapter(bytes: Uint8Array, configJson: unknown, what: stri
   const maxRank = Math.min(MAX_LORA_RANK, base?.dModel ?? MAX_LORA_RANK);
   if (!Number.isInteger(c.r) || c.r! < 1 || c.r! > maxRank) throw bad('r', `a whole number from 1 to ${maxRank}${base ? ` (at most the base's d_model ${base.dModel})` : ''}`);
   if (typeof c.lora_alpha !== 'number' || !Number.isFinite(c.lora_alpha) || !(c.lora_alpha > 0)) throw bad('lora_alpha', 'a positive finite number');
-  if (!Array.isArray(c.target_modules) || !c.target_modules.length || !c.target_modules.every((t) => (LORA_TARGETS as readonly string[]).includes(t))) {
-    throw bad('target_modules', `a non-empty list of ${LORA_TARGETS.join(', ')}`);
+  // A GPT-2 adapter names GPT-2's modules (c_attn, c_proj, c_fc); its tensors are renamed to Stepsize's here.
+  const gpt2Targets = Array.isArray(c.target_modules) ? gpt2TargetsOf(c.target_modules) : null;
+  const gpt2 = base ? base.family === 'gpt2' : gpt2Targets !== null && c.target_modules!.length > 0;
+  if (gpt2) {
+    if (!Array.isArray(c.target_modules) || !c.target_modules.length || !gpt2Targets) throw bad('target_modules', `a non-empty list of GPT-2's modules: ${GPT2_TARGET_NAMES.join(', ')}`);
+  } else if (!Array.isArray(c.target_modules) || !c.target_modules.length || !c.target_modules.every((t) => (BYTE_TARGET_NAMES as readonly string[]).includes(t))) {
+    throw bad('target_modules', `a non-empty list of ${BYTE_TARGET_NAMES.join(', ')}`);
   }
-  const lora: LoraSpec = { rank: c.r!, alpha: c.lora_alpha, rsLora: c.use_rslora === true, targets: c.target_modules as LoraTarget[] };
-  const tensors = decodeSafetensors(bytes, stFile).tensors;
+  const lora: LoraSpec = { rank: c.r!, alpha: c.lora_alpha, rsLora: c.use_rslora === true, targets: gpt2 ? gpt2Targets! : (c.target_modules as LoraTarget[]) };
+  const read = decodeSafetensors(bytes, stFile).tensors;
+  const tensors = gpt2
+    ? read.map((t) => {
+        const name = stepsizeAdapterName(t.name);
+        if (!name) throw new SafetensorsError(stFile, `tensor ${t.name} is not a GPT-2 adapter tensor (${GPT2_PEFT_PREFIX}h.N.attn.c_attn.lora_A.weight and the like)`);
+        return { ...t, name: PEFT_PREFIX + name };
+      })
+    : read;
   if (base) {
     const table = buildParamTable(base, { ...FULL_SCOPE, mode: 'lora', lora });
     const expected = new Map([...table.files].filter(([name]) => isLoraName(name)).map(([name, { part }]) => [PEFT_PREFIX + name, part.shape]));

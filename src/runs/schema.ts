@@ -55,7 +55,11 @@ export const runSchema = z.object({
     elapsed_ms: z.array(z.number()),
   }),
   tensors: z.object({ names: z.array(z.string()), step: z.array(z.number().int()), grad_norm: z.array(series), update_ratio: z.array(series) }),
-  evals: z.array(z.object({ step: z.number().int(), tokens: z.number(), val_loss: num, elapsed_ms: z.number() })),
+  /**
+   * val_loss is nats per token; val_bpb the same loss in bits per byte of text (loss / ln 2 / the
+   * validation split's bytes per token), so runs with different tokenizers compare. Older records lack it.
+   */
+  evals: z.array(z.object({ step: z.number().int(), tokens: z.number(), val_loss: num, val_bpb: num.optional(), elapsed_ms: z.number() })),
   samples: z.array(z.object({ step: z.number().int(), prompt: z.string(), text: z.string(), temperature: z.number(), top_k: z.number().int() })),
   /** Each time the run went on from a checkpoint: the step it resumed after, when, and on what. */
   resumes: z.array(z.object({ step: z.number().int(), created: z.string(), adapter: z.string() })).default([]),

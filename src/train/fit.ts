@@ -21,9 +21,9 @@ export interface MemoryEstimate {
   optimizer: number;
 }
 
-/** The arenas of training micro-batches of B sequences of the full context. */
-function trainingArenas(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number): ArenaSetup {
-  return { shape, scope, microBatch: B, seqLen: shape.context, accum, evalBatches };
+/** The arenas of training micro-batches of B sequences of T tokens. */
+function trainingArenas(shape: ModelShape, scope: TrainScope, B: number, T: number, accum: number, evalBatches: number): ArenaSetup {
+  return { shape, scope, microBatch: B, seqLen: T, accum, evalBatches };
 }
 
 /** P, the optimizer's G, M and V over the trainable prefix, X, and the corpus. */
@@ -35,8 +35,8 @@ export function memoryOf(a: ModelArenas, corpusBytes: number): MemoryEstimate {
 }
 
 /** The memory estimate the browser shows before a run (the run itself keeps memoryOf its plan). */
-export function estimateMemory(shape: ModelShape, scope: TrainScope, B: number, accum: number, evalBatches: number, corpusBytes: number): MemoryEstimate {
-  return memoryOf(planArenas(trainingArenas(shape, scope, B, accum, evalBatches)), corpusBytes);
+export function estimateMemory(shape: ModelShape, scope: TrainScope, B: number, T: number, accum: number, evalBatches: number, corpusBytes: number): MemoryEstimate {
+  return memoryOf(planArenas(trainingArenas(shape, scope, B, T, accum, evalBatches)), corpusBytes);
 }
 
 /** The most bytes one buffer may hold on this adapter. */
@@ -57,8 +57,8 @@ function largestFitting(s: ArenaSetup, params: ParamTable, cap: number): number 
 }
 
 /** The largest micro-batch that fits, or 0. */
-export function largestMicroBatch(shape: ModelShape, scope: TrainScope, accum: number, evalBatches: number, limits: FitLimits): number {
-  return largestFitting(trainingArenas(shape, scope, 1, accum, evalBatches), buildParamTable(shape, scope), bufferCap(limits));
+export function largestMicroBatch(shape: ModelShape, scope: TrainScope, T: number, accum: number, evalBatches: number, limits: FitLimits): number {
+  return largestFitting(trainingArenas(shape, scope, 1, T, accum, evalBatches), buildParamTable(shape, scope), bufferCap(limits));
 }
 
 /** A split b × k = effective batch with b as large as fits. */
@@ -67,15 +67,29 @@ export function suggestSplit(effective: number, maxMicro: number): { batch: numb
   return null;
 }
 
-/** Refuses (ConfigErrors, on batch_size) a plan whose activations do not fit one buffer of this adapter. */
-export function checkFits(plan: ModelPlan, limits: FitLimits): void {
+const mib = (x: number) => `${(x / 2 ** 20).toFixed(0)} MiB`;
+
+/**
+ * Refuses (ConfigErrors) a plan with a buffer this adapter cannot hold: the parameters or their
+ * gradient and moments (on base_model, or model: the model itself is too big), else the activations
+ * of one micro-batch (on batch_size, with a split that fits).
+ */
+export function checkFits(plan: ModelPlan, limits: FitLimits, modelKey: 'base_model' | 'model' = 'model', modelValue: unknown = null): void {
   const cap = bufferCap(limits);
+  const weights = Math.max(plan.bytes.P, plan.bytes.G, plan.bytes.M, plan.bytes.V);
+  if (weights > cap) {
+    const total = plan.bytes.P + plan.bytes.G + plan.bytes.M + plan.bytes.V;
+    throw new ConfigErrors([new ConfigError(
+      modelKey,
+      modelValue,
+      `a model whose arenas fit this GPU: its parameters need ${mib(plan.bytes.P)} in one buffer (${mib(total)} with gradients and AdamW moments) and the adapter allows ${mib(cap)} per buffer`,
+    )]);
+  }
   const need = plan.bytes.X;
   if (need <= cap) return;
   const { microBatch: B, accum } = plan.setup;
   const max = largestFitting(plan.setup, plan.params, cap);
   const split = suggestSplit(B * accum, max);
-  const mib = (x: number) => `${(x / 2 ** 20).toFixed(0)} MiB`;
   throw new ConfigErrors([new ConfigError(
     'batch_size',
     B,

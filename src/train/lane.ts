@@ -4,6 +4,7 @@
 // every lane keeps exactly the numbers it would keep training alone. Nothing here touches the GPU.
 
 import { WindowSampler, type Dataset } from '../data/dataset';
+import type { Tokenizer } from '../data/tokenizer';
 import type { ModelShape } from '../config/architecture';
 import type { TrainConfig } from '../config/config';
 import type { Generator } from '../model/generate';
@@ -48,6 +49,9 @@ export class RunLane {
   readonly config: TrainConfig;
   readonly shape: ModelShape;
   readonly data: Dataset;
+  /** Tokens per training sequence (block_size). */
+  readonly seqLen: number;
+  readonly tokenizer: Tokenizer;
   readonly maxSteps: number;
   readonly sampler: WindowSampler;
   readonly early: EarlyStopping;
@@ -85,7 +89,9 @@ export class RunLane {
     this.shape = plan.shape;
     this.data = plan.data;
     this.maxSteps = plan.schedule.totalSteps;
-    this.sampler = new WindowSampler(plan.data.trainStart, plan.data.trainLen, plan.shape.context + 1, plan.config.seed, plan.config.train_windows);
+    this.seqLen = plan.model.setup.seqLen;
+    this.tokenizer = plan.tokenizer;
+    this.sampler = new WindowSampler(plan.data.trainStart, plan.data.trainLen, this.seqLen + 1, plan.config.seed, plan.config.train_windows);
     this.early = new EarlyStopping(plan.config.early_stopping_patience);
     this.clock = new CheckpointClock(plan.config.checkpoint_interval, 0);
   }
@@ -102,7 +108,7 @@ export class RunLane {
   }
 
   get tokensPerStep(): number {
-    return this.config.batch_size * this.config.grad_accum_steps * this.shape.context;
+    return this.config.batch_size * this.config.grad_accum_steps * this.seqLen;
   }
 
   /** Whether the run has steps to go and nothing has ended it. */

@@ -18,7 +18,7 @@ import type { FitLimits } from './fit';
 /** What the packed runs' shared step program is built from, as one comparable value. */
 function sharedOf(p: RunPlan): Record<string, unknown> {
   const { optim: _optim, runs: _runs, ...setup } = p.model.setup;
-  const { bytes: _bytes, ...split } = p.data;
+  const { tokens: _tokens, ...split } = p.data;
   return { setup, data: p.identity.data, split };
 }
 

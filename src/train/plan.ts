@@ -2,20 +2,21 @@
 // checkpoint it resumes) resolved into one value that the Trainer and its GpuModel both take. Every
 // check that involves more than the config alone happens here, in this order, each refusal a
 // ConfigErrors naming the key, the value and what is allowed; a refused plan has touched nothing.
-//   1. the base model's shape against the config's model
+//   1. the base model's shape against the config's model (a GPT-2 base's vocabulary and tied head its own)
 //   2. the trainable scope (LoRA needs a base)
-//   3. the train/validation split of the text (each must hold a window of context + 1 bytes)
+//   3. the train/validation split of the text, tokenized (each must hold a window of block_size + 1 tokens)
 //   4. the memory fit of one micro-batch on this adapter
 //   5. with a checkpoint: that it belongs to this config, text, base and parameter table
 
 import { DataError, splitDataset, type Dataset } from '../data/dataset';
+import { BYTE_TOKENIZER, type Tokenizer } from '../data/tokenizer';
 import type { TrainScope } from '../model/params';
 import type { ModelSetup } from '../model/gpu-model';
 import { planModel, type ModelPlan } from '../model/plan';
 import type { Checkpoint } from '../runs/checkpoint';
 import type { ModelFile } from '../runs/model-files';
-import { describeShape, type ModelShape } from '../config/architecture';
-import { ConfigError, ConfigErrors, shapeOf, type TrainConfig } from '../config/config';
+import { describeShape, sameShape, type ModelShape } from '../config/architecture';
+import { ConfigError, ConfigErrors, seqLenOf, shapeOf, type TrainConfig } from '../config/config';
 import { baseHash, dataHash, resumeProblems } from './checkpoint';
 import { checkFits, memoryOf, type FitLimits, type MemoryEstimate } from './fit';
 import { resolveScope, scheduleOf, totalSteps } from './resolve';
@@ -38,8 +39,10 @@ export interface RunPlan {
   config: TrainConfig;
   shape: ModelShape;
   scope: TrainScope;
-  /** The split text as it goes to the GPU: train bytes, validation bytes, a window of padding. */
+  /** The split text as it goes to the GPU: train tokens, validation tokens, a window of padding. */
   data: Dataset;
+  /** Text ↔ tokens: the base's (a GPT-2 base's BPE), else bytes. */
+  tokenizer: Tokenizer;
   dataSource: string;
   base: ModelFile | null;
   resume: Checkpoint | null;
@@ -57,28 +60,34 @@ function refuse(errors: ConfigError[]): never {
   throw new ConfigErrors(errors);
 }
 
-function checkBase(c: TrainConfig, shape: ModelShape, base: ModelFile | null): void {
-  if (!base) return;
+/**
+ * The shape the run trains: the config's model, which must be the base's. A GPT-2 base brings what
+ * a config's model cannot say (its vocabulary, its tied head): its shape is the base's own, and the
+ * config's model must match its sizes.
+ */
+function shapeWithBase(c: TrainConfig, base: ModelFile | null): ModelShape {
+  const asked = shapeOf(c.model);
+  if (!base) return asked;
   const b = base.shape;
-  if (b.dModel !== shape.dModel || b.nLayer !== shape.nLayer || b.nHead !== shape.nHead || b.context !== shape.context || b.vocab !== shape.vocab) {
-    refuse([new ConfigError('model', c.model, `the shape of base_model ${c.base_model} (${describeShape(b)}); this config asks for ${describeShape(shape)}`)]);
-  }
+  const mine = b.family === 'gpt2' ? { ...asked, vocab: b.vocab, family: b.family } : asked;
+  if (!sameShape(b, mine)) refuse([new ConfigError('model', c.model, `the shape of base_model ${c.base_model} (${describeShape(b)}); this config asks for ${describeShape(asked)}`)]);
+  return b;
 }
 
 /** The split, with a DataError (key: message) turned into a ConfigError on that key. */
-function splitText(c: TrainConfig, text: Uint8Array, dataSource: string, window: number): Dataset {
+function splitText(c: TrainConfig, text: Uint8Array, dataSource: string, window: number, tokenizer: Tokenizer): Dataset {
   try {
-    return splitDataset(text, { valSplit: c.val_split, trainBytes: c.train_bytes, window });
+    return splitDataset(text, { valSplit: c.val_split, trainBytes: c.train_bytes, window }, 'train_data', tokenizer);
   } catch (e) {
     if (e instanceof DataError) refuse([new ConfigError(e.key, c[e.key as keyof TrainConfig] ?? dataSource, e.message.slice(e.key.length + 2))]);
     throw e;
   }
 }
 
-/** The model a config trains: micro-batches of batch_size × context, its AdamW, a ring of two read-back intervals. */
+/** The model a config trains: micro-batches of batch_size × block_size, its AdamW, a ring of two read-back intervals. */
 export function modelSetupOf(c: TrainConfig, shape: ModelShape, scope: TrainScope): ModelSetup {
   return {
-    shape, scope, microBatch: c.batch_size, seqLen: shape.context, accum: c.grad_accum_steps, evalBatches: c.eval_batches,
+    shape, scope, microBatch: c.batch_size, seqLen: seqLenOf(c, shape), accum: c.grad_accum_steps, evalBatches: c.eval_batches,
     optim: { beta1: c.beta1, beta2: c.beta2, eps: c.adam_eps, weightDecay: c.weight_decay, gradClip: c.grad_clip, divergeMargin: c.divergence_margin },
     ringSlots: 2 * c.metrics_interval,
   };
@@ -87,21 +96,23 @@ export function modelSetupOf(c: TrainConfig, shape: ModelShape, scope: TrainScop
 /** Resolves and checks a run (see the head of this file); throws ConfigErrors, and needs no GPU. */
 export function planRun(input: RunPlanInput): RunPlan {
   const { config: c, text, dataSource, base } = input;
-  const shape = shapeOf(c.model);
-  checkBase(c, shape, base);
-  const scope = resolveScope(c, base !== null);
-  const data = splitText(c, text, dataSource, shape.context + 1);
-  const steps = totalSteps(c, data.trainLen, shape.context);
+  const shape = shapeWithBase(c, base);
+  const scope = resolveScope(c, base !== null, shape.family);
+  const T = seqLenOf(c, shape);
+  if (T > shape.context) refuse([new ConfigError('block_size', c.block_size, `at most the model's context (${shape.context}), or null (automatic)`)]);
+  const tokenizer = base?.tokenizer ?? BYTE_TOKENIZER;
+  const data = splitText(c, text, dataSource, T + 1, tokenizer);
+  const steps = totalSteps(c, data.trainLen, T);
   // Parsing refused a warmup_steps at or past max_steps; with epochs the steps are known only now.
   if (c.warmup_steps !== null && c.warmup_steps > 0 && c.warmup_steps >= steps) refuse([new ConfigError('warmup_steps', c.warmup_steps, `fewer than the run's ${steps} steps (epochs ${c.epochs}), or null (automatic)`)]);
   const schedule = scheduleOf(c, steps);
   const model = planModel(modelSetupOf(c, shape, scope));
-  checkFits(model, input.limits);
+  checkFits(model, input.limits, base ? 'base_model' : 'model', base ? c.base_model : c.model);
   const identity = { data: dataHash(text), base: base ? baseHash(base) : null };
   const resume = input.resume ?? null;
   if (resume) {
     const problems = resumeProblems(resume, { config: c, dataHash: identity.data, baseHash: identity.base, table: model.params });
     if (problems.length) refuse(problems);
   }
-  return { config: c, shape, scope, data, dataSource, base, resume, schedule, model, memory: memoryOf(model, data.bytes.length), identity };
+  return { config: c, shape, scope, data, tokenizer, dataSource, base, resume, schedule, model, memory: memoryOf(model, data.tokens.byteLength), identity };
 }

@@ -110,7 +110,8 @@ export function recordLastTensors(run: RunRecord, last: StepRow, nTensors: numbe
 }
 
 export function recordEval(run: RunRecord, e: RunRecord['evals'][number]): void {
-  run.evals.push({ ...e, val_loss: e.val_loss !== null && Number.isFinite(e.val_loss) ? e.val_loss : null });
+  const finite = (v: number | null | undefined) => (v != null && Number.isFinite(v) ? v : null);
+  run.evals.push({ ...e, val_loss: finite(e.val_loss), ...(e.val_bpb !== undefined ? { val_bpb: finite(e.val_bpb) } : {}) });
 }
 
 export function recordSample(run: RunRecord, s: RunRecord['samples'][number]): void {

@@ -2,15 +2,35 @@
 // the learning-rate schedule. Shared by the run plan (plan.ts), the page's estimates and previews.
 
 import type { TrainScope } from '../model/params';
-import type { LoraSpec } from '../config/architecture';
+import { ADAPTER_TARGETS, FUSED_QKV, GPT2_TARGETS, type LoraSpec, type LoraTarget } from '../config/architecture';
 import { ConfigError, ConfigErrors, DEFAULT_MAX_STEPS, minLrOf, warmupStepsOf, type TrainConfig } from '../config/config';
 import type { Schedule } from './schedule';
 
-export function resolveScope(c: TrainConfig, hasBase: boolean): TrainScope {
+/**
+ * The engine's targets of lora_targets: GPT-2's names become the modules they stand for (c_attn the
+ * fused qkv, c_proj both o and proj, c_fc fc). On a GPT-2 base q, k and v together are c_attn (its
+ * adapters are PEFT's, one on the fused projection); one or two of them alone are refused.
+ */
+export function loraTargetsOf(c: Pick<TrainConfig, 'lora_targets'>, family?: 'gpt2'): LoraTarget[] {
+  const out = new Set<LoraTarget>();
+  for (const t of c.lora_targets) for (const x of t in GPT2_TARGETS ? GPT2_TARGETS[t as keyof typeof GPT2_TARGETS] : [t as LoraTarget]) out.add(x);
+  if (family === 'gpt2') {
+    const parts = (['q', 'k', 'v'] as const).filter((t) => out.has(t));
+    if (parts.length === 3) {
+      for (const t of parts) out.delete(t);
+      out.add(FUSED_QKV);
+    } else if (parts.length) {
+      throw new ConfigErrors([new ConfigError('lora_targets', c.lora_targets, `q, k and v all together (GPT-2 fuses them into c_attn, and PEFT adapts c_attn as one module), or c_attn; not ${parts.join(', ')} alone`)]);
+    }
+  }
+  return ADAPTER_TARGETS.filter((t) => out.has(t));
+}
+
+export function resolveScope(c: TrainConfig, hasBase: boolean, family?: 'gpt2'): TrainScope {
   if (c.lora_rank > 0 && !hasBase) {
     throw new ConfigErrors([new ConfigError('lora_rank', c.lora_rank, '0 when there is no base_model (LoRA adapts a trained base; set base_model, or lora_rank: 0 to train from scratch)')]);
   }
-  const lora: LoraSpec | null = c.lora_rank > 0 ? { rank: c.lora_rank, alpha: c.lora_alpha, rsLora: c.use_rslora, targets: [...c.lora_targets] } : null;
+  const lora: LoraSpec | null = c.lora_rank > 0 ? { rank: c.lora_rank, alpha: c.lora_alpha, rsLora: c.use_rslora, targets: loraTargetsOf(c, family) } : null;
   return {
     mode: lora ? 'lora' : 'full',
     lora,

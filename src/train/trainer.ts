@@ -13,7 +13,7 @@
 // A Trainer is built from RunPlans (plan.ts), which have checked the runs already: create allocates.
 
 import { evalWindowStarts } from '../data/dataset';
-import { decode, encode } from '../data/tokenizer';
+import { bitsPerByte } from '../data/tokenizer';
 import { assertAlive, type GpuContext } from '../gpu/device';
 import { AsyncReader, yieldToEventLoop } from '../gpu/readback';
 import { Generator } from '../model/generate';
@@ -71,7 +71,7 @@ export class Trainer {
     const problem = packProblem(plans);
     if (problem) throw new Error(`these runs cannot train together: ${problem}`);
     const first = plans[0];
-    const model = await GpuModel.create(ctx, plans.length === 1 ? first.model : packedModel(first, plans.length), first.data.bytes);
+    const model = await GpuModel.create(ctx, plans.length === 1 ? first.model : packedModel(first, plans.length), first.data.tokens);
     try {
       const lanes: RunLane[] = [];
       for (const [k, input] of inputs.entries()) lanes.push(await Trainer.loadLane(ctx, model, k, input, events[k] ?? {}));
@@ -90,7 +90,7 @@ export class Trainer {
     if (plan.base) loadTensors(model.params, arena, plan.base.tensors, `base_model ${c.base_model}`, true);
     const moments = from ? restoreTensors(model.params, from, arena) : null;
     await model.setParams(arena, k);
-    model.setEvalWindows(evalWindowStarts(data, plan.shape.context + 1, c.eval_batches * c.batch_size), k);
+    model.setEvalWindows(evalWindowStarts(data, plan.model.setup.seqLen + 1, c.eval_batches * c.batch_size), k);
     const record = from ? resumedRecord(from, c, ctx.adapter.name) : newRunRecord({
       id: input.id, config: c, dataSource: plan.dataSource, data, runtime: input.runtime, userAgent: input.userAgent ?? null,
       adapter: ctx.adapter, version: input.version ?? 'dev', counts: countParams(model.params), dispatches: model.train.dispatchCount,
@@ -235,7 +235,7 @@ export class Trainer {
     for (const l of lanes) {
       const valLoss = losses[l.index];
       const step = l.lastRecorded;
-      recordEval(l.record, { step, tokens: step * l.tokensPerStep, val_loss: valLoss, elapsed_ms: this.elapsed(l) });
+      recordEval(l.record, { step, tokens: step * l.tokensPerStep, val_loss: valLoss, val_bpb: bitsPerByte(valLoss, l.data.valBytesPerToken), elapsed_ms: this.elapsed(l) });
       l.events.eval?.({ step, tokens: step * l.tokensPerStep, valLoss });
       l.early.observe(valLoss);
     }
@@ -256,9 +256,9 @@ export class Trainer {
     await this.flushRing();
     const c = l.config;
     const P = { buffer: this.model.buffers.P, offset: l.index * this.model.runs.P * 4, size: this.model.params.size * 4 };
-    l.generator ??= await Generator.create(this.ctx, l.shape, this.model.params, P);
-    const bytes = await l.generator.generate(encode(prompt), { length: c.sample_length, temperature: c.sample_temperature, topK: c.sample_top_k, seed: c.seed + l.lastRecorded });
-    const text = decode(bytes);
+    l.generator ??= await Generator.create(this.ctx, l.shape, this.model.params, P, l.seqLen);
+    const ids = await l.generator.generate(l.tokenizer.encode(prompt), { length: c.sample_length, temperature: c.sample_temperature, topK: c.sample_top_k, seed: c.seed + l.lastRecorded });
+    const text = l.tokenizer.decode(ids);
     recordSample(l.record, { step: l.lastRecorded, prompt, text, temperature: c.sample_temperature, top_k: c.sample_top_k });
     l.events.sample?.({ step: l.lastRecorded, prompt, text });
     return text;

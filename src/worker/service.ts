@@ -5,6 +5,7 @@
 import { openGpu, type GpuContext } from '../gpu/device';
 import { matmulSelfTest, type SelfTestResult } from '../kernels/selftest';
 import { decodeCheckpoint, encodeCheckpoint } from '../runs/checkpoint';
+import { encodeGpt2Checkpoint } from '../runs/hf-gpt2';
 import { decodeModelFile, encodeAdapter, encodeModelFile } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
 import { planRun } from '../train/plan';
@@ -166,12 +167,13 @@ export class TrainingService implements TrainingApi {
     const table = trainer.model.params;
     const lane = trainer.lanes[run];
     if (table.lora) {
-      const a = encodeAdapter(table, params, lane.config.base_model);
+      const a = encodeAdapter(table, params, lane.config.base_model, lane.shape.family);
       return [
         { name: 'adapter_model.safetensors', bytes: a.safetensors },
         { name: 'adapter_config.json', bytes: new TextEncoder().encode(JSON.stringify(a.config, null, 2) + '\n') },
       ];
     }
+    if (lane.shape.family === 'gpt2') return encodeGpt2Checkpoint(table, params, lane.shape, lane.plan.base?.hf, { run_id: lane.record.id });
     return [{ name: 'model.safetensors', bytes: encodeModelFile(table, params, lane.shape, { run_id: lane.record.id }) }];
   }
 }

@@ -61,7 +61,7 @@ const PRIVATE: Readonly<Record<string, { importers: readonly string[]; open: rea
 /** Front doors: DOM and Node allowed. Every other file under src/ is engine. */
 const FRONT_DOORS_WITH_PLATFORM = ['src/ui', 'src/cli', 'src/node', 'workers'];
 /** npm packages the engine may import: pure ECMAScript, neither DOM nor Node. */
-const ENGINE_PACKAGES = ['zod', 'papaparse'];
+const ENGINE_PACKAGES = ['zod', 'papaparse', '@huggingface/tokenizers'];
 
 const NODE_BUILTINS = new Set(builtinModules);
 const rank = new Map(STACK.flatMap((row, i) => row.map((unit) => [unit, i] as const)));

@@ -3,7 +3,7 @@
 // effective batch that fits.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { shapeOf, type TrainConfig } from '../../config/config';
+import { seqLenOf, shapeOf, type TrainConfig } from '../../config/config';
 import { estimateMemory, largestMicroBatch, suggestSplit, type FitLimits } from '../../train/fit';
 import { resolveScope } from '../../train/resolve';
 import { emit } from '../events';
@@ -33,10 +33,11 @@ export class MemoryEstimate extends LitElement {
     if (!c || !gpu) return nothing;
     const shape = shapeOf(c.model);
     const scope = resolveScope({ ...c, lora_rank: c.base_model ? c.lora_rank : 0 }, true);
-    const m = estimateMemory(shape, scope, c.batch_size, c.grad_accum_steps, c.eval_batches, this.textBytes ?? 0);
+    const T = seqLenOf(c, shape);
+    const m = estimateMemory(shape, scope, c.batch_size, T, c.grad_accum_steps, c.eval_batches, this.textBytes ?? 0);
     const cap = Math.min(gpu.maxStorageBufferBindingSize, gpu.maxBufferSize);
     const fits = m.activations <= cap;
-    const split = fits ? null : suggestSplit(c.batch_size * c.grad_accum_steps, largestMicroBatch(shape, scope, c.grad_accum_steps, c.eval_batches, gpu));
+    const split = fits ? null : suggestSplit(c.batch_size * c.grad_accum_steps, largestMicroBatch(shape, scope, T, c.grad_accum_steps, c.eval_batches, gpu));
     return html`<div data-testid="memory">
       GPU memory ≈ <b>${formatBytes(m.total)}</b> (activations ${formatBytes(m.activations)}, weights ${formatBytes(m.params)}, AdamW ${formatBytes(m.optimizer)});
       this adapter allows ${formatBytes(cap)} per buffer.

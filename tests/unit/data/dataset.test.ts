@@ -10,15 +10,15 @@ describe('data', () => {
   it('holds out the last val_split of the bytes, deterministically', () => {
     const d = splitDataset(text, { valSplit: 0.1, trainBytes: null, window: 65 });
     expect([d.trainLen, d.valLen, d.valStart]).toEqual([900, 100, 900]);
-    expect(d.bytes.subarray(0, 900)).toEqual(text.subarray(0, 900));
-    expect(d.bytes.subarray(900, 1000)).toEqual(text.subarray(900));
-    expect(d.bytes.length).toBe(1000 + 65);
+    expect(d.tokens.subarray(0, 900)).toEqual(text.subarray(0, 900));
+    expect(d.tokens.subarray(900, 1000)).toEqual(text.subarray(900));
+    expect(d.tokens.length).toBe(1000 + 65);
   });
 
   it('limits the training split to train_bytes and refuses splits smaller than a window', () => {
     const d = splitDataset(text, { valSplit: 0.1, trainBytes: 200, window: 65 });
     expect([d.trainLen, d.valStart]).toEqual([200, 200]);
-    expect(d.bytes.subarray(200, 300)).toEqual(text.subarray(900));
+    expect(d.tokens.subarray(200, 300)).toEqual(text.subarray(900));
     expect(() => splitDataset(text, { valSplit: 0.1, trainBytes: 10, window: 65 })).toThrow(/^train_bytes: the training split has 10 bytes; a window needs 65/);
     expect(() => splitDataset(text, { valSplit: 0.05, trainBytes: null, window: 65 })).toThrow(/^val_split: the validation split has 50 bytes/);
     expect(() => splitDataset(new Uint8Array(0), { valSplit: 0.1, trainBytes: null, window: 65 })).toThrow(/^train_data: the text is empty/);

@@ -1,10 +1,10 @@
-// Embedding forward/backward against the reference, with tokens read from a packed byte corpus
+// Embedding forward/backward against the reference, with tokens read from a packed corpus (8 or 16 bits)
 // through window offsets (a second batch's windows at a non-zero index of the windows buffer).
 import { describe, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { gradCheck } from '../../../src/ref/gradcheck';
 import { createStorageFrom } from '../../../src/gpu/buffers';
-import { embeddingBackward, embeddingForward, packBytes } from '../../../src/kernels/embedding';
+import { embeddingBackward, embeddingForward, packTokens } from '../../../src/kernels/embedding';
 import { STYLES } from '../../../src/kernels/style';
 import { embeddingBackward as refBwd, embeddingForward as refFwd } from '../../../src/ref/embedding';
 import { expectClose } from '../helpers/compare';
@@ -17,11 +17,12 @@ const TOL = { atol: 1e-5, rtol: 1e-5 };
 
 describe.each(STYLES)('embedding kernel (%s style)', (style) => {
   const gpu = useGpu();
-  for (const [B, T, C, V] of [[1, 1, 1, 256], [2, 5, 7, 256], [3, 9, 70, 256], [4, 3, 5, 11]] as const) {
+  for (const [B, T, C, V] of [[1, 1, 1, 256], [2, 5, 7, 256], [3, 9, 70, 256], [4, 3, 5, 11], [2, 5, 7, 1000]] as const) {
     it(`forward and backward B=${B} T=${T} C=${C} V=${V}`, async () => {
       const ctx = gpu();
       const rng = new Rng(B * 1000 + T * 10 + C);
-      const corpus = Uint8Array.from({ length: 101 }, () => rng.int(V));
+      // A BPE vocabulary's ids are 16 bits in the corpus.
+      const corpus = V > 256 ? Uint16Array.from({ length: 101 }, () => rng.int(V)) : Uint8Array.from({ length: 101 }, () => rng.int(V));
       // windows[0..2] belong to another batch; this batch's start at index 3.
       const windows = Uint32Array.from([7, 7, 7, ...Array.from({ length: B }, () => rng.int(101 - T))]);
       const tokens: number[] = [];
@@ -35,7 +36,7 @@ describe.each(STYLES)('embedding kernel (%s style)', (style) => {
         x: a.X.add('x', B * T * C), dx: a.X.add('dx', dx),
         dwte: a.G.add('dwte', dwte0), dwpe: a.G.add('dwpe', dwpe0),
       };
-      const tok = { corpus: await createStorageFrom(ctx, 'corpus', packBytes(corpus)), windows: await createStorageFrom(ctx, 'windows', windows) };
+      const tok = { corpus: await createStorageFrom(ctx, 'corpus', packTokens(corpus)), windows: await createStorageFrom(ctx, 'windows', windows) };
       await runDispatches(ctx, a, (bufs) => [
         embeddingForward('t', { B, T, C, V, winOff: 3, ...o }, { ...bufs, ...tok }),
         embeddingBackward('t', { B, T, C, V, winOff: 3, ...o }, { ...bufs, ...tok }, style),

@@ -9,7 +9,7 @@ import type { GpuContext } from '../../../src/gpu/device';
 import { Program, type BufferRef, type DispatchSpec } from '../../../src/gpu/program';
 import { attentionBackward, attentionForward } from '../../../src/kernels/attention';
 import { crossEntropy } from '../../../src/kernels/crossentropy';
-import { embeddingBackward, embeddingForward, packBytes } from '../../../src/kernels/embedding';
+import { embeddingBackward, embeddingForward, packTokens } from '../../../src/kernels/embedding';
 import { layerNormBackward, layerNormForward } from '../../../src/kernels/layernorm';
 import { biasGrad, Buf, linearBackwardInput, linearBackwardWeight, linearForward, matmulDispatch } from '../../../src/kernels/matmul';
 import { buildOptimTable, CHUNK, decodeState, HALT_CODES, optimizerStep, packStep, STATE_BYTES, STEP_BYTES, workSize, type OptimHyper } from '../../../src/kernels/optim';
@@ -63,7 +63,7 @@ async function execute(ctx: GpuContext, corpus: Uint8Array, data: RunData[], siz
     X: await createStorageFrom(ctx, 'X', cat(data.map((d) => d.X), f32)),
     G: await createStorageFrom(ctx, 'G', cat(data.map((d) => d.G), f32)),
     windows: await createStorageFrom(ctx, 'windows', cat(data.map((d) => d.windows), (n) => new Uint32Array(Math.max(n, 4)))),
-    corpus: await createStorageFrom(ctx, 'corpus', packBytes(corpus)),
+    corpus: await createStorageFrom(ctx, 'corpus', packTokens(corpus)),
   };
   const prog = new Program(ctx, 'runs test');
   for (const d of build(bufs, runs)) prog.add(d);

@@ -1,12 +1,14 @@
 // GPT-2 checkpoints in Hugging Face's layout (src/runs/hf-gpt2.ts), on the CPU: config.json's sizes,
 // every refusal naming the key or tensor, the Conv1D transposes and the fused c_attn split checked on
 // numbers (a layer computes the same in both layouts), names with or without "transformer.", the
-// causal-mask buffers skipped, the tied head, and a round trip through both directions.
+// causal-mask buffers skipped, the tied head, and a round trip through both directions; the fixture
+// directory decoded with its tokenizer, and PEFT's names for GPT-2 adapters.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import type { ModelShape } from '../../../src/config/architecture';
 import type { NamedTensor } from '../../../src/model/weights';
-import { gpt2Config, gpt2Tensors, parseGpt2Config, toGpt2Tensors } from '../../../src/runs/hf-gpt2';
+import { decodeGpt2Checkpoint, gpt2AdapterName, gpt2Config, gpt2TargetModules, gpt2TargetsOf, gpt2Tensors, parseGpt2Config, stepsizeAdapterName, toGpt2Tensors } from '../../../src/runs/hf-gpt2';
+import { FIXTURE_VOCAB, gpt2FixtureFiles } from '../../fixtures/gpt2';
 
 /** The original gpt2's config.json, as the hub serves it (the keys that matter, and some that do not). */
 const GPT2 = {
@@ -16,7 +18,7 @@ const GPT2 = {
   task_specific_params: { 'text-generation': { do_sample: true, max_length: 50 } }, vocab_size: 50257,
 };
 
-const SHAPE: ModelShape = { vocab: 11, dModel: 8, nLayer: 2, nHead: 2, context: 6 };
+const SHAPE: ModelShape = { family: 'gpt2', vocab: 11, dModel: 8, nLayer: 2, nHead: 2, context: 6 };
 
 /** A random GPT-2 checkpoint of SHAPE in HF's layout (prefix optional, with the mask buffers). */
 function hfTensors(prefix = '', rng = new Rng(3)): NamedTensor[] {
@@ -40,7 +42,7 @@ const byName = (ts: NamedTensor[]) => new Map(ts.map((t) => [t.name, t]));
 
 describe('GPT-2 config.json', () => {
   it("reads the original gpt2's sizes", () => {
-    expect(parseGpt2Config(GPT2)).toEqual({ vocab: 50257, dModel: 768, nLayer: 12, nHead: 12, context: 1024 });
+    expect(parseGpt2Config(GPT2)).toEqual({ family: 'gpt2', vocab: 50257, dModel: 768, nLayer: 12, nHead: 12, context: 1024 });
     expect(parseGpt2Config({ ...GPT2, n_positions: undefined })).toMatchObject({ context: 1024 }); // n_ctx alone
     expect(parseGpt2Config(gpt2Config(SHAPE))).toEqual(SHAPE);
   });
@@ -81,11 +83,12 @@ describe('GPT-2 model.safetensors ↔ Stepsize tensors', () => {
     expect(ofc.shape).toEqual([4 * d, d]);
     for (let o = 0; o < 4 * d; o++) for (let i = 0; i < d; i++) expect(ofc.data[o * d + i]).toBe(fc[i * 4 * d + o]);
     expect(ours.get('blocks.0.mlp.proj.weight')!.shape).toEqual([d, 4 * d]);
-    // The head is wte (tied); the mask buffers are no tensor of ours.
-    expect(ours.get('head.weight')!.data).toEqual(hf.get('wte.weight')!.data);
+    // The head is wte itself (tied: no head.weight of its own); the mask buffers are no tensor of ours.
+    expect(ours.get('tok_emb.weight')!.data).toEqual(hf.get('wte.weight')!.data);
+    expect(ours.has('head.weight')).toBe(false);
     expect([...ours.keys()].some((n) => n.includes('masked'))).toBe(false);
-    // tok_emb, head, pos_emb, ln_f weight and bias; per block ln1, ln2 (2 each), q, k, v, o, fc, proj (weight and bias).
-    expect(ours.size).toBe(5 + SHAPE.nLayer * 16);
+    // tok_emb, pos_emb, ln_f weight and bias; per block ln1, ln2 (2 each), q, k, v, o, fc, proj (weight and bias).
+    expect(ours.size).toBe(4 + SHAPE.nLayer * 16);
   });
 
   it('reads names with the "transformer." prefix and an lm_head equal to wte, and writes back what it read', () => {
@@ -112,5 +115,46 @@ describe('GPT-2 model.safetensors ↔ Stepsize tensors', () => {
     expect(() => gpt2Tensors([...ts, { ...ts[0], name: 'transformer.wte.weight' }], SHAPE)).toThrow(/tensor wte\.weight appears twice/);
     const head = { name: 'lm_head.weight', shape: [SHAPE.vocab, SHAPE.dModel], data: new Float32Array(SHAPE.vocab * SHAPE.dModel) };
     expect(() => gpt2Tensors([...ts, head], SHAPE)).toThrow(/tensor lm_head\.weight differs from wte\.weight; GPT-2's head is tied to wte/);
+  });
+});
+
+describe('a GPT-2 checkpoint directory (the fixture) and its PEFT adapter names', () => {
+  it('decodes config.json, model.safetensors and tokenizer.json into a base with its BPE tokenizer', () => {
+    const files = gpt2FixtureFiles();
+    const base = decodeGpt2Checkpoint(files, 'fx');
+    expect(base.shape).toEqual({ family: 'gpt2', vocab: FIXTURE_VOCAB, dModel: 64, nLayer: 2, nHead: 2, context: 64 });
+    expect(base.tokenizer!.kind).toBe('bpe');
+    const ids = base.tokenizer!.encode('The people of the United States');
+    expect(Math.max(...ids)).toBeGreaterThan(255); // merges in use
+    expect(base.tokenizer!.decode(ids)).toBe('The people of the United States');
+    expect(base.hf!.config.n_embd).toBe(64);
+    const refuse = (over: Partial<typeof files>) => () => decodeGpt2Checkpoint({ ...files, ...over }, 'fx');
+    expect(refuse({ config: '{' })).toThrow(/^fx\/config\.json: is not valid JSON/);
+    expect(refuse({ config: JSON.stringify({ ...JSON.parse(files.config), model_type: 'llama' }) })).toThrow(/^fx\/config\.json: model_type is "llama"/);
+    expect(refuse({ config: JSON.stringify({ ...JSON.parse(files.config), vocab_size: 300 }) })).toThrow(/^fx\/model\.safetensors: tensor wte\.weight has shape \[321, 64\]; config\.json's sizes need \[300, 64\]/);
+    const tok = JSON.parse(files.tokenizer);
+    expect(refuse({ tokenizer: JSON.stringify({ ...tok, model: { ...tok.model, type: 'WordPiece' } }) })).toThrow(/^fx\/tokenizer\.json: model\.type is "WordPiece"; only "BPE"/);
+    tok.model.vocab['Ġextra'] = FIXTURE_VOCAB;
+    expect(refuse({ tokenizer: JSON.stringify(tok) })).toThrow(/^fx\/tokenizer\.json: it emits ids up to 321; the model's vocab_size 321 has rows 0 to 320/);
+  });
+
+  it("names adapters as PEFT does on GPT-2's modules, both ways", () => {
+    expect(gpt2AdapterName('blocks.3.attn.qkv.lora_A.weight')).toBe('h.3.attn.c_attn.lora_A.weight');
+    expect(gpt2AdapterName('blocks.0.attn.o.lora_B.weight')).toBe('h.0.attn.c_proj.lora_B.weight');
+    expect(gpt2AdapterName('blocks.1.mlp.fc.lora_A.weight')).toBe('h.1.mlp.c_fc.lora_A.weight');
+    expect(gpt2AdapterName('blocks.1.mlp.proj.lora_B.weight')).toBe('h.1.mlp.c_proj.lora_B.weight');
+    expect(gpt2AdapterName('blocks.1.attn.q.lora_A.weight')).toBeNull();
+    for (const n of ['blocks.3.attn.qkv.lora_A.weight', 'blocks.0.attn.o.lora_B.weight', 'blocks.1.mlp.fc.lora_A.weight', 'blocks.1.mlp.proj.lora_B.weight']) {
+      expect(stepsizeAdapterName(`base_model.model.transformer.${gpt2AdapterName(n)}`)).toBe(n);
+      expect(stepsizeAdapterName(gpt2AdapterName(n)!)).toBe(n);
+    }
+    expect(stepsizeAdapterName('base_model.model.transformer.h.0.attn.c_attn.weight')).toBeNull();
+    expect(gpt2TargetModules(['qkv', 'o', 'fc', 'proj'])).toEqual(['c_attn', 'c_proj', 'c_fc']);
+    expect(gpt2TargetModules(['qkv', 'o'])).toEqual(['c_attn', 'attn.c_proj']);
+    expect(gpt2TargetModules(['proj'])).toEqual(['mlp.c_proj']);
+    expect(() => gpt2TargetModules(['q', 'v'])).toThrow(/lora targets q, v: GPT-2 fuses q, k and v into c_attn/);
+    expect(gpt2TargetsOf(['c_attn', 'c_proj', 'c_fc'])).toEqual(['qkv', 'o', 'fc', 'proj']);
+    expect(gpt2TargetsOf(['attn.c_proj'])).toEqual(['o']);
+    expect(gpt2TargetsOf(['q_proj'])).toBeNull();
   });
 });

@@ -95,7 +95,7 @@ describe('run plan', () => {
     expect(p.model.setup).toMatchObject({ microBatch: 2, seqLen: 16, accum: 3, evalBatches: 2, ringSlots: 8 });
     expect(p.model.bytes.X).toBe(p.model.acts.layout.bytes);
     // The page's estimate of this config is the run's own figure.
-    expect(p.memory).toEqual(estimateMemory(SHAPE, p.scope, 2, 3, 2, p.data.bytes.length));
+    expect(p.memory).toEqual(estimateMemory(SHAPE, p.scope, 2, 16, 3, 2, p.data.tokens.byteLength));
     expect(p.identity).toEqual({ data: expect.any(String), base: null });
     expect(planRun(input({ config: config({ max_steps: null, epochs: 2 }) })).schedule.totalSteps).toBe(Math.ceil((2 * 27_000) / (4 * 16)));
   });

@@ -131,7 +131,7 @@ describe('trainer', () => {
     // Fold B·A into W on the host and evaluate the merged weights as a plain model.
     const merged = mergeAdapters(fresh.model.params, await fresh.readParams(), shape.nLayer);
     const scope = resolveScope(config({}), false);
-    const plain = await GpuModel.create(ctx, planModel({ ...fresh.model.setup, scope, training: false }), fresh.data.bytes);
+    const plain = await GpuModel.create(ctx, planModel({ ...fresh.model.setup, scope, training: false }), fresh.data.tokens);
     const arena = initParams(plain.params, 0);
     loadTensors(plain.params, arena, baseTensors(fresh.model.params, merged), 'merged', true);
     await plain.setParams(arena);
