@@ -6,10 +6,11 @@
 
 import { buildParamTable, type ParamTable, type TrainScope } from '../model/params';
 import { BYTE_VOCAB, describeShape, FUSED_QKV, LORA_TARGETS, MAX_BPE_VOCAB, MODEL_LIMITS, type LoraSpec, type LoraTarget, type ModelShape } from '../config/architecture';
-import { adapterTensors, baseTensors, PEFT_PREFIX, type NamedTensor } from '../model/weights';
+import { adapterTensors, baseTensors, loadTensors, PEFT_PREFIX, type NamedTensor } from '../model/weights';
 import { GPT2_PEFT_PREFIX, gpt2AdapterName, gpt2TargetModules, gpt2TargetsOf, stepsizeAdapterName } from './hf-gpt2';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors';
 import type { Tokenizer } from '../data/tokenizer';
+import { bpeTokenizer } from '../data/bpe';
 
 /** __metadata__ key of each ModelShape field. */
 const ARCH_KEYS = { vocab: 'vocab', dModel: 'd_model', nLayer: 'n_layer', nHead: 'n_head', context: 'context' } as const satisfies Record<Exclude<keyof ModelShape, 'family'>, string>;
@@ -22,8 +23,14 @@ const GPT2_TARGET_NAMES = ['c_attn', 'c_proj', 'c_fc', 'attn.c_proj', 'mlp.c_pro
 /** The largest LoRA rank a file may ask for (the config's lora_rank limit). */
 export const MAX_LORA_RANK = 256;
 
-export function encodeModelFile(table: ParamTable, arena: Float32Array, shape: ModelShape, extra: Record<string, string> = {}): Uint8Array {
+/**
+ * A model file. A GPT-2-family model carries what Hugging Face keeps beside its weights in
+ * __metadata__ (`hf`: tokenizer.json and config.json, as JSON text), so one file is the whole base
+ * (the page keeps GPT-2 bases so).
+ */
+export function encodeModelFile(table: ParamTable, arena: Float32Array, shape: ModelShape, extra: Record<string, string> = {}, hf?: ModelFile['hf']): Uint8Array {
   return encodeSafetensors(baseTensors(table, arena), {
+    ...(hf ? { tokenizer: JSON.stringify(hf.tokenizer), hf_config: JSON.stringify(hf.config) } : {}),
     format: 'pt',
     vocab: String(shape.vocab),
     d_model: String(shape.dModel),
@@ -101,13 +108,36 @@ function matchTensors(tensors: readonly NamedTensor[], expected: ReadonlyMap<str
 export function decodeModelFile(bytes: Uint8Array, what: string): ModelFile {
   const f = decodeSafetensors(bytes, what);
   const shape = readShape(f.metadata, what);
+  const hf = shape.family === 'gpt2' ? readHf(f.metadata, what) : undefined;
   const expected = new Map([...buildParamTable(shape, FULL_SCOPE).files].map(([name, { part }]) => [name, part.shape]));
   matchTensors(f.tensors, expected, what, `a ${describeShape(shape)} model`, (name) =>
     isLoraName(name)
       ? 'is a LoRA adapter tensor; a model file holds base weights only (an adapter is a directory with adapter_model.safetensors)'
       : `is not part of a ${describeShape(shape)} model (its tensors are tok_emb.weight, pos_emb.weight, blocks.N.…, ln_f.*, head.weight)`,
   );
-  return { shape, tensors: f.tensors, metadata: f.metadata };
+  return { shape, tensors: f.tensors, metadata: f.metadata, ...(hf ? { hf, tokenizer: bpeTokenizer(hf.tokenizer, shape.vocab, `${what} __metadata__.tokenizer`) } : {}) };
+}
+
+/** A base read from anywhere (a GPT-2 checkpoint directory, say) as one model file: its weights, tokenizer and config. */
+export function modelFileOf(base: ModelFile, extra: Record<string, string> = {}): Uint8Array {
+  const table = buildParamTable(base.shape, FULL_SCOPE);
+  const arena = new Float32Array(table.size);
+  loadTensors(table, arena, base.tensors, 'base', true);
+  return encodeModelFile(table, arena, base.shape, extra, base.hf);
+}
+
+/** A GPT-2-family model file's tokenizer.json and config.json, from __metadata__. */
+function readHf(meta: Record<string, string>, what: string): NonNullable<ModelFile['hf']> {
+  const json = (key: string): unknown => {
+    try {
+      return JSON.parse(meta[key]);
+    } catch {
+      throw new SafetensorsError(what, `__metadata__.${key} is ${meta[key] === undefined ? 'missing' : 'not JSON'}; a GPT-2-family model file keeps its ${key === 'tokenizer' ? 'tokenizer.json' : 'config.json'} there`);
+    }
+  };
+  const config = json('hf_config');
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new SafetensorsError(what, '__metadata__.hf_config is not a JSON object (config.json)');
+  return { config: config as Record<string, unknown>, tokenizer: json('tokenizer') };
 }
 
 export interface AdapterConfig {

@@ -30,7 +30,8 @@ export interface TrainerStatus {
 export interface TrainerEvents {
   /** Per-step metrics, in batches of about metrics_interval steps. */
   metrics?(rows: StepRow[]): void;
-  eval?(e: { step: number; tokens: number; valLoss: number }): void;
+  /** valLoss in nats per token; valBpb the same in bits per byte of text. */
+  eval?(e: { step: number; tokens: number; valLoss: number; valBpb: number }): void;
   sample?(s: { step: number; prompt: string; text: string }): void;
   status?(s: TrainerStatus): void;
   /**

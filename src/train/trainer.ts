@@ -235,8 +235,9 @@ export class Trainer {
     for (const l of lanes) {
       const valLoss = losses[l.index];
       const step = l.lastRecorded;
-      recordEval(l.record, { step, tokens: step * l.tokensPerStep, val_loss: valLoss, val_bpb: bitsPerByte(valLoss, l.data.valBytesPerToken), elapsed_ms: this.elapsed(l) });
-      l.events.eval?.({ step, tokens: step * l.tokensPerStep, valLoss });
+      const valBpb = bitsPerByte(valLoss, l.data.valBytesPerToken);
+      recordEval(l.record, { step, tokens: step * l.tokensPerStep, val_loss: valLoss, val_bpb: valBpb, elapsed_ms: this.elapsed(l) });
+      l.events.eval?.({ step, tokens: step * l.tokensPerStep, valLoss, valBpb });
       l.early.observe(valLoss);
     }
   }

@@ -140,7 +140,7 @@ export class StepsizeApp extends LitElement {
         <button @click=${() => b.say(null)}>✕</button></div>` : nothing}
       <div class="layout">
         <div class="card"><h2>Setup</h2><config-panel .values=${c.values} .errors=${c.errors} .config=${c.config} .lockedKeys=${c.locked} .hiddenKeys=${c.hidden}
-          .busy=${job.busy} .baseOptions=${b.baseOptions(c.values.model as TrainConfig['model'])} .upload=${b.upload} .corpusSizes=${b.corpusSizes} .limits=${job.gpu}></config-panel></div>
+          .busy=${job.busy} .baseOptions=${b.baseOptions(c.values.model as TrainConfig['model'])} .baseShape=${b.baseShape(c.values.base_model as string | null)} .upload=${b.upload} .corpusSizes=${b.corpusSizes} .limits=${job.gpu}></config-panel></div>
         <div>
           <div class="card"><train-controls .jobState=${job.state} .status=${job.status} .run=${job.run} .error=${job.error}
             .adapter=${job.gpu?.adapter.name ?? ''} .invalid=${c.config ? null : ([...c.errors.values()][0] ?? '')}></train-controls>

@@ -19,6 +19,10 @@ export interface UiEvents {
   'text-upload': { file: File };
   /** Pretrain a base for the current model. */
   'base-pretrain': null;
+  /** A GPT-2 checkpoint's files (config.json, model.safetensors, tokenizer.json) dropped or chosen together. */
+  'base-import': { files: File[] };
+  /** Fetch a GPT-2 checkpoint's three files from an address (a Hugging Face repository's …/resolve/main). */
+  'base-fetch': { address: string };
   // ---- training
   'train-start': null;
   'train-pause': null;

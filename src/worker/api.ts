@@ -5,6 +5,8 @@
 import type { AdapterSummary } from '../gpu/device';
 import type { SelfTestResult } from '../kernels/selftest';
 import type { CheckpointFiles } from '../runs/checkpoint';
+import type { Gpt2Files } from '../runs/hf-gpt2';
+import type { ModelShape } from '../config/architecture';
 import type { RunRecord } from '../runs/schema';
 import type { TrainConfig } from '../config/config';
 import type { StepRow } from '../train/record';
@@ -39,7 +41,7 @@ export type JobText = { source: string; bytes: Uint8Array } | { source: string; 
 export type TrainEvent =
   | { kind: 'started'; record: RunRecord }
   | { kind: 'steps'; rows: StepRow[] }
-  | { kind: 'eval'; step: number; tokens: number; valLoss: number }
+  | { kind: 'eval'; step: number; tokens: number; valLoss: number; valBpb: number }
   | { kind: 'sample'; step: number; prompt: string; text: string }
   | { kind: 'status'; status: TrainerStatus }
   | { kind: 'checkpoint'; step: number; files: CheckpointFiles }
@@ -72,6 +74,11 @@ export interface TrainingApi {
   stop(run?: number): Promise<void>;
   /** Run `run`'s weights (of the last job): model.safetensors, or adapter_model.safetensors + adapter_config.json. */
   weights(run?: number): Promise<WeightFile[]>;
+  /**
+   * A GPT-2 checkpoint's three files (config.json, model.safetensors, tokenizer.json of `dir`),
+   * checked and turned into one model file the page keeps as a base; refusals name the file and field.
+   */
+  importGpt2(files: Gpt2Files, dir: string): Promise<{ bytes: Uint8Array; shape: ModelShape }>;
   /** Answers at once: the page's heartbeat (a worker that does not answer is taken for dead). */
   ping(): Promise<number>;
   /** Fault injection for tests and demonstrations (see src/ui/state/faults.ts). */

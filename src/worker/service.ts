@@ -5,8 +5,9 @@
 import { openGpu, type GpuContext } from '../gpu/device';
 import { matmulSelfTest, type SelfTestResult } from '../kernels/selftest';
 import { decodeCheckpoint, encodeCheckpoint } from '../runs/checkpoint';
-import { encodeGpt2Checkpoint } from '../runs/hf-gpt2';
-import { decodeModelFile, encodeAdapter, encodeModelFile } from '../runs/model-files';
+import { decodeGpt2Checkpoint, encodeGpt2Checkpoint, type Gpt2Files } from '../runs/hf-gpt2';
+import type { ModelShape } from '../config/architecture';
+import { decodeModelFile, encodeAdapter, encodeModelFile, modelFileOf } from '../runs/model-files';
 import type { RunRecord } from '../runs/schema';
 import { planRun } from '../train/plan';
 import { Trainer } from '../train/trainer';
@@ -142,6 +143,11 @@ export class TrainingService implements TrainingApi {
 
   async stop(run?: number): Promise<void> {
     this.trainer?.stop(run);
+  }
+
+  async importGpt2(files: Gpt2Files, dir: string): Promise<{ bytes: Uint8Array; shape: ModelShape }> {
+    const base = decodeGpt2Checkpoint(files, dir);
+    return { bytes: modelFileOf(base, { source: dir }), shape: base.shape };
   }
 
   async ping(): Promise<number> {

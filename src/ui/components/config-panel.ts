@@ -4,8 +4,8 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { CORPORA, isCorpusId } from '../../data/corpora';
-import { LORA_TARGETS, MODEL_PRESETS, type LoraTarget, type PresetName } from '../../config/architecture';
-import { CONFIG_KEYS, defaultValues, FIELDS, shapeOf, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
+import { LORA_TARGETS, MODEL_PRESETS, type LoraTarget, type ModelShape, type PresetName } from '../../config/architecture';
+import { CONFIG_KEYS, defaultValues, FIELDS, seqLenOf, shapeOf, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
 import type { FitLimits } from '../../train/fit';
 import { emit } from '../events';
 import type { BaseOption } from '../state/bases';
@@ -48,6 +48,8 @@ function numberFrom(text: string, nullable: boolean): unknown {
  * @fires config-apply - a preset was chosen (detail: its values); memory-estimate's split bubbles up too
  * @fires text-upload - a .txt file was dropped or chosen (detail: the file)
  * @fires base-pretrain - Pretrain base
+ * @fires base-import - a GPT-2 checkpoint's files were dropped or chosen (detail: the files)
+ * @fires base-fetch - Fetch: a GPT-2 checkpoint's files from an address (detail: the address)
  */
 @customElement('config-panel')
 export class ConfigPanel extends LitElement {
@@ -89,6 +91,8 @@ export class ConfigPanel extends LitElement {
   @property({ attribute: false }) upload: Uploaded | null = null;
   /** Bytes of each bundled corpus. */
   @property({ attribute: false }) corpusSizes: Readonly<Record<string, number>> = {};
+  /** The chosen base's shape when the model value cannot say it (an imported GPT-2's vocabulary and tied head). */
+  @property({ attribute: false }) baseShape: ModelShape | null = null;
   /** The adapter's buffer limits, for the memory estimate (null until the GPU answered). */
   @property({ attribute: false }) limits: FitLimits | null = null;
 
@@ -210,14 +214,39 @@ export class ConfigPanel extends LitElement {
       </select>
       ${opts.length ? nothing : html`<div class="note">No base for this model yet. <button data-testid="pretrain" ?disabled=${this.busy}
         title="Train this model on Moby Dick from scratch and keep it in this browser for fine-tuning." @click=${() => emit(this, 'base-pretrain')}>Pretrain base</button></div>`}
-    </div>`);
+    </div>
+    ${this.gpt2Import(disabled)}`);
+  }
+
+  /** A GPT-2 checkpoint as the base: its three files dropped or chosen together, or fetched from an address. */
+  private gpt2Import(disabled: boolean): TemplateResult {
+    const take = (files: FileList | null | undefined) => {
+      if (files?.length) emit(this, 'base-import', { files: [...files] });
+    };
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      (e.currentTarget as HTMLElement).classList.remove('over');
+      take(e.dataTransfer?.files);
+    };
+    const fetchIt = (e: Event) => {
+      const input = (e.currentTarget as HTMLElement).parentElement!.querySelector('input') as HTMLInputElement;
+      if (input.value.trim()) emit(this, 'base-fetch', { address: input.value });
+    };
+    return html`<div class="drop" data-testid="gpt2-drop" title="A GPT-2-family checkpoint in Hugging Face's layout. Its model's shape and BPE tokenizer come with it; it is kept in this browser."
+      @dragover=${(e: DragEvent) => { e.preventDefault(); (e.currentTarget as HTMLElement).classList.add('over'); }}
+      @dragleave=${(e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove('over')} @drop=${disabled ? null : drop}>
+      GPT-2: drop its config.json, model.safetensors and tokenizer.json here, or <label><u>choose them</u><input type="file" multiple hidden data-testid="gpt2-files"
+        ?disabled=${disabled} accept=".json,.safetensors" @change=${(e: Event) => take((e.target as HTMLInputElement).files)} /></label>;
+      or fetch them from <span><input data-testid="gpt2-address" size="34" placeholder="https://huggingface.co/openai-community/gpt2/resolve/main" ?disabled=${disabled} />
+      <button data-testid="gpt2-fetch" ?disabled=${disabled} @click=${fetchIt}>Fetch</button></span>
+    </div>`;
   }
 
   private effectiveBatch(): TemplateResult {
     const bs = Number(this.values.batch_size);
     const k = Number(this.values.grad_accum_steps);
     const cfg = this.config;
-    const T = cfg ? shapeOf(cfg.model).context : null;
+    const T = cfg ? seqLenOf(cfg, this.baseShape ?? shapeOf(cfg.model)) : null;
     if (!Number.isInteger(bs) || !Number.isInteger(k)) return html``;
     return html`<div class="note" data-testid="effective-batch">effective batch <span class="strong">${bs} × ${k} = ${bs * k}</span> sequences${T ? html` (${(bs * k * T).toLocaleString('en')} tokens per step)` : nothing}</div>`;
   }
@@ -238,7 +267,7 @@ export class ConfigPanel extends LitElement {
         <details ?open=${g.id !== 'run'} data-group=${g.id}>
           <summary>${g.title}</summary>
           ${CONFIG_KEYS.filter((k) => FIELDS[k].group === g.id && !BROWSER_HIDDEN.has(k) && !namesKey(this.hiddenKeys, k)).map((k) => this.input(k))}
-          ${g.id === 'batching' ? html`${this.effectiveBatch()}<memory-estimate .config=${c} .limits=${this.limits} .textBytes=${textBytes}></memory-estimate>` : nothing}
+          ${g.id === 'batching' ? html`${this.effectiveBatch()}<memory-estimate .config=${c} .baseShape=${this.baseShape} .limits=${this.limits} .textBytes=${textBytes}></memory-estimate>` : nothing}
           ${g.id === 'schedule' ? html`<schedule-preview .config=${c} .textBytes=${textBytes}></schedule-preview>` : nothing}
         </details>`)}
     `;

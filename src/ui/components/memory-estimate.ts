@@ -4,6 +4,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { seqLenOf, shapeOf, type TrainConfig } from '../../config/config';
+import type { ModelShape } from '../../config/architecture';
 import { estimateMemory, largestMicroBatch, suggestSplit, type FitLimits } from '../../train/fit';
 import { resolveScope } from '../../train/resolve';
 import { emit } from '../events';
@@ -22,6 +23,8 @@ export class MemoryEstimate extends LitElement {
 
   /** The validated config (nothing is shown while it is invalid). */
   @property({ attribute: false }) config: TrainConfig | null = null;
+  /** The base's shape where the model value cannot say it (an imported GPT-2), else null. */
+  @property({ attribute: false }) baseShape: ModelShape | null = null;
   /** The adapter's buffer limits (nothing is shown until the GPU answered). */
   @property({ attribute: false }) limits: FitLimits | null = null;
   /** Bytes of the training text, or null when not known (counted as none). */
@@ -31,8 +34,8 @@ export class MemoryEstimate extends LitElement {
     const c = this.config;
     const gpu = this.limits;
     if (!c || !gpu) return nothing;
-    const shape = shapeOf(c.model);
-    const scope = resolveScope({ ...c, lora_rank: c.base_model ? c.lora_rank : 0 }, true);
+    const shape = this.baseShape ?? shapeOf(c.model);
+    const scope = resolveScope({ ...c, lora_rank: c.base_model ? c.lora_rank : 0 }, true, shape.family);
     const T = seqLenOf(c, shape);
     const m = estimateMemory(shape, scope, c.batch_size, T, c.grad_accum_steps, c.eval_batches, this.textBytes ?? 0);
     const cap = Math.min(gpu.maxStorageBufferBindingSize, gpu.maxBufferSize);

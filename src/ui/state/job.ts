@@ -15,6 +15,8 @@ import { newRunId, recordEval, recordSample, recordSteps } from '../../train/rec
 import type { TrainerStatus } from '../../train/trainer';
 import type { SelfTestResult } from '../../kernels/selftest';
 import type { GpuInfo, JobSpec, JobText, PackedEvent, TrainingApi, WeightFile } from '../../worker/api';
+import type { Gpt2Files } from '../../runs/hf-gpt2';
+import type { ModelShape } from '../../config/architecture';
 import { formatBytes } from '../format';
 import { isQuotaError, quotaMessage } from './quota';
 import type { RunStore, StoredCheckpoint } from './store';
@@ -255,7 +257,7 @@ export class JobController extends EventTarget {
       if (e.kind === 'started') this.#runs[k] = e.record;
       else if (!run) continue;
       else if (e.kind === 'steps') recordSteps(run, e.rows, run.tensors.names.length, run.config.metrics_interval);
-      else if (e.kind === 'eval') recordEval(run, { step: e.step, tokens: e.tokens, val_loss: e.valLoss, elapsed_ms: this.#statuses[k]?.elapsedMs ?? 0 });
+      else if (e.kind === 'eval') recordEval(run, { step: e.step, tokens: e.tokens, val_loss: e.valLoss, val_bpb: e.valBpb, elapsed_ms: this.#statuses[k]?.elapsedMs ?? 0 });
       else if (e.kind === 'sample') recordSample(run, { step: e.step, prompt: e.prompt, text: e.text, temperature: run.config.sample_temperature, top_k: run.config.sample_top_k });
       else if (e.kind === 'checkpoint') this.keepCheckpoint(k, e.step, e.files);
       else if (e.kind === 'status') this.#statuses[k] = e.status;
@@ -377,6 +379,11 @@ export class JobController extends EventTarget {
 
   stop(id?: string): Promise<void> {
     return this.api.stop(this.target(id));
+  }
+
+  /** A GPT-2 checkpoint's files, checked and made one model file in the worker (refusals name the file). */
+  importGpt2(files: Gpt2Files, source: string): Promise<{ bytes: Uint8Array; shape: ModelShape }> {
+    return this.api.importGpt2(transfer(files, [files.model.buffer]), source);
   }
 
   /** Fault injection (src/ui/state/faults.ts). */

@@ -6,6 +6,7 @@
 // as a copy.
 
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { ModelShape } from '../../config/architecture';
 import type { CheckpointFiles } from '../../runs/checkpoint';
 import { isEnded, type RunRecord } from '../../runs/schema';
 import type { WeightFile } from '../../worker/api';
@@ -24,6 +25,8 @@ interface Schema extends DBSchema {
   runs: { key: string; value: RunRecord };
   weights: { key: string; value: { id: string; files: WeightFile[] } };
   bases: { key: string; value: { key: string; runId: string; bytes: Uint8Array; created: string } };
+  /** What a base imported from outside is (a GPT-2 checkpoint), without its bytes: the list reads these. */
+  base_info: { key: string; value: ImportedBase };
   checkpoints: { key: string; value: StoredCheckpoint };
   /** The checkpoints' step and size without their tensors (the run list reads these). */
   checkpoint_info: { key: string; value: CheckpointInfo };
@@ -31,7 +34,17 @@ interface Schema extends DBSchema {
 }
 
 export const DB_NAME = 'stepsize';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
+
+/** A base imported into this browser (a GPT-2 checkpoint), as the base list shows it. */
+export interface ImportedBase {
+  key: string;
+  /** Where it came from: the files' folder or the address fetched. */
+  source: string;
+  shape: ModelShape;
+  bytes: number;
+  created: string;
+}
 
 /** Everything kept for one run, as taken out by remove() and put back by restore(). */
 export interface SavedRun {
@@ -64,6 +77,7 @@ export class RunStore {
           d.createObjectStore('checkpoint_info', { keyPath: 'id' });
           d.createObjectStore('texts', { keyPath: 'id' });
         }
+        if (oldVersion < 3) d.createObjectStore('base_info', { keyPath: 'key' });
       },
     });
     return new RunStore(db);
@@ -243,6 +257,20 @@ export class RunStore {
 
   async putBase(key: string, runId: string, bytes: Uint8Array): Promise<void> {
     await this.db.put('bases', { key, runId, bytes, created: new Date().toISOString() });
+  }
+
+  /** Keeps an imported base and what it is, in one transaction. */
+  async putImportedBase(info: Omit<ImportedBase, 'created' | 'bytes'>, bytes: Uint8Array): Promise<ImportedBase> {
+    this.quota();
+    const created = new Date().toISOString();
+    const full: ImportedBase = { ...info, bytes: bytes.length, created };
+    const tx = this.db.transaction(['bases', 'base_info'], 'readwrite');
+    await Promise.all([tx.objectStore('bases').put({ key: info.key, runId: '', bytes, created }), tx.objectStore('base_info').put(full), tx.done]);
+    return full;
+  }
+
+  async importedBases(): Promise<ImportedBase[]> {
+    return this.db.getAll('base_info');
   }
 
   close(): void {

@@ -6,7 +6,9 @@
 import { isCorpusId, type CorpusId } from '../../data/corpora';
 import type { RunRecord } from '../../runs/schema';
 import { largestPackOf } from '../../train/pack';
-import type { TrainConfig } from '../../config/config';
+import { modelChoiceOf, type TrainConfig } from '../../config/config';
+import { describeShape, type ModelShape } from '../../config/architecture';
+import { GPT2_FILES } from '../../runs/hf-gpt2';
 import { pretrainConfig } from '../../train/pretrain';
 import { newRunId } from '../../train/record';
 import type { JobText, WeightFile } from '../../worker/api';
@@ -23,6 +25,16 @@ import type { CheckpointInfo, RunStore } from './store';
 import { DEFAULT_VIEW, type ViewPrefs } from './view';
 
 /** The line above the layout: what just happened, or what went wrong; some can be undone. */
+/** What a GPT-2 checkpoint calls itself (config.json's _name_or_path, as transformers writes it), else where it came from. */
+function nameOfCheckpoint(configText: string, source: string): string {
+  try {
+    const n = (JSON.parse(configText) as { _name_or_path?: unknown })._name_or_path;
+    return typeof n === 'string' && n.trim() ? n.trim() : source;
+  } catch {
+    return source;
+  }
+}
+
 export interface Message {
   kind: 'info' | 'error';
   text: string;
@@ -189,6 +201,53 @@ export class Workbench extends EventTarget {
     const wantsBase = Number(c.values.lora_rank) > 0 || current !== null;
     const next = wantsBase && options.length ? options[0].value : current !== null && !options.length ? null : current;
     if (next !== current) c.set('base_model', next);
+  }
+
+  /** The shape of the chosen base when the config cannot say it (an imported GPT-2: its vocabulary, its tied head). */
+  baseShape(value: string | null): ModelShape | null {
+    return this.bases.importedShape(value);
+  }
+
+  /**
+   * Imports a GPT-2 checkpoint from its three files (config.json, model.safetensors, tokenizer.json,
+   * dropped or chosen together), keeps it in this browser, and makes it the base: model from its
+   * config.json. A missing or bad file is the page's message, naming it; nothing changes then.
+   */
+  async importGpt2Files(files: readonly File[], source = files[0]?.webkitRelativePath.split('/')[0] || 'dropped files'): Promise<void> {
+    await this.importGpt2(source, async (name) => {
+      const f = files.find((x) => x.name === name);
+      if (!f) throw new Error(`base_model: ${name} is missing; drop ${Object.values(GPT2_FILES).join(', ')} together (${files.map((x) => x.name).join(', ') || 'no file'} given)`);
+      return f;
+    });
+  }
+
+  /** The same from an address holding the three files (a Hugging Face repository's …/resolve/main/). */
+  async fetchGpt2(address: string): Promise<void> {
+    const base = address.trim().replace(/\/+$/, '');
+    await this.importGpt2(base, async (name) => {
+      const r = await fetch(`${base}/${name}`).catch((e: Error) => {
+        throw new Error(`base_model: ${base}/${name} could not be fetched (${e.message})`);
+      });
+      if (!r.ok) throw new Error(`base_model: ${base}/${name} could not be fetched (HTTP ${r.status})`);
+      return r.blob();
+    });
+  }
+
+  private async importGpt2(source: string, file: (name: string) => Promise<Blob>): Promise<void> {
+    this.#message = { kind: 'info', text: `Loading the GPT-2 checkpoint ${source}…` };
+    this.changed();
+    try {
+      const [config, model, tokenizer] = await Promise.all([file(GPT2_FILES.config), file(GPT2_FILES.model), file(GPT2_FILES.tokenizer)]);
+      const configText = await config.text();
+      const name = nameOfCheckpoint(configText, source);
+      const out = await this.job.importGpt2({ config: configText, model: new Uint8Array(await model.arrayBuffer()), tokenizer: await tokenizer.text() }, name);
+      const value = await this.bases.keepImported(name, out.shape, out.bytes);
+      this.config.apply({ model: modelChoiceOf(out.shape), base_model: value });
+      this.#message = { kind: 'info', text: `GPT-2 ${name} is the base: ${describeShape(out.shape)}, kept in this browser.` };
+    } catch (e) {
+      this.#message = { kind: 'error', text: (e as Error).message };
+    }
+    this.changed();
   }
 
   // ---- data -------------------------------------------------------------------------------------
