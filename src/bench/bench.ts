@@ -9,13 +9,20 @@ import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams, type TrainScope } from '../model/params';
 import { planModel, type ModelPlan } from '../model/plan';
-import { LORA_TARGETS, MODEL_PRESETS, type ModelShape } from '../config/architecture';
+import { FUSED_QKV, LORA_TARGETS, MODEL_PRESETS, type LoraTarget, type ModelShape } from '../config/architecture';
+import { tokenArray } from '../data/tokenizer';
 
+/** GPT-2 small (the hub's gpt2): 124M parameters, vocabulary 50,257, context 1,024, head tied to wte. */
+const GPT2_SMALL: ModelShape = { family: 'gpt2', vocab: 50_257, dModel: 768, nLayer: 12, nHead: 12, context: 1024 };
+
+/** Each workload's model, micro-batch and sequence length (ctx; the model's context unless it says). */
 export const WORKLOADS = {
-  tiny: { shape: MODEL_PRESETS.tiny, batch: 8 },
-  classroom: { shape: MODEL_PRESETS.classroom, batch: 16 },
-  nanogpt: { shape: MODEL_PRESETS.nanogpt, batch: 64 },
-} as const satisfies Record<string, { shape: ModelShape; batch: number }>;
+  tiny: { shape: MODEL_PRESETS.tiny, batch: 8, ctx: MODEL_PRESETS.tiny.context },
+  classroom: { shape: MODEL_PRESETS.classroom, batch: 16, ctx: MODEL_PRESETS.classroom.context },
+  nanogpt: { shape: MODEL_PRESETS.nanogpt, batch: 64, ctx: MODEL_PRESETS.nanogpt.context },
+  /** The rules' setting: GPT-2 with LoRA r8 on all its linear modules (c_attn, c_proj, c_fc), batch 4, context 128. */
+  gpt2: { shape: GPT2_SMALL, batch: 4, ctx: 128 },
+} as const satisfies Record<string, { shape: ModelShape; batch: number; ctx: number }>;
 
 export type Workload = keyof typeof WORKLOADS;
 
@@ -51,27 +58,28 @@ export interface BenchResult {
   profile_method?: string;
 }
 
-/** Every buffer GpuModel.create allocates for a plan (the corpus packed four bytes to a u32). */
+/** Every buffer GpuModel.create allocates for a plan (the corpus: its width word, then its tokens packed in u32s). */
 function gpuBytes(plan: ModelPlan, corpusBytes: number): number {
-  return Object.values(plan.bytes).reduce((a, b) => a + b, 0) + plan.table.data.byteLength + Math.ceil(corpusBytes / 4) * 4;
+  return Object.values(plan.bytes).reduce((a, b) => a + b, 0) + plan.table.data.byteLength + 4 + Math.ceil(corpusBytes / 4) * 4;
 }
 
-export function benchScope(mode: BenchMode): TrainScope {
+export function benchScope(mode: BenchMode, shape?: ModelShape): TrainScope {
+  // On GPT-2 every linear module as PEFT names them: the fused c_attn, c_proj (o, proj), c_fc.
+  const targets: LoraTarget[] = shape?.family === 'gpt2' ? [FUSED_QKV, 'o', 'fc', 'proj'] : [...LORA_TARGETS];
   return {
     mode,
-    lora: mode === 'lora' ? { rank: 8, alpha: 16, rsLora: false, targets: [...LORA_TARGETS] } : null,
+    lora: mode === 'lora' ? { rank: 8, alpha: 16, rsLora: false, targets } : null,
     layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false,
   };
 }
 
 /** The workload's model of `runs` packed runs on random tokens, and a function submitting its step i. */
 export async function benchModel(ctx: GpuContext, workload: Workload, mode: BenchMode, batch: number, runs: number) {
-  const { shape } = WORKLOADS[workload];
-  const T = shape.context;
+  const { shape, ctx: T } = WORKLOADS[workload];
   const rng = new Rng(0);
-  const corpus = Uint8Array.from({ length: 1 << 16 }, () => rng.int(256));
+  const corpus = tokenArray(shape.vocab, Array.from({ length: 1 << 16 }, () => rng.int(shape.vocab)));
   const plan = planModel({
-    shape, scope: benchScope(mode), microBatch: batch, seqLen: T, accum: 1, evalBatches: 0,
+    shape, scope: benchScope(mode, shape), microBatch: batch, seqLen: T, accum: 1, evalBatches: 0,
     optim: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, gradClip: 0, divergeMargin: 0 },
     ringSlots: 2, runs,
   });
@@ -126,9 +134,8 @@ export async function matmulRatio(ctx: GpuContext, workload: Workload, rounds = 
 
 /** Builds the workload's model and times `steps` training steps after `warmup` untimed ones (batch: the workload's unless given). */
 export async function benchTraining(ctx: GpuContext, workload: Workload, mode: BenchMode, steps: number, warmup = 3, profile = false, batchSize?: number, runs = 1): Promise<BenchResult> {
-  const { shape } = WORKLOADS[workload];
   const batch = batchSize ?? WORKLOADS[workload].batch;
-  const T = shape.context;
+  const T = WORKLOADS[workload].ctx;
   const { model, plan, corpus, step } = await benchModel(ctx, workload, mode, batch, runs);
   try {
     for (let i = 0; i < warmup; i++) step(i);
@@ -142,7 +149,7 @@ export async function benchTraining(ctx: GpuContext, workload: Workload, mode: B
     return {
       workload, mode, runs, lora_rank: mode === 'lora' ? 8 : 0, params: counts.total, trainable: counts.trainable, batch, ctx: T, steps,
       step_ms: Math.round(ms * 1000) / 1000, tokens_per_s: Math.round((runs * batch * T) / (ms / 1000)),
-      dispatches_per_step: model.train.dispatchCount, submits_per_step: 1, gpu_bytes: gpuBytes(plan, corpus.length), adapter: ctx.adapter.name,
+      dispatches_per_step: model.train.dispatchCount, submits_per_step: 1, gpu_bytes: gpuBytes(plan, corpus.byteLength), adapter: ctx.adapter.name,
       ...(prof ? {
         kernels: byKernel(prof).map((k) => ({ ...k, ms: Math.round(k.ms * 1000) / 1000, share: Math.round(k.share * 1000) / 1000 })),
         slowest: [...prof.dispatches].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_SHOWN).map((d) => ({ label: d.label, ms: Math.round(d.ms * 1000) / 1000 })),

@@ -14,7 +14,7 @@ function list<T extends string>(flag: string, raw: string, allowed: readonly T[]
   return items as T[];
 }
 
-export async function benchCommand(o: { workload: string; mode: string; steps: number; batch?: number; runs?: string; gpu: NodeBackend; profile?: boolean }): Promise<void> {
+export async function benchCommand(o: { workload: string; mode: string; steps: number; warmup: number; batch?: number; runs?: string; gpu: NodeBackend; profile?: boolean }): Promise<void> {
   const workloads = list('--workload', o.workload, Object.keys(WORKLOADS) as Workload[]);
   const modes = list<BenchMode>('--mode', o.mode, ['full', 'lora']);
   const runCounts = (o.runs ?? '1').split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
@@ -22,11 +22,12 @@ export async function benchCommand(o: { workload: string; mode: string; steps: n
     return Number(s);
   });
   const steps = positiveInt('--steps', o.steps);
+  if (!Number.isInteger(o.warmup) || o.warmup < 0) throw new Error(`--warmup: ${o.warmup} is not allowed; an integer ≥ 0`);
   const batch = o.batch === undefined ? undefined : positiveInt('--batch', o.batch);
   await withGpu(o.gpu, async (ctx) => {
     for (const w of workloads) {
       for (const m of modes) for (const runs of runCounts) {
-        const r = await benchTraining(ctx, w, m, steps, 3, o.profile === true, batch, runs);
+        const r = await benchTraining(ctx, w, m, steps, o.warmup, o.profile === true, batch, runs);
         const { kernels, slowest, ...line } = r;
         const ms = kernels?.filter((k) => k.kernel.startsWith('matmul')).reduce((a, k) => a + k.ms, 0);
         process.stdout.write(JSON.stringify(ms !== undefined ? { ...line, matmul_ms: Number(ms.toFixed(3)) } : line) + '\n');

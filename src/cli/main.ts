@@ -109,9 +109,10 @@ program
 program
   .command('bench')
   .description('time training steps; one JSON line per workload, mode and run count')
-  .option('--workload <names>', 'tiny, classroom, nanogpt (comma-separated)', 'tiny,classroom')
+  .option('--workload <names>', 'tiny, classroom, nanogpt, gpt2 (comma-separated; gpt2: GPT-2 small, batch 4, context 128)', 'tiny,classroom')
   .option('--mode <modes>', 'full, lora (comma-separated)', 'full,lora')
   .option('--steps <n>', 'timed steps', (v) => Number(v), 10)
+  .option('--warmup <n>', 'untimed steps first', (v) => Number(v), 3)
   .option('--batch <n>', "sequences per step (default: the workload's, as torch_ref.py runs it)", (v) => Number(v))
   .option('--runs <counts>', 'runs trained side by side in one step program, e.g. 1,2,4,8 (one line each)', '1')
   .option('--profile', 'also print a per-kernel GPU time table (timestamp queries) on stderr')
