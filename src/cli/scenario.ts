@@ -12,7 +12,8 @@ import { checkScenario, MAX_SCENARIO_SEEDS, scenarioById, scenarioDefaults, scen
 import { summarize, summaryCsv } from '../experiments/summary';
 import { parseTogether } from '../experiments/sweep';
 import type { NodeBackend } from '../node/gpu';
-import { ConfigError } from '../config/config';
+import { ConfigError, modelChoiceOf } from '../config/config';
+import { readModelFile } from '../node/files';
 import { pretrainConfig } from '../train/pretrain';
 import type { Plan } from '../experiments/plan';
 import type { PlanOptions } from '../experiments/plan-file';
@@ -60,7 +61,7 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
     if (n === null) throw new ConfigError('scenario', id, `a number from 1 to ${SCENARIOS.length} with --print-plan`);
     const size = o.size ?? 'tiny';
     const base = o.base ?? (size === 'tiny' ? shippedTinyBase() : 'runs/base-classroom/model.safetensors');
-    const plan = scenarioPlan(scenarioById(n), { size, stepScale: o.stepsScale ?? 1, base, seeds });
+    const plan = scenarioPlan(scenarioById(n), { size, stepScale: o.stepsScale ?? 1, base, seeds, model: gpt2Model(size, o) });
     process.stdout.write(`${JSON.stringify({ name: plan.name, runs: plan.runs.map((r) => ({ label: r.label, config: r.config })) }, null, 1)}\n`);
     return;
   }
@@ -70,7 +71,8 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
       const defaults = scenarioDefaults(ctx.adapter.isSoftware);
       const size = o.size ?? defaults.size;
       const stepScale = o.stepsScale ?? defaults.stepScale;
-      given = { plan: scenarioPlan(scenarioById(n), { size, stepScale, seeds, base: await scenarioBase(ctx, size, o) }), options: { scenario: n, size, stepScale, seeds } };
+      const model = gpt2Model(size, o);
+      given = { plan: scenarioPlan(scenarioById(n), { size, stepScale, seeds, model, base: await scenarioBase(ctx, size, o) }), options: { scenario: n, size, stepScale, seeds } };
     }
     const out = o.resume ?? o.out ?? `runs/scenario-${n}`;
     const { plan, options } = openPlanDir(out, given, o.resume !== undefined);
@@ -90,6 +92,15 @@ export async function scenarioCommand(id: string | undefined, o: ScenarioCommand
     writeFileSync(join(out, 'summary.csv'), summaryCsv(summarize(records), ['learning_rate', 'batch_size', 'lora_rank', 'seed']));
     process.stdout.write(`${text}  ${join(out, 'check.txt')}\n`);
   });
+}
+
+/** With --size gpt2: the model value of the GPT-2 directory --base (which it must name). */
+function gpt2Model(size: ScenarioSize, o: ScenarioCommandOptions) {
+  if (size !== 'gpt2') return undefined;
+  if (!o.base) throw new ConfigError('--base', o.base, 'a GPT-2 directory (config.json, model.safetensors, tokenizer.json) with --size gpt2');
+  const file = readModelFile(o.base, '--base');
+  if (file.shape.family !== 'gpt2') throw new ConfigError('--base', o.base, 'a GPT-2 directory with --size gpt2 (this is a Stepsize model file)');
+  return modelChoiceOf(file.shape);
 }
 
 /** The base the scenario fine-tunes: --base, the shipped tiny base, or the classroom base (pretrained first if missing). */

@@ -8,12 +8,13 @@
 
 import { LORA_TARGETS, MODEL_PRESETS } from '../config/architecture';
 import type { RunRecord } from '../runs/schema';
-import { ConfigError, parseConfig, type TrainConfig } from '../config/config';
+import { ConfigError, parseConfig, type ModelChoice, type TrainConfig } from '../config/config';
 import { f3, factLine, groupFacts, names, outcomeSentence, runFacts, type GroupFacts, type RunFacts } from './facts';
 import type { Plan } from './plan';
 import { calibrationSentence, orderLine, oursOf } from './scenario-calibration';
 import { closeToReference, curveGap, pairs, samePrefixPairs } from './scenario-verdicts';
 import { TINY_TIER_BASE, TINY_TIERS, type ScenarioRun } from './scenario-tiny';
+import { GPT2_TIER_BASE, GPT2_TIERS } from './scenario-gpt2';
 
 export interface Scenario {
   id: number;
@@ -210,10 +211,15 @@ export function checkScenario(s: Scenario, runs: readonly RunRecord[], size: Sce
   return { sentence: parts.join(' '), lines: fs.map(line) };
 }
 
-export type ScenarioSize = 'classroom' | 'tiny';
+/** classroom: on a GPU; tiny: the CPU tier; gpt2: scenarios 1 and 8 on a GPT-2 base, on a GPU. */
+export type ScenarioSize = 'classroom' | 'tiny' | 'gpt2';
+/** The sizes whose model is a preset (the page's). */
+export type PresetScenarioSize = Exclude<ScenarioSize, 'gpt2'>;
 
 export interface ScenarioOptions {
   size: ScenarioSize;
+  /** The model value of the base (gpt2: its config.json's sizes); the preset of that name otherwise. */
+  model?: ModelChoice;
   /** Multiplies every step count (warmup and evaluation intervals too); 1 by default. */
   stepScale: number;
   /** base_model for the fine-tuning runs (a path, or the page's base value). */
@@ -226,30 +232,38 @@ export interface ScenarioOptions {
 export const MAX_SCENARIO_SEEDS = 8;
 
 /** Evaluation windows per evaluation, the same for every run of a scenario (eval_batches × batch). */
-const EVAL_WINDOWS: Record<ScenarioSize, number> = { classroom: 480, tiny: 64 };
+const EVAL_WINDOWS: Record<ScenarioSize, number> = { classroom: 480, tiny: 64, gpt2: 64 };
 /** Evaluations per run at the tiny tier (every 40 steps of a 200-step run; each costs about four training steps there). */
 const TINY_EVALS = 5;
 
 /** The default on this machine: the classroom model on a GPU, the calibrated tiny tier on a CPU. */
-export function scenarioDefaults(software: boolean): Pick<ScenarioOptions, 'size' | 'stepScale'> {
+export function scenarioDefaults(software: boolean): { size: PresetScenarioSize; stepScale: number } {
   return software ? { size: 'tiny', stepScale: 1 } : { size: 'classroom', stepScale: 1 };
 }
 
 export function scenarioNote(o: Pick<ScenarioOptions, 'size' | 'stepScale'>): string | null {
   const steps = o.stepScale === 1 ? '' : `, with ${Math.round(o.stepScale * 1000) / 10}% of the steps`;
   if (o.size === 'classroom') return steps ? `This scenario runs${steps}.` : null;
+  if (o.size === 'gpt2') return `GPT-2: this scenario runs on the GPT-2 base, batch 4, context 128, with the rules' own numbers${steps}.`;
   const t = MODEL_PRESETS.tiny;
   return `No GPU here: this scenario runs its CPU tier, the tiny model (d ${t.dModel}, ${t.nLayer} layers, context ${t.context}) from the shipped tiny base, batch 4, at rates chosen for that size with PyTorch${steps}. Its numbers are not the classroom model's; the check says what these runs showed, beside PyTorch's.`;
 }
 
 /** What the scenario tries at this size. */
 export function scenarioTries(s: Scenario, size: ScenarioSize): string {
-  return size === 'tiny' ? TINY_TIERS[s.id].tries : s.tries;
+  return size === 'tiny' ? TINY_TIERS[s.id].tries : size === 'gpt2' ? gpt2Tier(s).tries : s.tries;
+}
+
+/** Scenario s's GPT-2 tier; refused for a scenario without one. */
+function gpt2Tier(s: Scenario) {
+  const t = GPT2_TIERS[s.id];
+  if (!t) throw new ConfigError('--size', 'gpt2', `classroom or tiny for scenario ${s.id}; gpt2 runs scenarios ${Object.keys(GPT2_TIERS).join(' and ')}`);
+  return t;
 }
 
 /** The runs at this size: the classroom ones, or the CPU tier's. */
 export function scenarioRunsAt(s: Scenario, size: ScenarioSize): readonly ScenarioRun[] {
-  return size === 'tiny' ? TINY_TIERS[s.id].runs : s.runs;
+  return size === 'tiny' ? TINY_TIERS[s.id].runs : size === 'gpt2' ? gpt2Tier(s).runs : s.runs;
 }
 
 export function scenarioById(id: number): Scenario {
@@ -263,24 +277,26 @@ export function scenarioPlan(s: Scenario, o: ScenarioOptions): Plan {
   const scale = (n: number) => Math.max(1, Math.round(n * o.stepScale));
   const tag = `scenario:${s.id}`;
   const tiny = o.size === 'tiny';
+  const gpt2 = o.size === 'gpt2';
+  if (gpt2 && !o.model) throw new ConfigError('--base', o.base, "a GPT-2 directory, whose config.json gives the scenario's model");
   const seeds = o.seeds ?? 1;
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SCENARIO_SEEDS) throw new ConfigError('seeds', seeds, `an integer from 1 to ${MAX_SCENARIO_SEEDS}`);
   const runs = scenarioRunsAt(s, o.size).flatMap((r) => Array.from({ length: seeds }, (_, k) => {
     const label = seedLabel(r.label, k + 1, seeds);
-    const set = { ...(tiny ? TINY_TIER_BASE : {}), ...r.set };
+    const set = { ...(tiny ? TINY_TIER_BASE : gpt2 ? GPT2_TIER_BASE : {}), ...r.set };
     const steps = Math.max(4, scale(set.max_steps ?? 400));
     const batch = set.batch_size ?? 16;
     const warm = set.warmup_steps ?? 20;
     const raw: Partial<TrainConfig> = {
       name: `S${s.id} ${s.title}: ${label}`,
       tags: [tag],
-      model: o.size,
+      model: o.model ?? (o.size as PresetScenarioSize),
       base_model: o.base,
       train_data: 'sotu',
       val_split: 0.1,
       batch_size: 16,
       lora_alpha: 16,
-      lora_targets: [...LORA_TARGETS],
+      lora_targets: [...LORA_TARGETS] as TrainConfig['lora_targets'],
       weight_decay: 0,
       beta2: 0.99,
       grad_clip: 1,

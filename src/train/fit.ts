@@ -67,7 +67,8 @@ export function suggestSplit(effective: number, maxMicro: number): { batch: numb
   return null;
 }
 
-const mib = (x: number) => `${(x / 2 ** 20).toFixed(0)} MiB`;
+/** Bytes as the refusals say them: whole MiB (GiB from 1 GiB, KiB below 1 MiB). */
+const mib = (x: number) => (x >= 2 ** 30 ? `${(x / 2 ** 30).toFixed(2)} GiB` : x >= 2 ** 20 ? `${(x / 2 ** 20).toFixed(0)} MiB` : `${(x / 2 ** 10).toFixed(0)} KiB`);
 
 /**
  * Refuses (ConfigErrors) a plan with a buffer this adapter cannot hold: the parameters or their

@@ -4,7 +4,7 @@
 // the adapter checked against PEFT's rules (names, shapes, config), `eval` with it, and the adapter
 // loaded back by the float64 reference in HF's layout: the same loss. Full fine-tuning writes a
 // checkpoint directory that loads as a base again. Refusals name the field.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consecutiveWindows } from '../../src/data/dataset';
@@ -14,7 +14,7 @@ import { refGpt2, type Gpt2Module } from '../../src/ref/gpt2';
 import { decodeSafetensors } from '../../src/runs/safetensors';
 import { parseRun } from '../../src/runs/schema';
 import { FIXTURE_VOCAB, fixtureTokenizer, gpt2FixtureFiles, GPT2_FIXTURE, writeGpt2Fixture } from '../fixtures/gpt2';
-import { buildCli, cli, scratch, snapshot } from './helpers';
+import { buildCli, cli, scratch, snapshot, spawnCli } from './helpers';
 
 const SW = ['--gpu', 'swiftshader'];
 const d = GPT2_FIXTURE.dModel;
@@ -106,6 +106,40 @@ describe('GPT-2 from the command line', () => {
     const again = cli(dir, ['eval', '--model', 'runs/full', '--text', text, '--block-size', '32', ...SW]);
     expect(again.status).toBe(0);
     expect(JSON.parse(again.stdout).loss).toBeGreaterThan(0);
+  });
+
+  it('resumes a GPT-2 LoRA run stopped by SIGINT to the very end of one never stopped', async () => {
+    writeFileSync(join(dir, 'small.txt'), loadCorpus('sotu').subarray(0, 60_000));
+    const small = (out: string) => ['train', '--config', 'lora.yaml', '--set', 'train_data=small.txt', '--set', 'max_steps=16', '--set', 'eval_interval=4',
+      '--set', 'sample_interval=8', '--set', 'metrics_interval=2', '--set', 'checkpoint_interval=2', '--set', `output_dir=${out}`, '--quiet', ...SW];
+    expect(cli(dir, small('runs/resume-ref')).status).toBe(0);
+    const run = spawnCli(dir, small('runs/resume'));
+    const steps = () => (existsSync(join(dir, 'runs/resume/metrics.csv')) ? readFileSync(join(dir, 'runs/resume/metrics.csv'), 'utf8').trim().split('\n').length - 1 : 0);
+    const until = Date.now() + 120_000;
+    while (steps() < 4 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    expect(stopped.status).toBe(130);
+    expect(steps()).toBeLessThan(16);
+    const resumed = cli(dir, ['train', '--resume', 'runs/resume', '--quiet', ...SW]);
+    expect(resumed.status).toBe(0);
+    const comparable = (d: string) => {
+      const r = parseRun(JSON.parse(readFileSync(join(dir, d, 'run.json'), 'utf8')));
+      return { loss: r.metrics.loss, evals: r.evals.map(({ elapsed_ms: _e, ...e }) => e), samples: r.samples, status: r.outcome.status };
+    };
+    expect(comparable('runs/resume')).toEqual(comparable('runs/resume-ref'));
+    expect(readFileSync(join(dir, 'runs/resume/adapter_model.safetensors')).equals(readFileSync(join(dir, 'runs/resume-ref/adapter_model.safetensors')))).toBe(true);
+  });
+
+  it("prints the learning-rate and rank scenarios' GPT-2 tier for the fixture, and refuses it for the others", () => {
+    const r = cli(dir, ['scenario', '1', '--size', 'gpt2', '--base', fx, '--print-plan']);
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(r.stdout) as { runs: { label: string; config: Record<string, unknown> }[] };
+    expect(plan.runs.map((x) => x.config.learning_rate)).toEqual([1e-4, 1.5e-4, 2e-4, 2.5e-4, 3e-4]);
+    for (const x of plan.runs) expect(x.config).toMatchObject({ base_model: fx, model: { d_model: d, n_layer: 2, n_head: 2, context: 64 }, lora_targets: ['c_attn', 'c_proj', 'c_fc'], batch_size: 4 });
+    const other = cli(dir, ['scenario', '2', '--size', 'gpt2', '--base', fx, '--print-plan']);
+    expect(other.status).not.toBe(0);
+    expect(other.stderr).toMatch(/--size: "gpt2" is not allowed; classroom or tiny for scenario 2/);
   });
 
   it('refuses a directory without tokenizer.json and q, v alone on GPT-2, naming the field; nothing is written', () => {

@@ -7,7 +7,7 @@
 
 import { RANGE_STEPS, rangePlan } from '../../experiments/lr-range';
 import type { Plan } from '../../experiments/plan';
-import { MAX_SCENARIO_SEEDS, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, type ScenarioOptions } from '../../experiments/scenarios';
+import { MAX_SCENARIO_SEEDS, scenarioById, scenarioDefaults, scenarioNote, scenarioPlan, type PresetScenarioSize, type ScenarioOptions } from '../../experiments/scenarios';
 import type { RunRecord } from '../../runs/schema';
 import type { TrainConfig } from '../../config/config';
 import type { Together } from '../../experiments/sweep';
@@ -25,9 +25,9 @@ export interface ExperimentsHost {
   /** Whether WebGPU runs on the CPU here (scenarios then shrink to the tiny model). */
   isSoftware(): boolean;
   /** The first base_model value available for a model preset, if any. */
-  baseFor(model: ScenarioOptions['size']): string | undefined;
+  baseFor(model: PresetScenarioSize): string | undefined;
   /** Pretrains a base for the model and keeps it in the browser. */
-  pretrainBase(model: ScenarioOptions['size']): Promise<void>;
+  pretrainBase(model: PresetScenarioSize): Promise<void>;
   /** Trains one config to its end; null when it could not start or failed (the page says why). */
   runConfig(config: TrainConfig): Promise<RunRecord | null>;
   /** Trains configs side by side (they share a pack key); each record, or null where it failed. */
@@ -47,7 +47,7 @@ export interface Locks {
 }
 
 /** What a plan's lock check says while the scenario's base is still to be pretrained. */
-const BASE_TO_PRETRAIN = (size: ScenarioOptions['size']) => `a ${size} base pretrained first`;
+const BASE_TO_PRETRAIN = (size: PresetScenarioSize) => `a ${size} base pretrained first`;
 
 /** Why the plan cannot run under the locks (each key it would change, and to what), or null. */
 function planRefusal(locked: ReadonlySet<string>, values: Readonly<Record<string, unknown>>, plan: Plan): string | null {
@@ -149,7 +149,8 @@ export class Experiments extends EventTarget {
     this.changed();
   }
 
-  scenarioOptions(): Omit<ScenarioOptions, 'base'> {
+  /** The page's scenarios run at a preset's size (the GPT-2 tier is the CLI's: `scenario N --size gpt2`). */
+  scenarioOptions(): Omit<ScenarioOptions, 'base'> & { size: PresetScenarioSize } {
     const d = scenarioDefaults(this.host.isSoftware());
     return { size: d.size, stepScale: this.#scenarioScale ?? d.stepScale, seeds: this.#scenarioSeeds };
   }
@@ -196,7 +197,7 @@ export class Experiments extends EventTarget {
     return this.scenarioRefusalOf(id, o.size, o.stepScale, o.seeds ?? 1, this.host.baseFor(o.size) ?? BASE_TO_PRETRAIN(o.size), locked, values);
   }
 
-  private readonly scenarioRefusalOf = lastResult((id: number, size: ScenarioOptions['size'], stepScale: number, seeds: number, base: string, locked: ReadonlySet<string>, values: Readonly<Record<string, unknown>>): string | null => {
+  private readonly scenarioRefusalOf = lastResult((id: number, size: PresetScenarioSize, stepScale: number, seeds: number, base: string, locked: ReadonlySet<string>, values: Readonly<Record<string, unknown>>): string | null => {
     if (!locked.size) return null;
     return planRefusal(locked, values, scenarioPlan(scenarioById(id), { size, stepScale, seeds, base }));
   });

@@ -15,7 +15,7 @@ const OPTIONS: ScenarioOptions[] = [
   { size: 'tiny', stepScale: 1, base: BASE },
   { size: 'classroom', stepScale: 1, base: BASE },
 ];
-const WINDOWS = { tiny: 64, classroom: 480 } as const;
+const WINDOWS = { tiny: 64, classroom: 480, gpt2: 64 } as const;
 
 describe('scenarioPlan', () => {
   for (const o of OPTIONS) {
@@ -45,6 +45,22 @@ describe('scenarioPlan', () => {
       });
     });
   }
+
+  it("runs scenarios 1 and 8 on a GPT-2 base with the rules' numbers, and refuses the others at that size", () => {
+    const model = { d_model: 768, n_layer: 12, n_head: 12, context: 1024 };
+    const o: ScenarioOptions = { size: 'gpt2', stepScale: 1, base: 'gpt2', model };
+    const s1 = scenarioPlan(scenarioById(1), o).runs.map((r) => r.config);
+    expect(s1.map((c) => c.learning_rate)).toEqual([1e-4, 1.5e-4, 2e-4, 2.5e-4, 3e-4]);
+    for (const c of s1) {
+      expect(c).toMatchObject({ model, base_model: 'gpt2', lora_rank: 8, lora_alpha: 16, batch_size: 4, block_size: null, max_steps: 300, train_data: 'sotu' });
+      expect(c.lora_targets).toEqual(['c_attn', 'c_proj', 'c_fc']);
+      expect(c.eval_batches * c.batch_size).toBe(WINDOWS.gpt2);
+    }
+    expect(scenarioPlan(scenarioById(8), o).runs.map((r) => [r.config.lora_rank, r.config.learning_rate])).toEqual([[8, 2e-4], [16, 2e-4], [16, 2.5e-4]]);
+    expect(scenarioNote(o)).toMatch(/^GPT-2: this scenario runs on the GPT-2 base, batch 4, context 128/);
+    expect(() => scenarioPlan(scenarioById(2), o)).toThrow(/^--size: "gpt2" is not allowed; classroom or tiny for scenario 2; gpt2 runs scenarios 1 and 8/);
+    expect(() => scenarioPlan(scenarioById(1), { ...o, model: undefined })).toThrow(/^--base: "gpt2" is not allowed; a GPT-2 directory/);
+  });
 
   it('scenario 5 gives batch 4 and batch 16 the same tokens', () => {
     for (const [o, tokens] of [[OPTIONS[0], 800], [OPTIONS[1], 6400]] as const) {
