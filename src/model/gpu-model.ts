@@ -23,7 +23,7 @@ import type { ActivationPlan } from './activations';
 import { backwardDispatches, copyFrozenDispatches, forwardDispatches, mergeDispatches, type Graph } from './graph';
 import type { ParamTable, TrainScope } from './params';
 import type { ModelPlan } from './plan';
-import type { ModelShape } from '../config/architecture';
+import { describeShape, type ModelShape } from '../config/architecture';
 import type { Tokens } from '../data/tokenizer';
 
 /** What a model is built for; planModel (plan.ts) sizes it. */
@@ -113,6 +113,15 @@ export class GpuModel {
     const training = setup.training !== false;
     const maxBinding = ctx.limits.maxStorageBufferBindingSize;
     const K = plan.runs.count;
+    // Each arena is one binding: parameters (and, training, their gradients and moments) too.
+    const arena = (['P', 'G', 'M', 'V'] as const).find((k) => bytes[k] > maxBinding);
+    if (arena) {
+      throw new GpuOperationError(
+        `the ${arena === 'P' ? 'parameter' : arena === 'G' ? 'gradient' : 'AdamW moment'} arena of ${describeShape(shape)}${K > 1 ? `, ${K} runs side by side` : ''}`,
+        'out-of-memory',
+        `${bytes[arena]} bytes exceed the adapter's maxStorageBufferBindingSize ${maxBinding}; this model needs a GPU that binds that much in one buffer`,
+      );
+    }
     if (bytes.X > maxBinding) {
       throw new GpuOperationError(
         `activations for micro-batch ${B} × ${T}${K > 1 ? `, ${K} runs side by side` : ''}`,
@@ -276,7 +285,7 @@ export class GpuModel {
   }
 
   /**
-   * Per-row losses [starts.length × T] of arbitrary windows (each T + 1 bytes of the corpus), run
+   * Per-row losses [starts.length × T] of arbitrary windows (each T + 1 tokens of the corpus), run
    * through the evaluation program in rounds of evalBatches × B windows.
    */
   async windowLosses(starts: Uint32Array): Promise<Float32Array> {

@@ -2,7 +2,8 @@
 // Face's layout (tests/fixtures/gpt2.ts) chosen as three files, checked and kept in the browser's
 // storage as the base (its shape from config.json, its BPE tokenizer); a few LoRA steps on it from the
 // State of the Union; a sample decoded by its tokenizer shows on the page; the run's adapter is named
-// as PEFT names GPT-2's. A folder without tokenizer.json is refused, naming the file.
+// as PEFT names GPT-2's; a new page offers the kept base. A folder without tokenizer.json is refused,
+// naming the file; the same files fetched from an address (the hub, stood in for by Playwright) load too.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +34,8 @@ describe('GPT-2 in the page', () => {
   const fx = writeGpt2Fixture(join(dir, 'gpt2-fixture'));
 
   it('loads the fixture from its files, trains LoRA a few steps and shows a sample', async () => {
-    const page = await app().browser.newPage();
+    const context = await app().browser.newContext();
+    const page = await context.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.message));
     await page.goto(`${app().url}?${new URLSearchParams(CONFIG)}`);
     await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
@@ -70,6 +72,31 @@ describe('GPT-2 in the page', () => {
       return cfg ? JSON.parse(new TextDecoder().decode(cfg.data as Uint8Array)) : null;
     }, run.id);
     expect(adapter).toMatchObject({ target_modules: ['c_attn', 'c_proj', 'c_fc'], fan_in_fan_out: true, r: 4 });
+    await page.close();
+
+    // Kept in the browser: a new page of the same profile offers it as a base.
+    const again = await context.newPage();
+    await again.goto(`${app().url}?${new URLSearchParams(CONFIG)}`);
+    await again.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    await again.evaluate(() => (window as unknown as Win).stepsize.config.apply({ model: { d_model: 64, n_layer: 2, n_head: 2, context: 64 } }));
+    expect(await again.getByTestId('input-base_model').locator('option').allInnerTexts()).toContainEqual(expect.stringMatching(/^GPT-2 stepsize-gpt2-fixture \(vocabulary 321, kept in this browser\)$/));
+    await context.close();
+  });
+
+  it('fetches the three files from an address (as from the hub), and names a file the address does not serve', async () => {
+    const page = await app().browser.newPage();
+    const hub = 'https://hub.example/stepsize/gpt2-fixture/resolve/main';
+    await page.route(`${hub}/**`, (route) => route.fulfill({ path: join(fx, route.request().url().split('/').pop()!), headers: { 'access-control-allow-origin': '*' } }));
+    await page.route('https://hub.example/broken/**', (route) => route.fulfill({ status: 404, headers: { 'access-control-allow-origin': '*' } }));
+    await page.goto(`${app().url}?${new URLSearchParams({ ...CONFIG, name: 'fetched' })}`);
+    await page.getByTestId('selftest').waitFor({ timeout: 120_000 });
+    await page.getByTestId('gpt2-address').fill('https://hub.example/broken/resolve/main');
+    await page.getByTestId('gpt2-fetch').click();
+    await page.getByText(/base_model: https:\/\/hub\.example\/broken\/resolve\/main\/(config|model|tokenizer)\.(json|safetensors) could not be fetched \(HTTP 404\)/).waitFor({ timeout: 60_000 });
+    await page.getByTestId('gpt2-address').fill(`${hub}/`);
+    await page.getByTestId('gpt2-fetch').click();
+    await page.getByText(/is the base: GPT-2 \(vocabulary 321/).waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => (window as unknown as Win).stepsize.config.values.base_model)).toMatch(/^browser:gpt2:/);
     await page.close();
   });
 });
