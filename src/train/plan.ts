@@ -74,10 +74,24 @@ function shapeWithBase(c: TrainConfig, base: ModelFile | null): ModelShape {
   return b;
 }
 
+/**
+ * Splits already made with a BPE tokenizer, by tokenizer and text (the very objects) and split: the
+ * runs of a sweep share both, and tokenizing the 10 MB of SOTU takes seconds. Read-only once made.
+ */
+const bpeSplits = new WeakMap<Tokenizer, WeakMap<Uint8Array, Map<string, Dataset>>>();
+
 /** The split, with a DataError (key: message) turned into a ConfigError on that key. */
 function splitText(c: TrainConfig, text: Uint8Array, dataSource: string, window: number, tokenizer: Tokenizer): Dataset {
   try {
-    return splitDataset(text, { valSplit: c.val_split, trainBytes: c.train_bytes, window }, 'train_data', tokenizer);
+    if (tokenizer.kind === 'byte') return splitDataset(text, { valSplit: c.val_split, trainBytes: c.train_bytes, window });
+    const byText = bpeSplits.get(tokenizer) ?? new WeakMap<Uint8Array, Map<string, Dataset>>();
+    bpeSplits.set(tokenizer, byText);
+    const splits = byText.get(text) ?? new Map<string, Dataset>();
+    byText.set(text, splits);
+    const key = `${c.val_split} ${c.train_bytes} ${window}`;
+    const made = splits.get(key) ?? splitDataset(text, { valSplit: c.val_split, trainBytes: c.train_bytes, window }, 'train_data', tokenizer);
+    splits.set(key, made);
+    return made;
   } catch (e) {
     if (e instanceof DataError) refuse([new ConfigError(e.key, c[e.key as keyof TrainConfig] ?? dataSource, e.message.slice(e.key.length + 2))]);
     throw e;

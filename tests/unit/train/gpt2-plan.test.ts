@@ -34,6 +34,10 @@ describe('a run planned on a GPT-2 base', () => {
     expect(p.model.params.views.some((v) => v.name === 'head.weight')).toBe(false);
     expect(p.scope.lora!.targets).toEqual(['qkv', 'o', 'fc', 'proj']);
     expect(planRun({ config: config({ block_size: 16 }), text: TEXT, dataSource: 'sotu', base: BASE, limits: ROOMY }).model.setup.seqLen).toBe(16);
+    // A sweep's runs share the base and the text: the text is tokenized once for the same split.
+    const again = planRun({ config: config({ learning_rate: 1e-3 }), text: TEXT, dataSource: 'sotu', base: BASE, limits: ROOMY });
+    expect(again.data).toBe(p.data);
+    expect(planRun({ config: config({ val_split: 0.2 }), text: TEXT, dataSource: 'sotu', base: BASE, limits: ROOMY }).data.valLen).toBeGreaterThan(p.data.valLen);
   });
 
   it('refuses, naming the key: sizes that are not the base\'s, q and v alone, and parameters no buffer of this GPU holds', () => {
