@@ -51,6 +51,9 @@ describe('GPT-2 in the page', () => {
     const values = await page.evaluate(() => (window as unknown as Win).stepsize.config.values);
     expect(values.base_model).toMatch(/^browser:gpt2:/);
     expect(values.model).toEqual({ d_model: GPT2_FIXTURE.dModel, n_layer: GPT2_FIXTURE.nLayer, n_head: GPT2_FIXTURE.nHead, context: GPT2_FIXTURE.context });
+    // Every linear module, now by GPT-2's names, as the checkboxes show them.
+    expect(values.lora_targets).toEqual(['c_attn', 'c_proj', 'c_fc']);
+    expect(await page.getByTestId('target-c_attn').isChecked()).toBe(true);
 
     await page.getByTestId('train').click();
     await waitUntil(page, async () => (await page.evaluate(() => (window as unknown as Win).stepsize.job.state)) === 'done');

@@ -4,7 +4,9 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { CORPORA, isCorpusId } from '../../data/corpora';
-import { LORA_TARGETS, MODEL_PRESETS, type LoraTarget, type ModelShape, type PresetName } from '../../config/architecture';
+import { GPT2_TARGETS, LORA_TARGETS, MODEL_PRESETS, type ModelShape, type PresetName } from '../../config/architecture';
+
+const GPT2_TARGET_NAMES = Object.keys(GPT2_TARGETS);
 import { CONFIG_KEYS, defaultValues, FIELDS, seqLenOf, shapeOf, type ConfigKey, type FieldGroup, type TrainConfig } from '../../config/config';
 import type { FitLimits } from '../../train/fit';
 import { emit } from '../events';
@@ -125,10 +127,12 @@ export class ConfigPanel extends LitElement {
     if (key === 'train_data') return this.dataInput(disabled);
     if (key === 'base_model') return this.baseInput(disabled);
     if (key === 'lora_targets') {
-      const on = new Set(v as LoraTarget[]);
+      const on = new Set(v as string[]);
+      // On a GPT-2 base its modules as PEFT names them; else the byte model's.
+      const names: readonly string[] = this.baseShape?.family === 'gpt2' ? GPT2_TARGET_NAMES : LORA_TARGETS;
       return this.field(key, html`<div class="targets" id=${key} aria-invalid=${invalid}>
-        ${LORA_TARGETS.map((t) => html`<label><input type="checkbox" data-testid="target-${t}" ?disabled=${disabled} .checked=${on.has(t)}
-          @change=${(e: Event) => this.set(key, LORA_TARGETS.filter((x) => (x === t ? (e.target as HTMLInputElement).checked : on.has(x))))} />${t}</label>`)}
+        ${names.map((t) => html`<label><input type="checkbox" data-testid="target-${t}" ?disabled=${disabled} .checked=${on.has(t)}
+          @change=${(e: Event) => this.set(key, names.filter((x) => (x === t ? (e.target as HTMLInputElement).checked : on.has(x))))} />${t}</label>`)}
       </div>`);
     }
     if (typeof def === 'boolean') {
