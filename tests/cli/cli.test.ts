@@ -116,6 +116,11 @@ describe('stepsize CLI', () => {
     const bad = cli(dir, ['bench', '--workload', 'tiny', '--runs', '1,0', ...SW]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/--runs: "0" is not allowed; positive integers/);
+    const warm = cli(dir, ['bench', '--workload', 'tiny', '--warmup', '-1', ...SW]);
+    expect(warm.status).not.toBe(0);
+    expect(warm.stderr).toMatch(/--warmup: -1 is not allowed; an integer ≥ 0/);
+    const unknown = cli(dir, ['bench', '--workload', 'gpt3', ...SW]);
+    expect(unknown.stderr).toMatch(/--workload: "gpt3" is not allowed; one of tiny, classroom, nanogpt, gpt2/);
   });
 
   it.each([
