@@ -74,12 +74,15 @@ describe('stepsize CLI: checkpoints and resume', () => {
     // for six kills, each up to 400 ms after visible progress, before it can end on its own.
     writeFileSync(join(dir, 'long.yaml'), [...SMALL.map((l) => (l === 'max_steps: 60' ? 'max_steps: 150' : l)), 'checkpoint_interval: 2', 'output_dir: runs/long-ref'].join('\n'));
     writeFileSync(join(dir, 'lora.yaml'), [...LORA, 'checkpoint_interval: 1', 'output_dir: runs/lora-ref'].join('\n'));
-    for (const c of ['small.yaml', 'long.yaml', 'lora.yaml']) expect(cli(dir, ['train', '--config', c, '--quiet', ...SW]).status).toBe(0);
+    // The LoRA SIGKILL run: 96 steps. Each resume shows progress only every metrics_interval (3)
+    // steps and a kill can come 400 ms later, so 24 steps could end (on an idle box) before six kills.
+    writeFileSync(join(dir, 'lora-long.yaml'), [...LORA.map((l) => (l === 'max_steps: 24' ? 'max_steps: 96' : l)), 'checkpoint_interval: 1', 'output_dir: runs/lora-long-ref'].join('\n'));
+    for (const c of ['small.yaml', 'long.yaml', 'lora.yaml', 'lora-long.yaml']) expect(cli(dir, ['train', '--config', c, '--quiet', ...SW]).status).toBe(0);
   });
 
   it.each([
     ['from scratch, a checkpoint every 2 steps', 'long.yaml', 'runs/long-ref', 6],
-    ['LoRA on the tiny base, a checkpoint every step', 'lora.yaml', 'runs/lora-ref', 6],
+    ['LoRA on the tiny base, a checkpoint every step', 'lora-long.yaml', 'runs/lora-long-ref', 6],
   ])('SIGKILL at random moments, resumed each time, ends bit-identical to the run never interrupted (%s)', async (_what, config, reference, kills) => {
     const out = `runs/killed-${config}`;
     const rng = new Rng(config.length * 7919);
