@@ -70,9 +70,10 @@ describe('stepsize CLI: checkpoints and resume', () => {
     await buildCli();
     writeFileSync(join(dir, 'text.txt'), loadCorpus('moby-dick').subarray(0, 40_000));
     writeFileSync(join(dir, 'small.yaml'), [...SMALL, 'checkpoint_interval: 2', 'output_dir: runs/small-ref'].join('\n'));
-    // The SIGKILL run: 150 steps, long enough (about 4 s on an idle 2-core box with SwiftShader)
-    // for six kills, each up to 400 ms after visible progress, before it can end on its own.
-    writeFileSync(join(dir, 'long.yaml'), [...SMALL.map((l) => (l === 'max_steps: 60' ? 'max_steps: 150' : l)), 'checkpoint_interval: 2', 'output_dir: runs/long-ref'].join('\n'));
+    // The SIGKILL run: 300 steps, so that six kills, each up to 400 ms after visible progress (every
+    // metrics_interval, 4 steps), come before it can end on its own even on an idle box (at 150,
+    // a fast box could get near the end).
+    writeFileSync(join(dir, 'long.yaml'), [...SMALL.map((l) => (l === 'max_steps: 60' ? 'max_steps: 300' : l)), 'checkpoint_interval: 2', 'output_dir: runs/long-ref'].join('\n'));
     writeFileSync(join(dir, 'lora.yaml'), [...LORA, 'checkpoint_interval: 1', 'output_dir: runs/lora-ref'].join('\n'));
     // The LoRA SIGKILL run: 96 steps. Each resume shows progress only every metrics_interval (3)
     // steps and a kill can come 400 ms later, so 24 steps could end (on an idle box) before six kills.
