@@ -9,7 +9,8 @@ import { GpuModel } from '../model/gpu-model';
 import { initParams } from '../model/init';
 import { countParams, type TrainScope } from '../model/params';
 import { planModel, type ModelPlan } from '../model/plan';
-import { FUSED_QKV, LORA_TARGETS, MODEL_PRESETS, type LoraTarget, type ModelShape } from '../config/architecture';
+import { LORA_TARGETS, MODEL_PRESETS, type ModelShape } from '../config/architecture';
+import { loraTargetsOf } from '../train/resolve';
 import { tokenArray } from '../data/tokenizer';
 
 /** GPT-2 small (the hub's gpt2): 124M parameters, vocabulary 50,257, context 1,024, head tied to wte. */
@@ -64,11 +65,10 @@ function gpuBytes(plan: ModelPlan, corpusBytes: number): number {
 }
 
 export function benchScope(mode: BenchMode, shape?: ModelShape): TrainScope {
-  // On GPT-2 every linear module as PEFT names them: the fused c_attn, c_proj (o, proj), c_fc.
-  const targets: LoraTarget[] = shape?.family === 'gpt2' ? [FUSED_QKV, 'o', 'fc', 'proj'] : [...LORA_TARGETS];
   return {
     mode,
-    lora: mode === 'lora' ? { rank: 8, alpha: 16, rsLora: false, targets } : null,
+    // Every linear module, as a run's default lora_targets resolves them (on GPT-2: c_attn, c_proj, c_fc).
+    lora: mode === 'lora' ? { rank: 8, alpha: 16, rsLora: false, targets: loraTargetsOf({ lora_targets: [...LORA_TARGETS] }, shape?.family) } : null,
     layerLrDecay: 1, embeddingLrMult: 1, headLrMult: 1, loraBLrMult: 1, decayNormAndBias: false,
   };
 }

@@ -5,7 +5,7 @@
 // `bits_per_byte` is the same loss per byte of text, so models with different tokenizers compare.
 
 import { consecutiveWindows } from '../data/dataset';
-import { bitsPerByte, decode } from '../data/tokenizer';
+import { bitsPerByte, joinTokens, tokenizeBytes } from '../data/tokenizer';
 import { readTextFile } from '../node/files';
 import type { NodeBackend } from '../node/gpu';
 import { loadModel, readModelInputs, tokenizerOf, windowOf } from './load-model';
@@ -18,11 +18,10 @@ export async function evalCommand(o: { model: string; adapter?: string; text: st
   const B = positiveInt('--batch', o.batch);
   const T = windowOf(inputs, o.blockSize);
   const tokenizer = tokenizerOf(inputs);
-  const ids = tokenizer.kind === 'byte' ? text : tokenizer.encode(decode(text));
+  const ids = tokenizeBytes(tokenizer, text);
   const { starts, lengths } = consecutiveWindows(ids.length, T + 1);
   if (!starts.length) throw new Error(`--text: ${o.text} has ${ids.length} token(s); at least 2 are needed`);
-  const corpus = new (ids.constructor as Uint8ArrayConstructor | Uint16ArrayConstructor)(ids.length + T + 1);
-  corpus.set(ids);
+  const corpus = joinTokens([ids], T + 1);
   const rounds = Math.min(4, Math.ceil(starts.length / B));
   const result = await withGpu(o.gpu, async (ctx) => {
     const model = await loadModel(ctx, inputs, corpus, B, rounds, T);

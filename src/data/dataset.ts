@@ -5,7 +5,7 @@
 // tokens (inputs window[:-1], targets window[1:]); with byte tokens a token is a byte.
 
 import { Rng } from './rng';
-import { BYTE_TOKENIZER, decode, type Tokenizer, type Tokens } from './tokenizer';
+import { BYTE_TOKENIZER, joinTokens, tokenizeBytes, type Tokenizer, type Tokens } from './tokenizer';
 
 export interface Dataset {
   /** Train tokens, then validation tokens, then T + 1 tokens (0) of padding. */
@@ -44,18 +44,14 @@ export function splitDataset(text: Uint8Array, o: SplitOptions, key = 'train_dat
   if (text.length === 0) throw new DataError(key, 'the text is empty');
   const cut = Math.floor(text.length * (1 - o.valSplit));
   const trainBytes = o.trainBytes === null ? cut : Math.min(cut, o.trainBytes);
-  const tokenize = (bytes: Uint8Array): Tokens => (tokenizer.kind === 'byte' ? bytes : tokenizer.encode(decode(bytes)));
-  const train = tokenize(text.subarray(0, trainBytes));
-  const val = tokenize(text.subarray(cut));
+  const train = tokenizeBytes(tokenizer, text.subarray(0, trainBytes));
+  const val = tokenizeBytes(tokenizer, text.subarray(cut));
   const unit = tokenizer.kind === 'byte' ? 'bytes' : 'tokens';
   if (train.length < o.window) {
     throw new DataError(o.trainBytes !== null && o.trainBytes < cut ? 'train_bytes' : key, `the training split has ${train.length} ${unit}; a window needs ${o.window} (context + 1)`);
   }
   if (val.length < o.window) throw new DataError('val_split', `the validation split has ${val.length} ${unit}; a window needs ${o.window} (context + 1)`);
-  const tokens = new (train.constructor as Uint8ArrayConstructor | Uint16ArrayConstructor)(train.length + val.length + o.window);
-  tokens.set(train, 0);
-  tokens.set(val, train.length);
-  return { tokens, trainStart: 0, trainLen: train.length, valStart: train.length, valLen: val.length, valBytesPerToken: (text.length - cut) / val.length };
+  return { tokens: joinTokens([train, val], o.window), trainStart: 0, trainLen: train.length, valStart: train.length, valLen: val.length, valBytesPerToken: (text.length - cut) / val.length };
 }
 
 /** Draws window starts uniformly from [start, start + len - window], or from a fixed set of them. */

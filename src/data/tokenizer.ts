@@ -42,6 +42,23 @@ export function tokenArray(vocab: number, ids: ArrayLike<number>): Tokens {
   return vocab <= BYTE_VOCAB ? Uint8Array.from(ids) : Uint16Array.from(ids);
 }
 
+/** A text's UTF-8 bytes as tokens: the bytes themselves for byte tokens, else the tokenizer's ids of their text. */
+export function tokenizeBytes(tokenizer: Tokenizer, bytes: Uint8Array): Tokens {
+  return tokenizer.kind === 'byte' ? bytes : tokenizer.encode(decode(bytes));
+}
+
+/** `parts` one after another, then `pad` zero tokens, in one array of their width (the corpus the GPU reads windows of). */
+export function joinTokens(parts: readonly Tokens[], pad: number): Tokens {
+  const n = parts.reduce((a, p) => a + p.length, 0) + pad;
+  const out = parts[0] instanceof Uint16Array ? new Uint16Array(n) : new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** A loss in nats per token as bits per byte of text, given the text's bytes per token. */
 export function bitsPerByte(natsPerToken: number, bytesPerToken: number): number {
   return natsPerToken / Math.LN2 / bytesPerToken;

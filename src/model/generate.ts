@@ -9,7 +9,7 @@ import { createStorage, createStorageFrom, RepeatedReader, upload } from '../gpu
 import type { GpuContext } from '../gpu/device';
 import { Program, type BufferRef } from '../gpu/program';
 import { packTokens } from '../kernels/embedding';
-import { tokenArray } from '../data/tokenizer';
+import { tokenArray, type Tokens } from '../data/tokenizer';
 import { styleFor, type KernelStyle } from '../kernels/style';
 import { planActivations } from './activations';
 import { ONE_RUN } from '../kernels/runs';
@@ -44,8 +44,8 @@ export class Generator {
   private constructor(
     private readonly ctx: GpuContext,
     private readonly shape: ModelShape,
-    /** Positions the forward sees: the last T tokens of the sequence. */
-    private readonly T: number,
+    /** The last T tokens of the sequence (the positions the forward sees), zero-padded to T + 1: refilled per token. */
+    private readonly window: Tokens,
     private readonly program: Program,
     private readonly X: GPUBuffer,
     private readonly context: GPUBuffer,
@@ -62,7 +62,8 @@ export class Generator {
     if (!(T >= 1 && T <= shape.context)) throw new RangeError(`Generator: T ${T} is outside 1..${shape.context}`);
     const acts = planActivations(shape, params, 1, T, T, false);
     const X = await createStorage(ctx, 'sample activations', acts.layout.bytes);
-    const context = await createStorage(ctx, 'sample context', packTokens(tokenArray(shape.vocab, new Array(T + 1).fill(0))).byteLength);
+    const window = tokenArray(shape.vocab, new Array(T + 1).fill(0));
+    const context = await createStorage(ctx, 'sample context', packTokens(window).byteLength);
     const windows = await createStorageFrom(ctx, 'sample window', new Uint32Array([0]));
     const G = await createStorage(ctx, 'sample grads (unused)', 16);
     const graph: Graph = { shape, params, acts, bufs: { P, X, G, corpus: context, windows }, style, runs: ONE_RUN };
@@ -72,21 +73,20 @@ export class Generator {
     for (const d of [...mergeDispatches(graph), ...forwardDispatches(graph, { winOff: 0, lossOff: 0, logitsOnly: true })]) program.add(d);
     await program.build();
     const logitsRow = await RepeatedReader.create(ctx, 'sample logits row', shape.vocab * 4);
-    return new Generator(ctx, shape, T, program, X, context, acts.layout.get('logits').offset, logitsRow, [X, context, windows, G]);
+    return new Generator(ctx, shape, window, program, X, context, acts.layout.get('logits').offset, logitsRow, [X, context, windows, G]);
   }
 
   /** Continues `prompt` (token ids; empty: a newline) by `o.length` tokens. */
   async generate(prompt: ArrayLike<number>, o: SampleOptions): Promise<number[]> {
-    const T = this.T;
+    const T = this.window.length - 1;
     const V = this.shape.vocab;
     const rng = new Rng(o.seed);
     const seq = prompt.length ? Array.from(prompt) : [10];
     const out: number[] = [];
     for (let i = 0; i < o.length; i++) {
       const window = seq.slice(-T);
-      const padded = tokenArray(V, new Array(T + 1).fill(0));
-      padded.set(window);
-      upload(this.ctx, this.context, packTokens(padded));
+      this.window.fill(0).set(window);
+      upload(this.ctx, this.context, packTokens(this.window));
       const bytes = await this.logitsRow.read((enc) => this.program.submit(enc), this.X, (this.logitsOff + (window.length - 1) * V) * 4);
       const row = new Float32Array(bytes);
       const next = pickToken(row, o, rng);

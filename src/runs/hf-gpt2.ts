@@ -14,7 +14,7 @@
 // causal-mask buffers some files carry (h.{l}.attn.bias, h.{l}.attn.masked_bias) are not weights;
 // an lm_head.weight must equal wte (tied). Anything else is refused with the field or tensor named.
 
-import { ADAPTER_TARGETS, describeShape, FUSED_QKV, GELU_TANH, LN_EPS, MAX_BPE_VOCAB, MODEL_LIMITS, modulePath, type LoraTarget, type ModelShape } from '../config/architecture';
+import { ADAPTER_TARGETS, describeShape, FUSED_QKV, GELU_TANH, GPT2_TARGETS, LN_EPS, MAX_BPE_VOCAB, MODEL_LIMITS, modulePath, type LoraTarget, type ModelShape } from '../config/architecture';
 import { bpeTokenizer } from '../data/bpe';
 import { DataError } from '../data/dataset';
 import type { ParamTable } from '../model/params';
@@ -233,6 +233,15 @@ export function decodeGpt2Checkpoint(files: Gpt2Files, dir: string): ModelFile {
 
 /** The modules Stepsize adapts on a GPT-2 model, by the names PEFT gives them inside a block. */
 export const GPT2_MODULES = { qkv: 'attn.c_attn', o: 'attn.c_proj', fc: 'mlp.c_fc', proj: 'mlp.c_proj' } as const satisfies Partial<Record<LoraTarget, string>>;
+/**
+ * Every name a GPT-2 adapter_config.json's target_modules may use, and the targets it stands for:
+ * PEFT's short names (c_attn, c_proj for both projections, c_fc) and each module's full one.
+ */
+export const GPT2_PEFT_TARGETS: Readonly<Record<string, readonly LoraTarget[]>> = {
+  ...GPT2_TARGETS,
+  ...Object.fromEntries(Object.entries(GPT2_MODULES).map(([t, module]) => [module, [t as LoraTarget]])),
+};
+
 /** Where a GPT-2 adapter's tensors sit in PEFT's file: base_model.model.transformer.h.{l}.<module>.lora_A.weight. */
 export const GPT2_PEFT_PREFIX = 'base_model.model.transformer.';
 
@@ -271,12 +280,9 @@ export function gpt2TargetModules(targets: readonly LoraTarget[]): string[] {
 
 /** The targets of a GPT-2 adapter_config.json's target_modules (the inverse of gpt2TargetModules); null if one is unknown. */
 export function gpt2TargetsOf(modules: readonly string[]): LoraTarget[] | null {
-  const names: Record<string, readonly LoraTarget[]> = {
-    c_attn: [FUSED_QKV], 'attn.c_attn': [FUSED_QKV], c_proj: ['o', 'proj'], 'attn.c_proj': ['o'], 'mlp.c_proj': ['proj'], c_fc: ['fc'], 'mlp.c_fc': ['fc'],
-  };
   const out = new Set<LoraTarget>();
   for (const m of modules) {
-    const t = names[m];
+    const t = GPT2_PEFT_TARGETS[m];
     if (!t) return null;
     for (const x of t) out.add(x);
   }

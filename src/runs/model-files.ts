@@ -7,7 +7,7 @@
 import { buildParamTable, type ParamTable, type TrainScope } from '../model/params';
 import { BYTE_VOCAB, describeShape, FUSED_QKV, LORA_TARGETS, MAX_BPE_VOCAB, MODEL_LIMITS, type LoraSpec, type LoraTarget, type ModelShape } from '../config/architecture';
 import { adapterTensors, baseTensors, loadTensors, PEFT_PREFIX, type NamedTensor } from '../model/weights';
-import { GPT2_PEFT_PREFIX, gpt2AdapterName, gpt2TargetModules, gpt2TargetsOf, stepsizeAdapterName } from './hf-gpt2';
+import { GPT2_PEFT_PREFIX, GPT2_PEFT_TARGETS, gpt2AdapterName, gpt2TargetModules, gpt2TargetsOf, stepsizeAdapterName } from './hf-gpt2';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors';
 import type { Tokenizer } from '../data/tokenizer';
 import { bpeTokenizer } from '../data/bpe';
@@ -17,8 +17,6 @@ const ARCH_KEYS = { vocab: 'vocab', dModel: 'd_model', nLayer: 'n_layer', nHead:
 
 /** target_modules a Stepsize adapter may name: the byte model's modules and the fused qkv. */
 const BYTE_TARGET_NAMES: readonly string[] = [...LORA_TARGETS, FUSED_QKV];
-/** target_modules a GPT-2 adapter may name. */
-const GPT2_TARGET_NAMES = ['c_attn', 'c_proj', 'c_fc', 'attn.c_proj', 'mlp.c_proj'];
 
 /** The largest LoRA rank a file may ask for (the config's lora_rank limit). */
 export const MAX_LORA_RANK = 256;
@@ -204,7 +202,7 @@ export function decodeAdapter(bytes: Uint8Array, configJson: unknown, what: stri
   const gpt2Targets = Array.isArray(c.target_modules) ? gpt2TargetsOf(c.target_modules) : null;
   const gpt2 = base ? base.family === 'gpt2' : gpt2Targets !== null && c.target_modules!.length > 0;
   if (gpt2) {
-    if (!Array.isArray(c.target_modules) || !c.target_modules.length || !gpt2Targets) throw bad('target_modules', `a non-empty list of GPT-2's modules: ${GPT2_TARGET_NAMES.join(', ')}`);
+    if (!Array.isArray(c.target_modules) || !c.target_modules.length || !gpt2Targets) throw bad('target_modules', `a non-empty list of GPT-2's modules: ${Object.keys(GPT2_PEFT_TARGETS).join(', ')}`);
   } else if (!Array.isArray(c.target_modules) || !c.target_modules.length || !c.target_modules.every((t) => (BYTE_TARGET_NAMES as readonly string[]).includes(t))) {
     throw bad('target_modules', `a non-empty list of ${BYTE_TARGET_NAMES.join(', ')}`);
   }

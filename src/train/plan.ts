@@ -112,8 +112,8 @@ export function planRun(input: RunPlanInput): RunPlan {
   const { config: c, text, dataSource, base } = input;
   const shape = shapeWithBase(c, base);
   const scope = resolveScope(c, base !== null, shape.family);
+  // Within the context: parseConfig held block_size to the config's model, whose sizes are the base's.
   const T = seqLenOf(c, shape);
-  if (T > shape.context) refuse([new ConfigError('block_size', c.block_size, `at most the model's context (${shape.context}), or null (automatic)`)]);
   const tokenizer = base?.tokenizer ?? BYTE_TOKENIZER;
   const data = splitText(c, text, dataSource, T + 1, tokenizer);
   const steps = totalSteps(c, data.trainLen, T);

@@ -7,7 +7,7 @@ import { isCorpusId, type CorpusId } from '../../data/corpora';
 import type { RunRecord } from '../../runs/schema';
 import { largestPackOf } from '../../train/pack';
 import { modelChoiceOf, type TrainConfig } from '../../config/config';
-import { describeShape, LORA_TARGETS, type ModelShape } from '../../config/architecture';
+import { describeShape, GPT2_TARGETS, LORA_TARGETS, type ModelShape } from '../../config/architecture';
 import { GPT2_FILES } from '../../runs/hf-gpt2';
 import { pretrainConfig } from '../../train/pretrain';
 import { newRunId } from '../../train/record';
@@ -244,7 +244,7 @@ export class Workbench extends EventTarget {
       const value = await this.bases.keepImported(name, out.shape, out.bytes);
       // Every linear module by the byte model's names is every one by GPT-2's: shown so.
       const all = LORA_TARGETS.every((t) => (this.config.values.lora_targets as string[]).includes(t));
-      this.config.apply({ model: modelChoiceOf(out.shape), base_model: value, ...(all ? { lora_targets: ['c_attn', 'c_proj', 'c_fc'] } : {}) });
+      this.config.apply({ model: modelChoiceOf(out.shape), base_model: value, ...(all ? { lora_targets: Object.keys(GPT2_TARGETS) as TrainConfig['lora_targets'] } : {}) });
       this.#message = { kind: 'info', text: `GPT-2 ${name} is the base: ${describeShape(out.shape)}, kept in this browser.` };
     } catch (e) {
       this.#message = { kind: 'error', text: (e as Error).message };
